@@ -1,0 +1,108 @@
+using System.CommandLine;
+using HttpsFlow.Capture;
+using HttpsFlow.Output;
+using HttpsFlow.Pipeline;
+
+namespace HttpsFlow.Cli;
+
+/// <summary>The `httpsflow` command line: one binary, a subcommand per view.</summary>
+public static class CliApp
+{
+    /// <summary>Exit codes: 0 success; 1 usage error; 2 input problem (after printing all that was readable).</summary>
+    public const int ExitOk = 0;
+    public const int ExitUsage = 1;
+    public const int ExitInput = 2;
+
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, Stream? stdoutStream = null)
+    {
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        var root = Build(stdout, stderr, stdoutStream);
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            var parsed = root.Parse(args);
+            return parsed.Invoke(config);
+        }
+        catch (Exception e)
+        {
+            // Never a stack trace for a user: one line, and the exit code of an internal failure.
+            stderr.WriteLine($"httpsflow: internal error: {e.GetType().Name}: {e.Message}");
+            return 70;
+        }
+    }
+
+    private static RootCommand Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
+    {
+        var root = new RootCommand("""
+            HttpsFlow shows every step of an HTTPS connection, read from a packet capture.
+
+            Examples:
+              httpsflow list samples/test-site-tls12.pcapng
+              httpsflow list capture.pcap.gz
+              tcpdump -w - port 443 | httpsflow list -
+            """);
+        root.Subcommands.Add(ListCommand.Build(stdout, stderr, stdoutStream));
+        return root;
+    }
+
+    /// <summary>Opens a capture for a command, or reports why it cannot be read (exit code 2).</summary>
+    internal static CaptureReader? OpenCapture(string path, TextWriter stderr)
+    {
+        try
+        {
+            return CaptureReader.Open(path);
+        }
+        catch (CaptureOpenException e)
+        {
+            stderr.WriteLine($"httpsflow: {path}: {e.Message}");
+            return null;
+        }
+    }
+}
+
+/// <summary>`httpsflow list FILE`: one line per packet, as `tshark -r FILE` prints them.</summary>
+internal static class ListCommand
+{
+    public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
+    {
+        var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
+        var count = new Option<long?>("-c", "--count") { Description = "Stop after this many packets." };
+        var cmd = new Command("list", """
+            Print one line per packet, as `tshark -r FILE` does: No., Time (seconds since the first packet),
+            Source, Destination, Protocol, Length, Info.
+
+            Examples:
+              httpsflow list samples/test-site-tls12.pcapng
+              httpsflow list -c 10 samples/ipv6.pcap
+              gzip -dc capture.pcap.gz | httpsflow list -
+            """);
+        cmd.Arguments.Add(file);
+        cmd.Options.Add(count);
+        cmd.SetAction(parse =>
+        {
+            string path = parse.GetValue(file)!;
+            long? max = parse.GetValue(count);
+            using var reader = CliApp.OpenCapture(path, stderr);
+            if (reader is null) return CliApp.ExitInput;
+            var output = stdoutStream ?? Console.OpenStandardOutput();
+            using var sink = new TextSink(output, ownsStream: stdoutStream is null);
+            var dissector = new Dissector();
+            var list = new ListFormatter();
+            long n = 0;
+            while ((max is null || n < max) && dissector.Next(reader) is { } frame)
+            {
+                list.Write(frame, sink);
+                n++;
+            }
+            sink.Flush();
+            if (reader.Error is not null)
+            {
+                stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
+                return CliApp.ExitInput;
+            }
+            return CliApp.ExitOk;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,4 @@
+using System.CommandLine;
+using HttpsFlow.Cli;
+
+return CliApp.Run(args);

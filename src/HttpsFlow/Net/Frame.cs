@@ -1,0 +1,158 @@
+using System.Runtime.CompilerServices;
+using HttpsFlow.Common;
+using HttpsFlow.Tcp;
+
+namespace HttpsFlow.Net;
+
+/// <summary>The link-layer header a frame was decoded with.</summary>
+public enum LinkKind : byte { None, Ethernet, LinuxSll, LinuxSll2, Null, Loop, Raw, Unknown }
+
+/// <summary>The network layer found in a frame.</summary>
+public enum NetworkKind : byte { None, IPv4, IPv6, Arp, Unknown }
+
+/// <summary>The transport layer found in a frame.</summary>
+public enum TransportKind : byte { None, Tcp, Udp, Icmp, Icmpv6, Other }
+
+/// <summary>Where a frame stands in IP fragment reassembly.</summary>
+public enum FragmentState : byte
+{
+    /// <summary>The datagram was not fragmented.</summary>
+    None,
+    /// <summary>A fragment whose datagram is not complete yet; only the IP layer is decoded.</summary>
+    Fragment,
+    /// <summary>The fragment that completed its datagram: the layers above IP are decoded from the reassembled bytes.</summary>
+    Reassembled,
+}
+
+/// <summary>Forty bytes: room for any TCP option list, held inline so a frame needs no allocation.</summary>
+[InlineArray(40)]
+public struct TcpOptionBytes
+{
+    private byte _e0;
+}
+
+/// <summary>Sixteen bytes: an IPv6 address or a link-layer address, inline.</summary>
+[InlineArray(16)]
+public struct Bytes16
+{
+    private byte _e0;
+}
+
+/// <summary>
+/// What the decoders found in one frame. One instance is reused from packet to packet (every field is
+/// reset by <see cref="Reset"/>), so decoding allocates nothing per packet. Everything here is a value:
+/// nothing points into the capture buffer, so the frame stays valid after the reader moves on.
+/// </summary>
+public sealed class Frame
+{
+    // ---- frame ----
+    public long Number;
+    public Timestamp Time;
+    public byte TimePrecision;
+    public int CapturedLength;
+    public int OriginalLength;
+    public uint LinkType;
+    public int InterfaceId;
+
+    // ---- link ----
+    public LinkKind Link;
+    public Bytes16 LinkSrc;
+    public Bytes16 LinkDst;
+    public byte LinkAddrLength;     // 6 for Ethernet; SLL's halen (0..8); 0 when absent
+    public bool HasLinkDst;         // Ethernet has both; SLL carries only the sender
+    public ushort EtherType;        // the type of the payload after VLAN tags (or SLL protocol)
+    public ushort SllPacketType;
+    public ushort SllHaType;
+    public byte VlanCount;
+    public ushort VlanId0;
+    public ushort VlanId1;
+
+    // ---- network ----
+    public NetworkKind Network;
+    public IpAddress Src;
+    public IpAddress Dst;
+    public byte IpVersion;
+    public byte IpHeaderLength;     // IPv4 IHL*4; IPv6 40 + extension headers
+    public int IpTotalLength;       // IPv4 total length; IPv6 40 + payload length
+    public ushort IpId;
+    public byte IpFlags;            // IPv4: RB, DF, MF in bits 2..0
+    public ushort IpFragmentOffset; // in bytes
+    public byte IpTtl;              // IPv4 TTL or IPv6 hop limit
+    public byte IpDsfield;
+    public ushort IpChecksum;
+    public byte IpProtocol;         // the upper protocol after IPv6 extension headers
+    public byte Ipv6NextHeader;     // the first next-header of the fixed IPv6 header
+    public int Ipv6PayloadLength;
+    public uint Ipv6FlowLabel;
+    public FragmentState Fragment;
+    public uint FragmentId;         // IPv4 ID or IPv6 fragment identification
+    public ushort ArpOpcode;
+    public uint ArpSenderIp;
+    public uint ArpTargetIp;
+    public Bytes16 ArpSenderMac;
+
+    // ---- transport ----
+    public TransportKind Transport;
+    public ushort SrcPort;
+    public ushort DstPort;
+    public TcpInfo Tcp;
+    public ushort UdpLength;
+    public byte IcmpType;
+    public byte IcmpCode;
+    public ushort IcmpId;
+    public ushort IcmpSeq;
+
+    /// <summary>Bytes of application payload carried by TCP or UDP (as the headers declare, may exceed what was captured).</summary>
+    public int PayloadLength;
+
+    /// <summary>Bytes of application payload actually present in the capture.</summary>
+    public int PayloadCaptured;
+
+    // ---- analysis and notes ----
+    /// <summary>True when some header was cut short or inconsistent: the list shows "[Malformed Packet]".</summary>
+    public bool Malformed;
+
+    /// <summary>The protocol that found the frame malformed (for the Protocol column).</summary>
+    public string? MalformedIn;
+
+    /// <summary>True when the snaplen cut a header: tshark appends "[Packet size limited during capture]".</summary>
+    public bool SizeLimited;
+
+    /// <summary>A header problem that tshark puts in the Info column instead of the layer's usual text.</summary>
+    public string? BogusInfo;
+
+    public readonly List<ExpertNote> Notes = new();
+
+    public void Reset()
+    {
+        var number = Number;
+        var notes = Notes;
+        notes.Clear();
+        // Value fields back to zero without allocating: copy a pristine instance's values.
+        Link = default; LinkSrc = default; LinkDst = default; LinkAddrLength = 0; HasLinkDst = false;
+        EtherType = 0; SllPacketType = 0; SllHaType = 0; VlanCount = 0; VlanId0 = 0; VlanId1 = 0;
+        Network = default; Src = default; Dst = default; IpVersion = 0; IpHeaderLength = 0; IpTotalLength = 0;
+        IpId = 0; IpFlags = 0; IpFragmentOffset = 0; IpTtl = 0; IpDsfield = 0; IpChecksum = 0; IpProtocol = 0;
+        Ipv6NextHeader = 0; Ipv6PayloadLength = 0; Ipv6FlowLabel = 0; Fragment = default; FragmentId = 0;
+        ArpOpcode = 0; ArpSenderIp = 0; ArpTargetIp = 0; ArpSenderMac = default;
+        Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0;
+        IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0;
+        PayloadLength = 0; PayloadCaptured = 0;
+        Malformed = false; MalformedIn = null; SizeLimited = false; BogusInfo = null;
+        Number = number;
+    }
+
+    public void AddNote(Severity severity, string group, string protocol, string message) =>
+        Notes.Add(new ExpertNote(severity, group, protocol, message));
+
+    /// <summary>Marks the frame malformed in <paramref name="protocol"/> with a note.</summary>
+    public void MarkMalformed(string protocol, string message)
+    {
+        if (!Malformed)
+        {
+            Malformed = true;
+            MalformedIn = protocol;
+        }
+        AddNote(Severity.Error, "Malformed", protocol, message);
+    }
+}

@@ -1,0 +1,419 @@
+using System.Buffers.Binary;
+using HttpsFlow.Capture;
+using HttpsFlow.Common;
+using HttpsFlow.Tcp;
+
+namespace HttpsFlow.Net;
+
+/// <summary>
+/// Decodes a captured packet from its link layer up to TCP/UDP/ICMP into a reused <see cref="Frame"/>.
+/// One instance is reused for a whole capture (it owns the fragment reassembly state). Nothing here throws on
+/// bad bytes: a short or inconsistent header marks the frame malformed and stops decoding at that layer.
+/// </summary>
+public sealed class PacketDecoder
+{
+    private readonly FragmentReassembler _fragments = new();
+
+    // EtherTypes (IEEE registry).
+    public const ushort EtherTypeIPv4 = 0x0800;
+    public const ushort EtherTypeArp = 0x0806;
+    public const ushort EtherTypeVlan = 0x8100;
+    public const ushort EtherTypeQinQ = 0x88a8;
+    public const ushort EtherTypeQinQOld = 0x9100;
+    public const ushort EtherTypeIPv6 = 0x86dd;
+
+    // IP protocol numbers (IANA).
+    public const byte ProtoHopByHop = 0;
+    public const byte ProtoIcmp = 1;
+    public const byte ProtoTcp = 6;
+    public const byte ProtoUdp = 17;
+    public const byte ProtoIpv6Route = 43;
+    public const byte ProtoIpv6Frag = 44;
+    public const byte ProtoEsp = 50;
+    public const byte ProtoAh = 51;
+    public const byte ProtoIcmpv6 = 58;
+    public const byte ProtoNoNext = 59;
+    public const byte ProtoIpv6Opts = 60;
+
+    /// <summary>
+    /// Decodes <paramref name="packet"/> into <paramref name="frame"/>. Returns the transport payload (TCP or UDP
+    /// data as captured); the span is valid until the next call (it may point into the reassembly buffer).
+    /// </summary>
+    public ReadOnlySpan<byte> Decode(in CapturedPacket packet, Frame frame)
+    {
+        frame.Reset();
+        frame.Time = packet.Time;
+        frame.TimePrecision = packet.TimePrecision;
+        frame.CapturedLength = packet.Data.Length;
+        frame.OriginalLength = packet.OriginalLength;
+        frame.LinkType = packet.LinkType;
+        frame.InterfaceId = packet.InterfaceId;
+        var data = packet.Data;
+        bool truncatedByCapture = packet.Data.Length < packet.OriginalLength;
+
+        switch (packet.LinkType)
+        {
+            case LinkTypes.Ethernet:
+                return DecodeEthernet(data, frame, truncatedByCapture);
+            case LinkTypes.LinuxSll:
+                return DecodeSll(data, frame, truncatedByCapture);
+            case LinkTypes.LinuxSll2:
+                return DecodeSll2(data, frame, truncatedByCapture);
+            case LinkTypes.Null:
+            case LinkTypes.Loop:
+                return DecodeNullLoop(data, frame, packet.LinkType == LinkTypes.Loop, truncatedByCapture);
+            case LinkTypes.Raw:
+                frame.Link = LinkKind.Raw;
+                if (data.Length == 0) { Truncated(frame, "raw", truncatedByCapture); return default; }
+                return (data[0] >> 4) switch
+                {
+                    4 => DecodeIPv4(data, frame, truncatedByCapture),
+                    6 => DecodeIPv6(data, frame, truncatedByCapture),
+                    _ => Unknown(frame),
+                };
+            case LinkTypes.Ipv4:
+                frame.Link = LinkKind.Raw;
+                return DecodeIPv4(data, frame, truncatedByCapture);
+            case LinkTypes.Ipv6:
+                frame.Link = LinkKind.Raw;
+                return DecodeIPv6(data, frame, truncatedByCapture);
+            default:
+                frame.Link = LinkKind.Unknown;
+                return default;
+        }
+    }
+
+    private static ReadOnlySpan<byte> Unknown(Frame frame)
+    {
+        frame.Network = NetworkKind.Unknown;
+        return default;
+    }
+
+    private static void Truncated(Frame frame, string protocol, bool byCapture)
+    {
+        if (byCapture)
+        {
+            frame.SizeLimited = true;
+            frame.AddNote(Severity.Warning, "Malformed", protocol, "Packet size limited during capture");
+        }
+        else
+        {
+            frame.MarkMalformed(protocol, "header cut short");
+        }
+    }
+
+    // ---- link layers ----
+
+    // Ethernet II: dst(6) src(6) type(2); 802.1Q / 802.1ad tags: TCI(2) type(2).
+    private ReadOnlySpan<byte> DecodeEthernet(ReadOnlySpan<byte> data, Frame frame, bool cut)
+    {
+        frame.Link = LinkKind.Ethernet;
+        if (data.Length < 14) { Truncated(frame, "eth", cut); return default; }
+        data[..6].CopyTo(frame.LinkDst);
+        data.Slice(6, 6).CopyTo(frame.LinkSrc);
+        frame.LinkAddrLength = 6;
+        frame.HasLinkDst = true;
+        ushort type = BinaryPrimitives.ReadUInt16BigEndian(data[12..]);
+        int offset = 14;
+        while (type is EtherTypeVlan or EtherTypeQinQ or EtherTypeQinQOld)
+        {
+            if (data.Length < offset + 4) { frame.EtherType = type; Truncated(frame, "vlan", cut); return default; }
+            ushort tci = BinaryPrimitives.ReadUInt16BigEndian(data[offset..]);
+            if (frame.VlanCount == 0) frame.VlanId0 = (ushort)(tci & 0x0fff);
+            else if (frame.VlanCount == 1) frame.VlanId1 = (ushort)(tci & 0x0fff);
+            if (frame.VlanCount < 255) frame.VlanCount++;
+            type = BinaryPrimitives.ReadUInt16BigEndian(data[(offset + 2)..]);
+            offset += 4;
+        }
+        frame.EtherType = type;
+        return DecodeEtherType(type, data[offset..], frame, cut);
+    }
+
+    private ReadOnlySpan<byte> DecodeEtherType(ushort type, ReadOnlySpan<byte> data, Frame frame, bool cut) => type switch
+    {
+        EtherTypeIPv4 => DecodeIPv4(data, frame, cut),
+        EtherTypeIPv6 => DecodeIPv6(data, frame, cut),
+        EtherTypeArp => DecodeArp(data, frame, cut),
+        _ => Unknown(frame),
+    };
+
+    // Linux cooked v1 (LINKTYPE_LINUX_SLL): pkttype(2) hatype(2) halen(2) addr(8) protocol(2).
+    private ReadOnlySpan<byte> DecodeSll(ReadOnlySpan<byte> data, Frame frame, bool cut)
+    {
+        frame.Link = LinkKind.LinuxSll;
+        if (data.Length < 16) { Truncated(frame, "sll", cut); return default; }
+        frame.SllPacketType = BinaryPrimitives.ReadUInt16BigEndian(data);
+        frame.SllHaType = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+        int halen = Math.Min((int)BinaryPrimitives.ReadUInt16BigEndian(data[4..]), 8);
+        data.Slice(6, halen).CopyTo(frame.LinkSrc);
+        frame.LinkAddrLength = (byte)halen;
+        ushort protocol = BinaryPrimitives.ReadUInt16BigEndian(data[14..]);
+        frame.EtherType = protocol;
+        return DecodeSllProtocol(protocol, data[16..], frame, cut);
+    }
+
+    // Linux cooked v2 (LINKTYPE_LINUX_SLL2): protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8).
+    private ReadOnlySpan<byte> DecodeSll2(ReadOnlySpan<byte> data, Frame frame, bool cut)
+    {
+        frame.Link = LinkKind.LinuxSll2;
+        if (data.Length < 20) { Truncated(frame, "sll", cut); return default; }
+        ushort protocol = BinaryPrimitives.ReadUInt16BigEndian(data);
+        frame.SllHaType = BinaryPrimitives.ReadUInt16BigEndian(data[8..]);
+        frame.SllPacketType = data[10];
+        int halen = Math.Min((int)data[11], 8);
+        data.Slice(12, halen).CopyTo(frame.LinkSrc);
+        frame.LinkAddrLength = (byte)halen;
+        frame.EtherType = protocol;
+        return DecodeSllProtocol(protocol, data[20..], frame, cut);
+    }
+
+    private ReadOnlySpan<byte> DecodeSllProtocol(ushort protocol, ReadOnlySpan<byte> data, Frame frame, bool cut)
+    {
+        // Protocol values below 0x0600 are Linux ETH_P_ pseudo-types (802.2 LLC, CAN, …), not EtherTypes.
+        if (frame.SllHaType == 1 /* ARPHRD_ETHER */ || protocol >= 0x0600)
+            return DecodeEtherType(protocol, data, frame, cut);
+        return Unknown(frame);
+    }
+
+    // BSD loopback: a 4-byte address family, host order for NULL, network order for LOOP.
+    private ReadOnlySpan<byte> DecodeNullLoop(ReadOnlySpan<byte> data, Frame frame, bool loop, bool cut)
+    {
+        frame.Link = loop ? LinkKind.Loop : LinkKind.Null;
+        if (data.Length < 4) { Truncated(frame, "null", cut); return default; }
+        uint family = BinaryPrimitives.ReadUInt32BigEndian(data);
+        // NULL's family is in the capturing host's byte order: a value with its low 16 bits zero was little-endian.
+        if (!loop && (family & 0xffff) == 0) family = BinaryPrimitives.ReverseEndianness(family);
+        return family switch
+        {
+            2 => DecodeIPv4(data[4..], frame, cut),
+            10 or 24 or 28 or 30 => DecodeIPv6(data[4..], frame, cut), // Linux, NetBSD/OpenBSD, FreeBSD, macOS
+            _ => Unknown(frame),
+        };
+    }
+
+    // ARP (RFC 826) over Ethernet/IPv4: htype(2) ptype(2) hlen(1) plen(1) oper(2) sha spa tha tpa.
+    private static ReadOnlySpan<byte> DecodeArp(ReadOnlySpan<byte> data, Frame frame, bool cut)
+    {
+        frame.Network = NetworkKind.Arp;
+        if (data.Length < 8) { Truncated(frame, "arp", cut); return default; }
+        frame.ArpOpcode = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
+        byte hlen = data[4], plen = data[5];
+        if (hlen == 6 && plen == 4 && data.Length >= 28)
+        {
+            data.Slice(8, 6).CopyTo(frame.ArpSenderMac);
+            frame.ArpSenderIp = BinaryPrimitives.ReadUInt32BigEndian(data[14..]);
+            frame.ArpTargetIp = BinaryPrimitives.ReadUInt32BigEndian(data[24..]);
+        }
+        else if (data.Length < 8 + 2 * (hlen + plen))
+        {
+            Truncated(frame, "arp", cut);
+        }
+        return default;
+    }
+
+    // ---- network layers ----
+
+    // IPv4 (RFC 791 §3.1): ver/ihl(1) tos(1) len(2) id(2) flags/frag(2) ttl(1) proto(1) csum(2) src(4) dst(4) options.
+    private ReadOnlySpan<byte> DecodeIPv4(ReadOnlySpan<byte> data, Frame frame, bool cut)
+    {
+        frame.Network = NetworkKind.IPv4;
+        frame.IpVersion = 4;
+        if (data.Length < 20) { Truncated(frame, "ip", cut); return default; }
+        int ihl = (data[0] & 0x0f) * 4;
+        frame.IpHeaderLength = (byte)ihl;
+        frame.IpDsfield = data[1];
+        int total = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+        frame.IpTotalLength = total;
+        frame.IpId = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
+        ushort ff = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
+        frame.IpFlags = (byte)(ff >> 13);
+        frame.IpFragmentOffset = (ushort)((ff & 0x1fff) * 8);
+        frame.IpTtl = data[8];
+        frame.IpProtocol = data[9];
+        frame.IpChecksum = BinaryPrimitives.ReadUInt16BigEndian(data[10..]);
+        frame.Src = IpAddress.FromV4(data[12..]);
+        frame.Dst = IpAddress.FromV4(data[16..]);
+        if ((data[0] >> 4) != 4)
+        {
+            frame.MarkMalformed("ip", $"Bogus IP version ({data[0] >> 4})");
+            frame.BogusInfo = $"Bogus IP version ({data[0] >> 4})";
+            return default;
+        }
+        if (ihl < 20)
+        {
+            frame.MarkMalformed("ip", $"Bogus IP header length ({ihl}, must be at least 20)");
+            frame.BogusInfo = $"Bogus IP header length ({ihl}, must be at least 20)";
+            return default;
+        }
+        if (total < ihl)
+        {
+            // TSO/LRO captures record 0 here; Wireshark then takes the length from the frame. Otherwise it is bogus.
+            if (total == 0) total = data.Length;
+            else
+            {
+                frame.MarkMalformed("ip", $"Bogus IP length ({total}, less than header length {ihl})");
+                frame.BogusInfo = $"Bogus IP length ({total}, less than header length {ihl})";
+                return default;
+            }
+        }
+        if (data.Length < ihl) { Truncated(frame, "ip", cut); return default; }
+
+        // Bytes past the datagram (Ethernet padding) are not part of it; bytes missing were cut by snaplen.
+        var datagram = data[..Math.Min(total, data.Length)];
+        var payload = datagram[ihl..];
+        int declaredPayload = total - ihl;
+        bool payloadCut = datagram.Length < total;
+
+        bool mf = (frame.IpFlags & 1) != 0;
+        if (mf || frame.IpFragmentOffset != 0)
+        {
+            frame.FragmentId = frame.IpId;
+            if (payloadCut) { frame.Fragment = FragmentState.Fragment; return default; }
+            if (!_fragments.Add(frame.Src, frame.Dst, frame.IpId, frame.IpProtocol, frame.IpFragmentOffset, mf,
+                    payload, frame.Number, out var whole, out _))
+            {
+                frame.Fragment = FragmentState.Fragment;
+                return default;
+            }
+            frame.Fragment = FragmentState.Reassembled;
+            return DecodeTransport(frame.IpProtocol, whole, whole.Length, frame, false);
+        }
+        return DecodeTransport(frame.IpProtocol, payload, declaredPayload, frame, cut && payloadCut);
+    }
+
+    // IPv6 (RFC 8200 §3): ver/tc/flow(4) plen(2) nxt(1) hlim(1) src(16) dst(16), then extension headers.
+    private ReadOnlySpan<byte> DecodeIPv6(ReadOnlySpan<byte> data, Frame frame, bool cut)
+    {
+        frame.Network = NetworkKind.IPv6;
+        frame.IpVersion = 6;
+        if (data.Length < 40) { Truncated(frame, "ipv6", cut); return default; }
+        uint first = BinaryPrimitives.ReadUInt32BigEndian(data);
+        frame.IpDsfield = (byte)(first >> 20);
+        frame.Ipv6FlowLabel = first & 0xfffff;
+        int plen = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
+        frame.Ipv6PayloadLength = plen;
+        frame.Ipv6NextHeader = data[6];
+        frame.IpTtl = data[7];
+        frame.Src = IpAddress.FromV6(data[8..]);
+        frame.Dst = IpAddress.FromV6(data[24..]);
+        if ((first >> 28) != 6)
+        {
+            frame.MarkMalformed("ipv6", $"Bogus IP version ({first >> 28})");
+            return default;
+        }
+        // A payload length of 0 with a hop-by-hop header is a jumbogram (RFC 2675); take the frame's length.
+        int declared = plen == 0 ? data.Length - 40 : plen;
+        frame.IpTotalLength = 40 + declared;
+        var rest = data.Slice(40, Math.Min(declared, data.Length - 40));
+        bool payloadCut = rest.Length < declared;
+        int headerLen = 40;
+        byte next = data[6];
+
+        // Extension headers (RFC 8200 §4): each is next(1) len(1) …, length in 8-octet units not counting the first 8,
+        // except Fragment (fixed 8) and AH (RFC 4302: length in 4-octet units minus 2).
+        while (true)
+        {
+            switch (next)
+            {
+                case ProtoHopByHop:
+                case ProtoIpv6Route:
+                case ProtoIpv6Opts:
+                case ProtoAh:
+                {
+                    if (rest.Length < 2) { frame.IpProtocol = next; Truncated(frame, "ipv6", cut || payloadCut); return default; }
+                    int len = next == ProtoAh ? (rest[1] + 2) * 4 : (rest[1] + 1) * 8;
+                    if (rest.Length < len) { frame.IpProtocol = next; Truncated(frame, "ipv6", cut || payloadCut); return default; }
+                    next = rest[0];
+                    rest = rest[len..];
+                    declared -= len;
+                    headerLen += len;
+                    continue;
+                }
+                case ProtoIpv6Frag:
+                {
+                    // Fragment header: next(1) reserved(1) offset/res/M(2) identification(4).
+                    if (rest.Length < 8) { frame.IpProtocol = next; Truncated(frame, "ipv6", cut || payloadCut); return default; }
+                    byte inner = rest[0];
+                    ushort om = BinaryPrimitives.ReadUInt16BigEndian(rest[2..]);
+                    int offset = (om >> 3) * 8;
+                    bool more = (om & 1) != 0;
+                    uint id = BinaryPrimitives.ReadUInt32BigEndian(rest[4..]);
+                    rest = rest[8..];
+                    declared -= 8;
+                    headerLen += 8;
+                    frame.IpHeaderLength = (byte)Math.Min(headerLen, 255);
+                    frame.IpProtocol = inner;
+                    frame.FragmentId = id;
+                    frame.IpFragmentOffset = (ushort)Math.Min(offset, ushort.MaxValue);
+                    frame.IpFlags = (byte)(more ? 1 : 0);
+                    if (offset == 0 && !more)
+                    {
+                        // An atomic fragment (RFC 6946) is a whole datagram.
+                        next = inner;
+                        continue;
+                    }
+                    if (payloadCut) { frame.Fragment = FragmentState.Fragment; return default; }
+                    if (!_fragments.Add(frame.Src, frame.Dst, id, inner, offset, more, rest, frame.Number, out var whole, out _))
+                    {
+                        frame.Fragment = FragmentState.Fragment;
+                        return default;
+                    }
+                    frame.Fragment = FragmentState.Reassembled;
+                    return DecodeTransport(inner, whole, whole.Length, frame, false);
+                }
+                default:
+                    frame.IpHeaderLength = (byte)Math.Min(headerLen, 255);
+                    frame.IpProtocol = next;
+                    return DecodeTransport(next, rest, Math.Max(declared, 0), frame, cut && payloadCut);
+            }
+        }
+    }
+
+    // ---- transport ----
+
+    private static ReadOnlySpan<byte> DecodeTransport(byte protocol, ReadOnlySpan<byte> data, int declaredLength, Frame frame, bool cut)
+    {
+        switch (protocol)
+        {
+            case ProtoTcp:
+                return TcpDecoder.Decode(data, declaredLength, frame, cut);
+            case ProtoUdp:
+                return DecodeUdp(data, declaredLength, frame, cut);
+            case ProtoIcmp:
+            case ProtoIcmpv6:
+                frame.Transport = protocol == ProtoIcmp ? TransportKind.Icmp : TransportKind.Icmpv6;
+                if (data.Length < 4) { Truncated(frame, protocol == ProtoIcmp ? "icmp" : "icmpv6", cut); return default; }
+                frame.IcmpType = data[0];
+                frame.IcmpCode = data[1];
+                if (data.Length >= 8)
+                {
+                    frame.IcmpId = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
+                    frame.IcmpSeq = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
+                }
+                return default;
+            default:
+                frame.Transport = TransportKind.Other;
+                return default;
+        }
+    }
+
+    // UDP (RFC 768): src(2) dst(2) length(2) checksum(2).
+    private static ReadOnlySpan<byte> DecodeUdp(ReadOnlySpan<byte> data, int declaredLength, Frame frame, bool cut)
+    {
+        frame.Transport = TransportKind.Udp;
+        if (data.Length < 8) { Truncated(frame, "udp", cut); return default; }
+        frame.SrcPort = BinaryPrimitives.ReadUInt16BigEndian(data);
+        frame.DstPort = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+        frame.UdpLength = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
+        int len = frame.UdpLength;
+        if (len < 8 || len > declaredLength)
+        {
+            frame.MarkMalformed("udp", $"Bad length value {len}");
+            len = Math.Max(8, Math.Min(len, declaredLength));
+        }
+        frame.PayloadLength = len - 8;
+        var payload = data[8..Math.Min(len, data.Length)];
+        frame.PayloadCaptured = payload.Length;
+        return payload;
+    }
+}

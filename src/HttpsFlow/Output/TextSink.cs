@@ -1,0 +1,157 @@
+using System.Text;
+
+namespace HttpsFlow.Output;
+
+/// <summary>
+/// Builds lines of text in a reused character buffer and writes them as UTF-8 to a stream in large chunks.
+/// Formatting numbers and addresses straight into the buffer keeps the list path free of per-line allocations.
+/// </summary>
+public sealed class TextSink : IDisposable
+{
+    private readonly Stream _out;
+    private readonly bool _ownsStream;
+    private char[] _chars = new char[1 << 14];
+    private int _len;
+    private readonly byte[] _bytes;
+    private int _byteLen;
+    private readonly Encoder _encoder = new UTF8Encoding(false).GetEncoder();
+
+    public TextSink(Stream output, bool ownsStream = false, int bufferBytes = 1 << 16)
+    {
+        _out = output;
+        _ownsStream = ownsStream;
+        _bytes = new byte[bufferBytes];
+    }
+
+    /// <summary>Characters of the line being built.</summary>
+    public int Length => _len;
+
+    public ReadOnlySpan<char> Current => _chars.AsSpan(0, _len);
+
+    private void Grow(int need)
+    {
+        if (_len + need <= _chars.Length) return;
+        Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _len + need));
+    }
+
+    public TextSink Append(char c)
+    {
+        Grow(1);
+        _chars[_len++] = c;
+        return this;
+    }
+
+    public TextSink Append(ReadOnlySpan<char> s)
+    {
+        Grow(s.Length);
+        s.CopyTo(_chars.AsSpan(_len));
+        _len += s.Length;
+        return this;
+    }
+
+    public TextSink Append(string? s) => Append(s.AsSpan());
+
+    public TextSink Append(long value)
+    {
+        Grow(20);
+        value.TryFormat(_chars.AsSpan(_len), out int n);
+        _len += n;
+        return this;
+    }
+
+    public TextSink Append(ulong value)
+    {
+        Grow(20);
+        value.TryFormat(_chars.AsSpan(_len), out int n);
+        _len += n;
+        return this;
+    }
+
+    public TextSink AppendHex(ulong value, int minDigits)
+    {
+        Grow(18);
+        value.TryFormat(_chars.AsSpan(_len), out int n, minDigits == 4 ? "x4" : minDigits == 2 ? "x2" : "x");
+        _len += n;
+        return this;
+    }
+
+    public TextSink AppendSpaces(int count)
+    {
+        if (count <= 0) return this;
+        Grow(count);
+        _chars.AsSpan(_len, count).Fill(' ');
+        _len += count;
+        return this;
+    }
+
+    /// <summary>Gives a span to write into directly; call <see cref="Commit"/> with what was written.</summary>
+    public Span<char> Reserve(int count)
+    {
+        Grow(count);
+        return _chars.AsSpan(_len, count);
+    }
+
+    public void Commit(int written) => _len += written;
+
+    /// <summary>Inserts spaces before the text written since <paramref name="start"/> so that it is right-aligned in <paramref name="width"/>.</summary>
+    public void PadLeftFrom(int start, int width)
+    {
+        int len = _len - start;
+        if (len >= width) return;
+        int pad = width - len;
+        Grow(pad);
+        Array.Copy(_chars, start, _chars, start + pad, len);
+        _chars.AsSpan(start, pad).Fill(' ');
+        _len += pad;
+    }
+
+    /// <summary>Inserts <paramref name="text"/> at <paramref name="position"/> (for prefixes decided after the text).</summary>
+    public void Insert(int position, ReadOnlySpan<char> text)
+    {
+        Grow(text.Length);
+        Array.Copy(_chars, position, _chars, position + text.Length, _len - position);
+        text.CopyTo(_chars.AsSpan(position));
+        _len += text.Length;
+    }
+
+    /// <summary>Drops the characters after <paramref name="length"/>.</summary>
+    public void Truncate(int length) => _len = Math.Min(_len, length);
+
+    /// <summary>Ends the current line and queues it for output.</summary>
+    public void EndLine()
+    {
+        Append('\n');
+        var chars = _chars.AsSpan(0, _len);
+        while (!chars.IsEmpty)
+        {
+            if (_bytes.Length - _byteLen < 16) FlushBytes();
+            _encoder.Convert(chars, _bytes.AsSpan(_byteLen), false, out int used, out int produced, out _);
+            _byteLen += produced;
+            chars = chars[used..];
+        }
+        _len = 0;
+    }
+
+    /// <summary>Discards the line being built.</summary>
+    public void ClearLine() => _len = 0;
+
+    private void FlushBytes()
+    {
+        if (_byteLen == 0) return;
+        _out.Write(_bytes, 0, _byteLen);
+        _byteLen = 0;
+    }
+
+    public void Flush()
+    {
+        FlushBytes();
+        _out.Flush();
+    }
+
+    public void Dispose()
+    {
+        try { Flush(); }
+        catch (IOException) { /* the reader of our output went away (a closed pipe): nothing left to tell it */ }
+        if (_ownsStream) _out.Dispose();
+    }
+}
