@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace HttpsFlow.Capture;
 
 /// <summary>
@@ -36,6 +37,7 @@ internal sealed class ByteSource : IDisposable
     /// Makes at least <paramref name="count"/> bytes available. Returns false at the end of the input
     /// (then <see cref="Available"/> says how many were left).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Ensure(int count)
     {
         if (_end - _start >= count) return true;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Text;
 using HttpsFlow.Common;
@@ -56,6 +57,7 @@ public sealed class PcapNgReader : CaptureReader
     private ushort U16(ReadOnlySpan<byte> s) =>
         _bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(s) : BinaryPrimitives.ReadUInt16LittleEndian(s);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override ReadOutcome ReadCore(out CapturedPacket packet)
     {
         packet = default;
@@ -187,6 +189,7 @@ public sealed class PcapNgReader : CaptureReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private CapturedPacket MakePacket(ReadOnlySpan<byte> data, uint origLen, int ifId, ulong ticks)
     {
         var iface = _sectionInterfaces[ifId];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using HttpsFlow.Common;
 
@@ -71,6 +72,7 @@ public sealed class PcapReader : CaptureReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override ReadOutcome ReadCore(out CapturedPacket packet)
     {
         packet = default;

@@ -101,6 +101,8 @@ public sealed class Frame
     public byte IcmpCode;
     public ushort IcmpId;
     public ushort IcmpSeq;
+    /// <summary>For an echo reply: the frame of the request it answers (0 when none was seen).</summary>
+    public long IcmpRequestFrame;
 
     /// <summary>Bytes of application payload carried by TCP or UDP (as the headers declare, may exceed what was captured).</summary>
     public int PayloadLength;
@@ -136,7 +138,7 @@ public sealed class Frame
         Ipv6NextHeader = 0; Ipv6PayloadLength = 0; Ipv6FlowLabel = 0; Fragment = default; FragmentId = 0;
         ArpOpcode = 0; ArpSenderIp = 0; ArpTargetIp = 0; ArpSenderMac = default;
         Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0;
-        IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0;
+        IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpRequestFrame = 0;
         PayloadLength = 0; PayloadCaptured = 0;
         Malformed = false; MalformedIn = null; SizeLimited = false; BogusInfo = null;
         Number = number;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using HttpsFlow.Capture;
 using HttpsFlow.Common;
@@ -21,6 +22,9 @@ public sealed class PacketDecoder
     public const ushort EtherTypeQinQ = 0x88a8;
     public const ushort EtherTypeQinQOld = 0x9100;
     public const ushort EtherTypeIPv6 = 0x86dd;
+    public const ushort EtherTypePppoeSession = 0x8864;
+    public const ushort EtherTypeMpls = 0x8847;
+    public const ushort EtherTypeMplsMulticast = 0x8848;
 
     // IP protocol numbers (IANA).
     public const byte ProtoHopByHop = 0;
@@ -39,6 +43,7 @@ public sealed class PacketDecoder
     /// Decodes <paramref name="packet"/> into <paramref name="frame"/>. Returns the transport payload (TCP or UDP
     /// data as captured); the span is valid until the next call (it may point into the reassembly buffer).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<byte> Decode(in CapturedPacket packet, Frame frame)
     {
         frame.Reset();
@@ -105,6 +110,7 @@ public sealed class PacketDecoder
     // ---- link layers ----
 
     // Ethernet II: dst(6) src(6) type(2); 802.1Q / 802.1ad tags: TCI(2) type(2).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> DecodeEthernet(ReadOnlySpan<byte> data, Frame frame, bool cut)
     {
         frame.Link = LinkKind.Ethernet;
@@ -134,10 +140,50 @@ public sealed class PacketDecoder
         EtherTypeIPv4 => DecodeIPv4(data, frame, cut),
         EtherTypeIPv6 => DecodeIPv6(data, frame, cut),
         EtherTypeArp => DecodeArp(data, frame, cut),
+        EtherTypePppoeSession => DecodePppoe(data, frame, cut),
+        EtherTypeMpls or EtherTypeMplsMulticast => DecodeMpls(data, frame, cut),
         _ => Unknown(frame),
     };
 
+    // PPPoE session stage (RFC 2516 §4): ver/type(1) code(1) session(2) length(2), then a PPP protocol field (RFC 1661).
+    private ReadOnlySpan<byte> DecodePppoe(ReadOnlySpan<byte> data, Frame frame, bool cut)
+    {
+        if (data.Length < 8) { Truncated(frame, "pppoes", cut); return default; }
+        int length = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
+        ushort ppp = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
+        var inner = data.Slice(8, Math.Clamp(length - 2, 0, data.Length - 8));
+        return ppp switch
+        {
+            0x0021 => DecodeIPv4(inner, frame, cut),
+            0x0057 => DecodeIPv6(inner, frame, cut),
+            _ => Unknown(frame),
+        };
+    }
+
+    // MPLS (RFC 3032 §2.1): 4-byte label stack entries until the bottom-of-stack bit; the payload's version nibble
+    // tells IPv4 from IPv6, as Wireshark guesses it.
+    private ReadOnlySpan<byte> DecodeMpls(ReadOnlySpan<byte> data, Frame frame, bool cut)
+    {
+        int offset = 0;
+        while (true)
+        {
+            if (data.Length < offset + 4) { Truncated(frame, "mpls", cut); return default; }
+            bool bottom = (data[offset + 2] & 1) != 0;
+            offset += 4;
+            if (bottom) break;
+        }
+        var inner = data[offset..];
+        if (inner.IsEmpty) return Unknown(frame);
+        return (inner[0] >> 4) switch
+        {
+            4 => DecodeIPv4(inner, frame, cut),
+            6 => DecodeIPv6(inner, frame, cut),
+            _ => Unknown(frame),
+        };
+    }
+
     // Linux cooked v1 (LINKTYPE_LINUX_SLL): pkttype(2) hatype(2) halen(2) addr(8) protocol(2).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> DecodeSll(ReadOnlySpan<byte> data, Frame frame, bool cut)
     {
         frame.Link = LinkKind.LinuxSll;
@@ -153,6 +199,7 @@ public sealed class PacketDecoder
     }
 
     // Linux cooked v2 (LINKTYPE_LINUX_SLL2): protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> DecodeSll2(ReadOnlySpan<byte> data, Frame frame, bool cut)
     {
         frame.Link = LinkKind.LinuxSll2;
@@ -214,6 +261,7 @@ public sealed class PacketDecoder
     // ---- network layers ----
 
     // IPv4 (RFC 791 §3.1): ver/ihl(1) tos(1) len(2) id(2) flags/frag(2) ttl(1) proto(1) csum(2) src(4) dst(4) options.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> DecodeIPv4(ReadOnlySpan<byte> data, Frame frame, bool cut)
     {
         frame.Network = NetworkKind.IPv4;
@@ -282,6 +330,7 @@ public sealed class PacketDecoder
     }
 
     // IPv6 (RFC 8200 §3): ver/tc/flow(4) plen(2) nxt(1) hlim(1) src(16) dst(16), then extension headers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> DecodeIPv6(ReadOnlySpan<byte> data, Frame frame, bool cut)
     {
         frame.Network = NetworkKind.IPv6;
@@ -371,6 +420,7 @@ public sealed class PacketDecoder
 
     // ---- transport ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySpan<byte> DecodeTransport(byte protocol, ReadOnlySpan<byte> data, int declaredLength, Frame frame, bool cut)
     {
         switch (protocol)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HttpsFlow.Common;
 using HttpsFlow.Net;
 using HttpsFlow.Tcp;
@@ -15,6 +16,7 @@ public sealed class ListFormatter
     private bool _haveFirst;
     private Timestamp _first;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(Frame f, TextSink sink)
     {
         if (!_haveFirst)
@@ -51,6 +53,7 @@ public sealed class ListFormatter
     }
 
     /// <summary>Seconds with exactly <paramref name="precision"/> decimals (truncated, as Wireshark does), sign first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AppendRelativeTime(TextSink sink, Duration d, int precision)
     {
         long secs = d.Seconds;
@@ -108,6 +111,7 @@ public sealed class ListFormatter
         sink.Commit(n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AppendProtocol(TextSink sink, Frame f)
     {
         if (f.Malformed && f.MalformedIn is { } p && f.BogusInfo is null && f.Transport != TransportKind.Tcp)
@@ -166,6 +170,7 @@ public sealed class ListFormatter
         _ => p.ToUpperInvariant(),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AppendInfo(TextSink sink, Frame f)
     {
         int infoStart = sink.Length;
@@ -233,6 +238,7 @@ public sealed class ListFormatter
                 sink.Append(f.IcmpType == 8 ? "Echo (ping) request  id=0x" : "Echo (ping) reply    id=0x");
                 sink.AppendHex(f.IcmpId, 4).Append(", seq=").Append(f.IcmpSeq).Append('/')
                     .Append((ushort)(f.IcmpSeq << 8 | f.IcmpSeq >> 8)).Append(", ttl=").Append(f.IpTtl);
+                if (f.IcmpRequestFrame != 0) sink.Append(" (request in ").Append(f.IcmpRequestFrame).Append(')');
                 break;
             case 3:
                 sink.Append("Destination unreachable (").Append(IcmpUnreachableName(f.IcmpCode)).Append(')');
@@ -265,6 +271,7 @@ public sealed class ListFormatter
             case 129:
                 sink.Append(f.IcmpType == 128 ? "Echo (ping) request id=0x" : "Echo (ping) reply id=0x");
                 sink.AppendHex(f.IcmpId, 4).Append(", seq=").Append(f.IcmpSeq).Append(", hop limit=").Append(f.IpTtl);
+                if (f.IcmpRequestFrame != 0) sink.Append(" (request in ").Append(f.IcmpRequestFrame).Append(')');
                 break;
             case 133: sink.Append("Router Solicitation"); break;
             case 134: sink.Append("Router Advertisement"); break;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace HttpsFlow.Output;
@@ -94,6 +95,7 @@ public sealed class TextSink : IDisposable
     public void Commit(int written) => _len += written;
 
     /// <summary>Inserts spaces before the text written since <paramref name="start"/> so that it is right-aligned in <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PadLeftFrom(int start, int width)
     {
         int len = _len - start;
@@ -118,6 +120,7 @@ public sealed class TextSink : IDisposable
     public void Truncate(int length) => _len = Math.Min(_len, length);
 
     /// <summary>Ends the current line and queues it for output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EndLine()
     {
         Append('\n');

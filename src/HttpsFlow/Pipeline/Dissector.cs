@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HttpsFlow.Capture;
 using HttpsFlow.Common;
 using HttpsFlow.Net;
@@ -14,12 +15,14 @@ public sealed class Dissector
     private readonly PacketDecoder _decoder = new();
     private readonly TcpConversations _tcp = new();
     private readonly Frame _frame = new();
+    private readonly EchoTracker _echo = new();
     private long _number;
 
     public TcpConversations Tcp => _tcp;
 
     /// <summary>Decodes the next packet of <paramref name="reader"/>.</summary>
     /// <returns>The frame (valid until the next call), or null at the end or at an error (see <see cref="CaptureReader.Error"/>).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Frame? Next(CaptureReader reader)
     {
         var outcome = reader.Read(out var packet);
@@ -28,6 +31,7 @@ public sealed class Dissector
         try
         {
             var payload = _decoder.Decode(packet, _frame);
+            if (_frame.Transport is TransportKind.Icmp or TransportKind.Icmpv6) _echo.Track(_frame);
             if (_frame.Transport == TransportKind.Tcp && _frame.Tcp.HeaderLength >= TcpDecoder.MinHeaderLength && _frame.BogusInfo is null)
                 _tcp.Process(_frame, payload);
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HttpsFlow.Common;
 using HttpsFlow.Net;
 
@@ -38,6 +39,7 @@ public sealed class TcpConversations
     }
 
     /// <summary>Analyses one decoded TCP segment, filling the conversation fields of <see cref="Frame.Tcp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Process(Frame f, ReadOnlySpan<byte> payload)
     {
         ref var t = ref f.Tcp;
@@ -144,6 +146,7 @@ public sealed class TcpConversations
         return conv;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Analyze(Frame f, ref TcpInfo t, TcpConversation conv, TcpFlow fwd, TcpFlow rev,
         uint seq, uint ack, uint seglen, long window)
     {
@@ -283,38 +286,17 @@ public sealed class TcpConversations
         fwd.LastSegmentFlags = a;
 
         // Segments of the other direction that this ACK covers: the exact match gives the ACK's RTT.
-        var list = rev.Unacked;
-        for (int i = list.Count - 1; i >= 0; i--)
+        if (rev.Unacked.Count > 0 && rev.Unacked.Acknowledge(ack, out var acked))
         {
-            var u = list[i];
-            if (ack == u.NextSeq)
-            {
-                t.AcksFrame = u.Frame;
-                t.AckRtt = f.Time.Subtract(u.Time);
-                t.HasAckRtt = true;
-            }
-            else if (TcpSeq.Gt(ack, u.Seq) && TcpSeq.Le(ack, u.NextSeq))
-            {
-                list[i] = u with { Seq = ack };
-                continue;
-            }
-            else if (TcpSeq.Gt(u.NextSeq, ack))
-            {
-                continue;
-            }
-            list.RemoveAt(i);
+            t.AcksFrame = acked.Frame;
+            t.AckRtt = f.Time.Subtract(acked.Time);
+            t.HasAckRtt = true;
         }
 
         // Bytes in flight after this segment: the span of this direction's unacknowledged data.
         if (seglen != 0 && fwd.Unacked.Count > 0 && fwd.ValidBytesInFlight)
         {
-            uint first = fwd.Unacked[0].Seq, last = fwd.Unacked[0].NextSeq;
-            foreach (var u in fwd.Unacked)
-            {
-                if (u.NextSeq > last) last = u.NextSeq;
-                if (u.Seq < first) first = u.Seq;
-            }
-            uint inFlight = last - first;
+            uint inFlight = fwd.Unacked.Span();
             if (inFlight > 0 && inFlight < 2_000_000_000)
             {
                 t.BytesInFlight = inFlight;
@@ -328,9 +310,6 @@ public sealed class TcpConversations
 
     private static long Nanos(Duration d) => d.Seconds * 1_000_000_000L + d.Nanoseconds;
 }
-
-/// <summary>A segment not yet acknowledged: for ACK round-trip times and bytes in flight.</summary>
-internal readonly record struct UnackedSegment(long Frame, uint Seq, uint NextSeq, Timestamp Time);
 
 /// <summary>One direction of a TCP connection: its numbering base, window scale and analysis state.</summary>
 public sealed class TcpFlow
@@ -353,7 +332,7 @@ public sealed class TcpFlow
     internal long LastNonDupAck;
     internal int DupAckCount;
     internal bool ValidBytesInFlight = true;
-    internal readonly List<UnackedSegment> Unacked = new();
+    internal readonly UnackedSegments Unacked = new();
 }
 
 /// <summary>One TCP connection (a tcp.stream): its endpoints as first seen, and both directions.</summary>

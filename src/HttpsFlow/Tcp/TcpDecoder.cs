@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using HttpsFlow.Net;
 
@@ -30,6 +31,7 @@ public static class TcpDecoder
     public const byte OptTimestamps = 8;
 
     /// <summary>Decodes the header; returns the payload as captured.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ReadOnlySpan<byte> Decode(ReadOnlySpan<byte> data, int declaredLength, Frame frame, bool cut)
     {
         frame.Transport = TransportKind.Tcp;
@@ -93,6 +95,7 @@ public static class TcpDecoder
     /// Walks the option list (RFC 9293 §3.2): kind(1) [length(1) data]. EOL ends the list; a length that overruns
     /// the list, or is below 2, ends it with a note.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DecodeOptions(ReadOnlySpan<byte> o, Frame frame)
     {
         ref var tcp = ref frame.Tcp;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HttpsFlow.Net;
 using HttpsFlow.Output;
 
@@ -9,6 +10,7 @@ public static class TcpInfoText
     /// <summary>
     /// Appends "[analysis] sport → dport [FLAGS] Seq=… Ack=… Win=… Len=… OPTIONS" for <paramref name="f"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Append(TextSink sink, Frame f)
     {
         ref var t = ref f.Tcp;
@@ -38,6 +40,7 @@ public static class TcpInfoText
     private static readonly string[] FlagNames = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"];
 
     /// <summary>Flag names in bit order (FIN first), comma-separated; "Reserved" for reserved bits; "&lt;None&gt;" when none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AppendFlags(TextSink sink, TcpFlags flags)
     {
         bool any = false;
@@ -57,6 +60,7 @@ public static class TcpInfoText
         if (!any) sink.Append("<None>");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AppendOptions(TextSink sink, Frame f)
     {
         ref var t = ref f.Tcp;

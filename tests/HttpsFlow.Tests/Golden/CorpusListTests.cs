@@ -1,0 +1,45 @@
+using HttpsFlow.Tests.TestSupport;
+
+namespace HttpsFlow.Tests.Golden;
+
+/// <summary>
+/// `httpsflow list` against tshark, run live, on the public captures in ../shared/corpus (Zeek, Arkime, Suricata,
+/// FoxIO, …). They are not part of this repository; these tests run only where that folder and tshark exist.
+/// </summary>
+public class CorpusListTests
+{
+    private const string Absent = "(../shared/corpus is not present)";
+
+    public static TheoryData<string> Captures()
+    {
+        var data = new TheoryData<string>();
+        if (Repo.Corpus is { } dir)
+        {
+            foreach (var f in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+                         .Where(f => f.EndsWith(".pcap") || f.EndsWith(".pcapng") || f.EndsWith(".pcap.gz") || f.EndsWith(".cap"))
+                         .Order())
+                data.Add(Path.GetRelativePath(dir, f));
+        }
+        if (data.Count == 0) data.Add(Absent);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Captures))]
+    public void ListEqualsTsharkOnCorpus(string capture)
+    {
+        if (capture == Absent || Repo.Corpus is null) return;
+        string path = Path.Combine(Repo.Corpus, capture);
+        string? tshark = Repo.Tshark("-r", path);
+        if (tshark is null) return; // tshark not installed: nothing to compare with
+        var expected = ListComparison.Lines(tshark);
+        var (exit, stdout, stderr) = Repo.Run("list", path);
+        var ours = ListComparison.Lines(stdout);
+        // Some dissectors (IRC, FTP…) put line breaks inside Info; compare only captures whose lines tshark keeps single.
+        if (expected.Length > 0 && expected.Length != ours.Length && !expected.All(l => char.IsWhiteSpace(l[0]) || char.IsDigit(l[0])))
+            return;
+        var diffs = ListComparison.Differences(expected, ours, out _);
+        var tcpDiffs = diffs.Where(d => d.Contains(" TCP ")).ToList();
+        Assert.True(tcpDiffs.Count == 0, $"exit {exit} {stderr}\n{tcpDiffs.Count} TCP differences:\n" + string.Join('\n', tcpDiffs.Take(10)));
+    }
+}

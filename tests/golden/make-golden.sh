@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# make-golden.sh - write the tshark reference outputs for every capture in
+# samples/ into tests/golden/.  HttpsFlow's output is compared with these.
+#
+# Usage:  tests/golden/make-golden.sh
+#
+# For each capture samples/NAME (*.pcap, *.pcapng, *.pcap.gz) it writes
+#   NAME.list.txt            `tshark -r NAME` (default columns, no options)
+#   NAME.list-decrypted.txt  the same with `-o tls.keylog_file:KEYS`, when
+#                            samples/ has a key log for the capture
+#   NAME.tcp-fields.tsv      per-packet link/IP/TCP/UDP fields (see FIELDS)
+# and TSHARK_VERSION (first line of `tshark --version`).
+#
+# tshark runs with LC_ALL=C.UTF-8, TZ=UTC and HOME set to an empty temporary
+# directory, so no personal Wireshark preferences or profiles are read.
+set -euo pipefail
+
+GOLDEN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$GOLDEN_DIR/../.." && pwd)"
+SAMPLES_DIR="$ROOT/samples"
+
+command -v tshark >/dev/null 2>&1 || { echo "ERROR: tshark not found; install it with: apt-get install -y tshark" >&2; exit 1; }
+
+FIELDS=(
+    frame.number frame.time_epoch frame.time_relative frame.len frame.cap_len frame.protocols
+    eth.src eth.dst eth.type sll.pkttype
+    ip.version ip.hdr_len ip.len ip.id ip.flags.df ip.ttl ip.proto ip.src ip.dst
+    ipv6.src ipv6.dst ipv6.plen ipv6.nxt ipv6.hlim
+    tcp.srcport tcp.dstport tcp.stream tcp.len tcp.seq tcp.seq_raw tcp.nxtseq tcp.ack tcp.ack_raw
+    tcp.hdr_len tcp.flags tcp.flags.str tcp.window_size_value tcp.window_size tcp.window_size_scalefactor
+    tcp.options.mss_val tcp.options.wscale.shift tcp.options.timestamp.tsval tcp.options.timestamp.tsecr
+    udp.srcport udp.dstport udp.length
+)
+
+EMPTY_HOME="$(mktemp -d /tmp/httpsflow-golden.XXXXXX)"
+trap 'rm -rf "$EMPTY_HOME"' EXIT
+
+run_tshark() { # stdout as is; stderr without tshark's "running as root" notice
+    local rc=0
+    env -u WIRESHARK_CONFIG_DIR -u WIRESHARK_DATA_DIR -u XDG_CONFIG_HOME \
+        HOME="$EMPTY_HOME" LC_ALL=C.UTF-8 TZ=UTC tshark "$@" 2>"$EMPTY_HOME/stderr" || rc=$?
+    grep -v '^Running as user "root"' "$EMPTY_HOME/stderr" >&2 || true
+    return "$rc"
+}
+
+keylog_for() { # keylog_for CAPTURE-NAME -> key log path, or nothing
+    local name=$1 base
+    case "$name" in
+        *.pcap.gz) base="${name%.pcap.gz}-gz" ;;
+        *.pcapng)  base="${name%.pcapng}" ;;
+        *.pcap)    base="${name%.pcap}" ;;
+    esac
+    if [[ -f $SAMPLES_DIR/$base.keys ]]; then
+        printf '%s\n' "$SAMPLES_DIR/$base.keys"
+    fi
+}
+
+shopt -s nullglob
+captures=("$SAMPLES_DIR"/*.pcap "$SAMPLES_DIR"/*.pcapng "$SAMPLES_DIR"/*.pcap.gz)
+((${#captures[@]})) || { echo "ERROR: no captures in $SAMPLES_DIR; run: sudo samples/make-samples.sh" >&2; exit 1; }
+
+field_args=()
+for f in "${FIELDS[@]}"; do field_args+=(-e "$f"); done
+
+run_tshark --version | head -1 >"$GOLDEN_DIR/TSHARK_VERSION"
+
+# Remove outputs of captures that no longer exist.
+for old in "$GOLDEN_DIR"/*.list.txt "$GOLDEN_DIR"/*.list-decrypted.txt "$GOLDEN_DIR"/*.tcp-fields.tsv; do
+    name=$(basename "$old"); name=${name%.list.txt}; name=${name%.list-decrypted.txt}; name=${name%.tcp-fields.tsv}
+    [[ -e $SAMPLES_DIR/$name ]] || rm -f "$old"
+done
+
+for cap in "${captures[@]}"; do
+    name=$(basename "$cap")
+    echo "==> $name" >&2
+    run_tshark -r "$cap" >"$GOLDEN_DIR/$name.list.txt"
+    run_tshark -r "$cap" -T fields -E header=y -E separator=/t "${field_args[@]}" \
+        >"$GOLDEN_DIR/$name.tcp-fields.tsv"
+    keys=$(keylog_for "$name")
+    if [[ -n $keys ]]; then
+        run_tshark -r "$cap" -o "tls.keylog_file:$keys" >"$GOLDEN_DIR/$name.list-decrypted.txt"
+    else
+        rm -f "$GOLDEN_DIR/$name.list-decrypted.txt"
+    fi
+done
+echo "==> wrote $(ls "$GOLDEN_DIR" | grep -cE '\.(txt|tsv)$') files to $GOLDEN_DIR ($(cat "$GOLDEN_DIR/TSHARK_VERSION"))" >&2
