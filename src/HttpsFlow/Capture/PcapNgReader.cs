@@ -248,21 +248,19 @@ public sealed class PcapNgReader : CaptureReader
         bool binary = (tsresol & 0x80) != 0;
         byte exponent = (byte)(tsresol & 0x7f);
         ulong units;
-        byte precision;
         if (binary)
         {
             // 2^-n seconds; beyond 2^-63 the tick count cannot be represented, so clamp.
             if (exponent > 63) exponent = 63;
             units = 1UL << exponent;
-            precision = DecimalPrecision(Math.Ceiling(exponent * Math.Log10(2)));
         }
         else
         {
             if (exponent > 19) exponent = 19;
-            units = (ulong)Math.Pow(10, exponent);
-            if (exponent > 18) units = 10_000_000_000_000_000_000UL;
-            precision = DecimalPrecision(exponent);
+            units = 1;
+            for (int i = 0; i < exponent; i++) units *= 10;
         }
+        byte precision = DecimalPrecision(units);
         if (units == 0) units = 1;
         var state = new InterfaceState(linkType, snapLength, units, binary, exponent, tsoffset, precision);
         _sectionInterfaces.Add(state);
@@ -270,16 +268,16 @@ public sealed class PcapNgReader : CaptureReader
     }
 
     /// <summary>
-    /// Wireshark shows times with one of a fixed set of precisions (s, ds, cs, ms, µs, ns):
-    /// a resolution between two of them rounds up to the finer one.
+    /// Wireshark shows times with one of a fixed set of precisions (s, ds, cs, ms, µs, ns), the coarsest that the
+    /// interface's units per second reach: 1024 units a second (2^-10) show milliseconds.
     /// </summary>
-    private static byte DecimalPrecision(double digits) => digits switch
+    private static byte DecimalPrecision(ulong unitsPerSecond) => unitsPerSecond switch
     {
-        <= 0 => 0,
-        <= 1 => 1,
-        <= 2 => 2,
-        <= 3 => 3,
-        <= 6 => 6,
-        _ => 9,
+        >= 1_000_000_000 => 9,
+        >= 1_000_000 => 6,
+        >= 1_000 => 3,
+        >= 100 => 2,
+        >= 10 => 1,
+        _ => 0,
     };
 }

@@ -71,6 +71,8 @@ public sealed class Frame
     public NetworkKind Network;
     public IpAddress Src;
     public IpAddress Dst;
+    /// <summary>True once the IP header passed its checks: the addresses are the frame's Source and Destination.</summary>
+    public bool HasIpAddresses;
     public byte IpVersion;
     public byte IpHeaderLength;     // IPv4 IHL*4; IPv6 40 + extension headers
     public int IpTotalLength;       // IPv4 total length; IPv6 40 + payload length
@@ -87,9 +89,11 @@ public sealed class Frame
     public FragmentState Fragment;
     public uint FragmentId;         // IPv4 ID or IPv6 fragment identification
     public ushort ArpOpcode;
+    public ushort ArpHardwareType;
     public uint ArpSenderIp;
     public uint ArpTargetIp;
     public Bytes16 ArpSenderMac;
+    public Bytes16 ArpTargetMac;
 
     // ---- transport ----
     public TransportKind Transport;
@@ -97,12 +101,24 @@ public sealed class Frame
     public ushort DstPort;
     public TcpInfo Tcp;
     public ushort UdpLength;
+    public ushort UdpChecksum;
+    /// <summary>The UDP length field disagrees with the IP payload: tshark's "[BAD UDP LENGTH …]" text.</summary>
+    public int UdpIpPayload;
     public byte IcmpType;
     public byte IcmpCode;
     public ushort IcmpId;
     public ushort IcmpSeq;
     /// <summary>For an echo reply: the frame of the request it answers (0 when none was seen).</summary>
     public long IcmpRequestFrame;
+
+    /// <summary>A TCP header quoted in an ICMP error (at least 16 bytes of it): it takes part in tcp.stream numbering.</summary>
+    public bool HasQuotedTcp;
+    public IpAddress QuotedSrc;
+    public IpAddress QuotedDst;
+    public ushort QuotedSrcPort;
+    public ushort QuotedDstPort;
+    public TcpFlags QuotedFlags;
+    public uint QuotedSeq;
 
     /// <summary>Bytes of application payload carried by TCP or UDP (as the headers declare, may exceed what was captured).</summary>
     public int PayloadLength;
@@ -133,12 +149,13 @@ public sealed class Frame
         // Value fields back to zero without allocating: copy a pristine instance's values.
         Link = default; LinkSrc = default; LinkDst = default; LinkAddrLength = 0; HasLinkDst = false;
         EtherType = 0; SllPacketType = 0; SllHaType = 0; VlanCount = 0; VlanId0 = 0; VlanId1 = 0;
-        Network = default; Src = default; Dst = default; IpVersion = 0; IpHeaderLength = 0; IpTotalLength = 0;
+        Network = default; Src = default; Dst = default; HasIpAddresses = false; IpVersion = 0; IpHeaderLength = 0; IpTotalLength = 0;
         IpId = 0; IpFlags = 0; IpFragmentOffset = 0; IpTtl = 0; IpDsfield = 0; IpChecksum = 0; IpProtocol = 0;
         Ipv6NextHeader = 0; Ipv6PayloadLength = 0; Ipv6FlowLabel = 0; Fragment = default; FragmentId = 0;
-        ArpOpcode = 0; ArpSenderIp = 0; ArpTargetIp = 0; ArpSenderMac = default;
-        Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0;
+        ArpOpcode = 0; ArpHardwareType = 0; ArpSenderIp = 0; ArpTargetIp = 0; ArpSenderMac = default; ArpTargetMac = default;
+        Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0; UdpChecksum = 0; UdpIpPayload = 0;
         IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpRequestFrame = 0;
+        HasQuotedTcp = false; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
         PayloadLength = 0; PayloadCaptured = 0;
         Malformed = false; MalformedIn = null; SizeLimited = false; BogusInfo = null;
         Number = number;

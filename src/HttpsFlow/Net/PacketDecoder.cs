@@ -15,6 +15,9 @@ public sealed class PacketDecoder
 {
     private readonly FragmentReassembler _fragments = new();
 
+    /// <summary>Bytes of the current packet that the snap length left out (on the wire, not in the capture).</summary>
+    private int _uncaptured;
+
     // EtherTypes (IEEE registry).
     public const ushort EtherTypeIPv4 = 0x0800;
     public const ushort EtherTypeArp = 0x0806;
@@ -55,6 +58,7 @@ public sealed class PacketDecoder
         frame.InterfaceId = packet.InterfaceId;
         var data = packet.Data;
         bool truncatedByCapture = packet.Data.Length < packet.OriginalLength;
+        _uncaptured = Math.Max(packet.OriginalLength - packet.Data.Length, 0);
 
         switch (packet.LinkType)
         {
@@ -92,6 +96,12 @@ public sealed class PacketDecoder
     {
         frame.Network = NetworkKind.Unknown;
         return default;
+    }
+
+    private static void Bogus(Frame frame, string protocol, string message)
+    {
+        frame.MarkMalformed(protocol, message);
+        frame.BogusInfo = message;
     }
 
     private static void Truncated(Frame frame, string protocol, bool byCapture)
@@ -244,10 +254,12 @@ public sealed class PacketDecoder
         frame.Network = NetworkKind.Arp;
         if (data.Length < 8) { Truncated(frame, "arp", cut); return default; }
         frame.ArpOpcode = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
+        frame.ArpHardwareType = BinaryPrimitives.ReadUInt16BigEndian(data);
         byte hlen = data[4], plen = data[5];
         if (hlen == 6 && plen == 4 && data.Length >= 28)
         {
             data.Slice(8, 6).CopyTo(frame.ArpSenderMac);
+            data.Slice(18, 6).CopyTo(frame.ArpTargetMac);
             frame.ArpSenderIp = BinaryPrimitives.ReadUInt32BigEndian(data[14..]);
             frame.ArpTargetIp = BinaryPrimitives.ReadUInt32BigEndian(data[24..]);
         }
@@ -264,6 +276,7 @@ public sealed class PacketDecoder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> DecodeIPv4(ReadOnlySpan<byte> data, Frame frame, bool cut)
     {
+        if (!data.IsEmpty && data[0] >> 4 == 6) return DecodeIPv6(data, frame, cut); // Wireshark hands it over too
         frame.Network = NetworkKind.IPv4;
         frame.IpVersion = 4;
         if (data.Length < 20) { Truncated(frame, "ip", cut); return default; }
@@ -279,18 +292,16 @@ public sealed class PacketDecoder
         frame.IpTtl = data[8];
         frame.IpProtocol = data[9];
         frame.IpChecksum = BinaryPrimitives.ReadUInt16BigEndian(data[10..]);
-        frame.Src = IpAddress.FromV4(data[12..]);
-        frame.Dst = IpAddress.FromV4(data[16..]);
+        // The addresses become the frame's addresses only once the header has passed these checks (as in Wireshark,
+        // whose Source and Destination columns keep the link addresses otherwise).
         if ((data[0] >> 4) != 4)
         {
-            frame.MarkMalformed("ip", $"Bogus IP version ({data[0] >> 4})");
-            frame.BogusInfo = $"Bogus IP version ({data[0] >> 4})";
+            Bogus(frame, "ip", $"Bogus IPv4 version ({data[0] >> 4}, must be 4)");
             return default;
         }
         if (ihl < 20)
         {
-            frame.MarkMalformed("ip", $"Bogus IP header length ({ihl}, must be at least 20)");
-            frame.BogusInfo = $"Bogus IP header length ({ihl}, must be at least 20)";
+            Bogus(frame, "ip", $"Bogus IP header length ({ihl}, must be at least 20)");
             return default;
         }
         if (total < ihl)
@@ -299,14 +310,23 @@ public sealed class PacketDecoder
             if (total == 0) total = data.Length;
             else
             {
-                frame.MarkMalformed("ip", $"Bogus IP length ({total}, less than header length {ihl})");
-                frame.BogusInfo = $"Bogus IP length ({total}, less than header length {ihl})";
+                Bogus(frame, "ip", $"Bogus IP length ({total}, less than header length {ihl})");
                 return default;
             }
         }
+        frame.Src = IpAddress.FromV4(data[12..]);
+        frame.Dst = IpAddress.FromV4(data[16..]);
+        frame.HasIpAddresses = true;
         if (data.Length < ihl) { Truncated(frame, "ip", cut); return default; }
 
         // Bytes past the datagram (Ethernet padding) are not part of it; bytes missing were cut by snaplen.
+        // A total length beyond the packet's end: Wireshark keeps to what the packet has.
+        int onWire = data.Length + _uncaptured;
+        if (total > onWire)
+        {
+            frame.AddNote(Severity.Error, "Protocol", "ip", $"IPv4 total length {total} exceeds packet length ({onWire} bytes)");
+            total = onWire;
+        }
         var datagram = data[..Math.Min(total, data.Length)];
         var payload = datagram[ihl..];
         int declaredPayload = total - ihl;
@@ -343,15 +363,22 @@ public sealed class PacketDecoder
         frame.Ipv6PayloadLength = plen;
         frame.Ipv6NextHeader = data[6];
         frame.IpTtl = data[7];
-        frame.Src = IpAddress.FromV6(data[8..]);
-        frame.Dst = IpAddress.FromV6(data[24..]);
         if ((first >> 28) != 6)
         {
-            frame.MarkMalformed("ipv6", $"Bogus IP version ({first >> 28})");
+            Bogus(frame, "ipv6", $"Bogus IPv6 version ({first >> 28}, must be 6)");
             return default;
         }
+        frame.Src = IpAddress.FromV6(data[8..]);
+        frame.Dst = IpAddress.FromV6(data[24..]);
+        frame.HasIpAddresses = true;
         // A payload length of 0 with a hop-by-hop header is a jumbogram (RFC 2675); take the frame's length.
-        int declared = plen == 0 ? data.Length - 40 : plen;
+        int onWire = data.Length + _uncaptured - 40;
+        int declared = plen == 0 ? onWire : plen;
+        if (declared > onWire)
+        {
+            frame.AddNote(Severity.Error, "Protocol", "ipv6", $"IPv6 payload length {plen} exceeds the packet ({onWire} bytes)");
+            declared = onWire;
+        }
         frame.IpTotalLength = 40 + declared;
         var rest = data.Slice(40, Math.Min(declared, data.Length - 40));
         bool payloadCut = rest.Length < declared;
@@ -426,7 +453,7 @@ public sealed class PacketDecoder
         switch (protocol)
         {
             case ProtoTcp:
-                return TcpDecoder.Decode(data, declaredLength, frame, cut);
+                return TcpDecoder.Decode(data, declaredLength, frame);
             case ProtoUdp:
                 return DecodeUdp(data, declaredLength, frame, cut);
             case ProtoIcmp:
@@ -440,11 +467,51 @@ public sealed class PacketDecoder
                     frame.IcmpId = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
                     frame.IcmpSeq = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
                 }
+                if (IsIcmpError(protocol, frame.IcmpType) && data.Length > 8) DecodeQuoted(data[8..], frame);
                 return default;
             default:
                 frame.Transport = TransportKind.Other;
+                frame.PayloadLength = declaredLength;
                 return default;
         }
+    }
+
+    /// <summary>ICMP errors quote the datagram that caused them (RFC 792; RFC 4443 §2.4 for ICMPv6).</summary>
+    private static bool IsIcmpError(byte protocol, byte type) => protocol == ProtoIcmp
+        ? type is 3 or 4 or 5 or 11 or 12
+        : type is 1 or 2 or 3 or 4;
+
+    /// <summary>Reads the IP and TCP header quoted in an ICMP error, for conversation numbering.</summary>
+    private static void DecodeQuoted(ReadOnlySpan<byte> q, Frame frame)
+    {
+        IpAddress src, dst;
+        ReadOnlySpan<byte> tcp;
+        if (q.Length >= 20 && q[0] >> 4 == 4)
+        {
+            int ihl = (q[0] & 0x0f) * 4;
+            if (ihl < 20 || q.Length < ihl || q[9] != ProtoTcp) return;
+            // A quoted fragment that is not the first carries no TCP header.
+            if ((BinaryPrimitives.ReadUInt16BigEndian(q[6..]) & 0x1fff) != 0) return;
+            src = IpAddress.FromV4(q[12..]);
+            dst = IpAddress.FromV4(q[16..]);
+            tcp = q[ihl..];
+        }
+        else if (q.Length >= 40 && q[0] >> 4 == 6)
+        {
+            if (q[6] != ProtoTcp) return;
+            src = IpAddress.FromV6(q[8..]);
+            dst = IpAddress.FromV6(q[24..]);
+            tcp = q[40..];
+        }
+        else return;
+        if (tcp.Length < TcpDecoder.ConversationHeaderLength) return;
+        frame.HasQuotedTcp = true;
+        frame.QuotedSrc = src;
+        frame.QuotedDst = dst;
+        frame.QuotedSrcPort = BinaryPrimitives.ReadUInt16BigEndian(tcp);
+        frame.QuotedDstPort = BinaryPrimitives.ReadUInt16BigEndian(tcp[2..]);
+        frame.QuotedSeq = BinaryPrimitives.ReadUInt32BigEndian(tcp[4..]);
+        frame.QuotedFlags = (TcpFlags)(BinaryPrimitives.ReadUInt16BigEndian(tcp[12..]) & 0x0fff);
     }
 
     // UDP (RFC 768): src(2) dst(2) length(2) checksum(2).
@@ -455,12 +522,16 @@ public sealed class PacketDecoder
         frame.SrcPort = BinaryPrimitives.ReadUInt16BigEndian(data);
         frame.DstPort = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
         frame.UdpLength = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
+        frame.UdpChecksum = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
+        frame.UdpIpPayload = declaredLength;
         int len = frame.UdpLength;
-        if (len < 8 || len > declaredLength)
+        if (len < 8)
         {
-            frame.MarkMalformed("udp", $"Bad length value {len}");
-            len = Math.Max(8, Math.Min(len, declaredLength));
+            frame.AddNote(Severity.Error, "Malformed", "udp", $"Bad length value {len} < UDP header length 8");
+            return default;
         }
+        if (len > declaredLength)
+            frame.AddNote(Severity.Error, "Malformed", "udp", $"Bad length value {len} > IP payload length");
         frame.PayloadLength = len - 8;
         var payload = data[8..Math.Min(len, data.Length)];
         frame.PayloadCaptured = payload.Length;

@@ -52,22 +52,19 @@ public sealed class ListFormatter
         sink.EndLine();
     }
 
-    /// <summary>Seconds with exactly <paramref name="precision"/> decimals (truncated, as Wireshark does), sign first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// Seconds with exactly <paramref name="precision"/> decimals, truncated as Wireshark does: the fraction is cut to
+    /// the precision first, so a negative time smaller than one unit prints without a sign.
+    /// </summary>
     public static void AppendRelativeTime(TextSink sink, Duration d, int precision)
     {
         long secs = d.Seconds;
-        long nanos = d.Nanoseconds;
-        if (d.IsNegative)
-        {
-            sink.Append('-');
-            secs = -secs;
-            nanos = -nanos;
-        }
+        long frac = d.Nanoseconds;
+        for (int i = Math.Max(precision, 0); i < 9; i++) frac /= 10;
+        if (frac < 0 && secs >= 0) sink.Append('-');
         sink.Append(secs);
         if (precision <= 0) return;
-        long frac = nanos;
-        for (int i = precision; i < 9; i++) frac /= 10;
+        frac = Math.Abs(frac);
         sink.Append('.');
         var span = sink.Reserve(precision);
         for (int i = precision - 1; i >= 0; i--)
@@ -80,13 +77,13 @@ public sealed class ListFormatter
 
     private static void AppendSource(TextSink sink, Frame f)
     {
-        if (f.Network is NetworkKind.IPv4 or NetworkKind.IPv6) AppendAddress(sink, f.Src);
+        if (f.HasIpAddresses) AppendAddress(sink, f.Src);
         else if (f.LinkAddrLength > 0) AppendLinkAddress(sink, f.LinkSrc, f.LinkAddrLength);
     }
 
     private static void AppendDestination(TextSink sink, Frame f)
     {
-        if (f.Network is NetworkKind.IPv4 or NetworkKind.IPv6) AppendAddress(sink, f.Dst);
+        if (f.HasIpAddresses) AppendAddress(sink, f.Dst);
         else if (f.HasLinkDst) AppendLinkAddress(sink, f.LinkDst, f.LinkAddrLength);
     }
 
@@ -106,27 +103,26 @@ public sealed class ListFormatter
             sink.Append("Broadcast");
             return;
         }
+        if (length == 4)
+        {
+            AppendV4(sink, (uint)(bytes[0] << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3]));
+            return;
+        }
         var span = sink.Reserve(48);
         AddressFormat.TryFormatMac(bytes, span, out int n);
         sink.Commit(n);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string NetworkName(Frame f) => f.Network == NetworkKind.IPv6 ? "IPv6" : "IPv4";
+
     private static void AppendProtocol(TextSink sink, Frame f)
     {
-        if (f.Malformed && f.MalformedIn is { } p && f.BogusInfo is null && f.Transport != TransportKind.Tcp)
-        {
-            sink.Append(ProtocolColumnName(p));
-            return;
-        }
-        if (f.Fragment == FragmentState.Fragment)
-        {
-            sink.Append(f.Network == NetworkKind.IPv6 ? "IPv6" : "IPv4");
-            return;
-        }
+        if (f.Fragment == FragmentState.Fragment) { sink.Append(NetworkName(f)); return; }
         switch (f.Transport)
         {
-            case TransportKind.Tcp: sink.Append("TCP"); return;
+            case TransportKind.Tcp:
+                sink.Append(f.Tcp.Stage == TcpStage.None ? NetworkName(f) : TcpInfoText.Protocol(f));
+                return;
             case TransportKind.Udp: sink.Append("UDP"); return;
             case TransportKind.Icmp: sink.Append("ICMP"); return;
             case TransportKind.Icmpv6: sink.Append("ICMPv6"); return;
@@ -142,6 +138,11 @@ public sealed class ListFormatter
             case LinkKind.Ethernet:
             case LinkKind.LinuxSll:
             case LinkKind.LinuxSll2:
+                if (f.Malformed || f.SizeLimited)
+                {
+                    sink.Append(f.Link == LinkKind.Ethernet ? (f.VlanCount > 0 ? "802.1Q" : "Ethernet") : "SLL");
+                    return;
+                }
                 sink.Append("0x").AppendHex(f.EtherType, 4);
                 return;
             case LinkKind.Null:
@@ -154,47 +155,39 @@ public sealed class ListFormatter
         }
     }
 
-    private static string ProtocolColumnName(string p) => p switch
-    {
-        "ip" => "IPv4",
-        "ipv6" => "IPv6",
-        "tcp" => "TCP",
-        "udp" => "UDP",
-        "icmp" => "ICMP",
-        "icmpv6" => "ICMPv6",
-        "arp" => "ARP",
-        "eth" => "Ethernet",
-        "vlan" => "802.1Q",
-        "sll" => "SLL",
-        "null" => "NULL",
-        _ => p.ToUpperInvariant(),
-    };
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AppendInfo(TextSink sink, Frame f)
     {
-        int infoStart = sink.Length;
-        if (f.BogusInfo is not null && f.Transport != TransportKind.Tcp)
+        if (f.Transport == TransportKind.Tcp && f.Fragment != FragmentState.Fragment)
+        {
+            // TCP writes its own text, including where its header was cut short.
+            TcpInfoText.Append(sink, f);
+            return;
+        }
+        if (f.BogusInfo is not null)
         {
             sink.Append(f.BogusInfo);
         }
         else if (f.Fragment == FragmentState.Fragment)
         {
-            sink.Append("Fragmented IP protocol (proto=");
-            sink.Append(IpProtocolName(f.IpProtocol)).Append(' ').Append(f.IpProtocol);
-            sink.Append(", off=").Append(f.IpFragmentOffset).Append(", ID=");
-            sink.AppendHex(f.FragmentId, f.Network == NetworkKind.IPv6 ? 8 : 4);
-            sink.Append(')');
+            if (f.Network == NetworkKind.IPv6)
+            {
+                sink.Append("IPv6 fragment (off=").Append(f.IpFragmentOffset).Append(" more=")
+                    .Append((f.IpFlags & 1) != 0 ? "y" : "n").Append(" ident=0x").AppendHex(f.FragmentId, 8)
+                    .Append(" nxt=").Append(f.IpProtocol).Append(')');
+            }
+            else
+            {
+                sink.Append("Fragmented IP protocol (proto=");
+                sink.Append(IpProtocolName(f.IpProtocol)).Append(' ').Append(f.IpProtocol);
+                sink.Append(", off=").Append(f.IpFragmentOffset).Append(", ID=").AppendHex(f.FragmentId, 4).Append(')');
+            }
         }
         else
         {
             switch (f.Transport)
             {
-                case TransportKind.Tcp:
-                    TcpInfoText.Append(sink, f);
-                    break;
                 case TransportKind.Udp:
-                    sink.Append(f.SrcPort).Append(" \u2192 ").Append(f.DstPort).Append(" Len=").Append(f.PayloadLength);
+                    AppendUdp(sink, f);
                     break;
                 case TransportKind.Icmp:
                     AppendIcmp(sink, f);
@@ -202,14 +195,37 @@ public sealed class ListFormatter
                 case TransportKind.Icmpv6:
                     AppendIcmpv6(sink, f);
                     break;
+                case TransportKind.Other:
+                    if (f.PayloadLength <= 0 && f.IpProtocol != PacketDecoder.ProtoNoNext) break; // nothing for a dissector to name
+                    if (f.Network == NetworkKind.IPv6)
+                    {
+                        if (f.IpProtocol == PacketDecoder.ProtoNoNext) sink.Append("IPv6 no next header");
+                        else sink.Append("Unknown IP Protocol: ").Append(IpProtocolName(f.IpProtocol)).Append(" (").Append(f.IpProtocol).Append(')');
+                    }
+                    else sink.Append(IpProtocolName(f.IpProtocol)).Append(" (").Append(f.IpProtocol).Append(')');
+                    break;
                 default:
                     if (f.Network == NetworkKind.Arp) AppendArp(sink, f);
+                    else if (f.Network == NetworkKind.Unknown && f.Link == LinkKind.Ethernet) sink.Append("Ethernet II");
                     break;
             }
         }
-        if (f.SizeLimited) sink.Append(sink.Length > infoStart ? " " : "").Append("[Packet size limited during capture]");
-        else if (f.Malformed && f.BogusInfo is null && f.Transport != TransportKind.Tcp)
-            sink.Append(sink.Length > infoStart ? " " : "").Append("[Malformed Packet]");
+        // tshark appends these directly, without a space.
+        if (f.SizeLimited) sink.Append("[Packet size limited during capture]");
+        else if (f.Malformed && f.BogusInfo is null && f.Transport != TransportKind.Udp) sink.Append("[Malformed Packet]");
+    }
+
+    private static void AppendUdp(TextSink sink, Frame f)
+    {
+        sink.Append(f.SrcPort).Append(" \u2192 ").Append(f.DstPort);
+        if (f.UdpLength < 8)
+        {
+            sink.Append(" [BAD UDP LENGTH ").Append(f.UdpLength).Append(" < 8]");
+            return;
+        }
+        if (f.UdpLength > f.UdpIpPayload) sink.Append(" [BAD UDP LENGTH ").Append(f.UdpLength).Append(" > IP PAYLOAD LENGTH]");
+        sink.Append(" Len=").Append(f.UdpLength - 8);
+        if (f.Network == NetworkKind.IPv6 && f.UdpChecksum == 0) sink.Append(" [ILLEGAL CHECKSUM (0)]");
     }
 
     internal static string IpProtocolName(byte p) => p switch
@@ -229,80 +245,172 @@ public sealed class ListFormatter
         _ => "Unknown",
     };
 
+    // ICMP type names (RFC 792 and later, as Wireshark spells them); codes for the types that have code tables.
+    private static string IcmpTypeName(byte type, byte code) => type switch
+    {
+        0 => "Echo (ping) reply",
+        3 => "Destination unreachable",
+        4 => "Source quench (flow control)",
+        5 => "Redirect",
+        6 => "Alternate host address",
+        8 => "Echo (ping) request",
+        9 => code is 0 or 16 ? "Router advertisement" : "Mobile IP Advertisement",
+        10 => "Router solicitation",
+        11 => "Time-to-live exceeded",
+        12 => "Parameter problem",
+        13 => "Timestamp request",
+        14 => "Timestamp reply",
+        15 => "Information request",
+        16 => "Information reply",
+        17 => "Address mask request",
+        18 => "Address mask reply",
+        42 => "Extended Echo request",
+        43 => "Extended Echo reply",
+        _ => "Unknown ICMP (obsolete or malformed?)",
+    };
+
+    private static string? IcmpCodeName(byte type, byte code) => type switch
+    {
+        3 => code switch
+        {
+            0 => "Network unreachable", 1 => "Host unreachable", 2 => "Protocol unreachable", 3 => "Port unreachable",
+            4 => "Fragmentation needed", 5 => "Source route failed", 6 => "Destination network unknown",
+            7 => "Destination host unknown", 8 => "Source host isolated", 9 => "Network administratively prohibited",
+            10 => "Host administratively prohibited", 11 => "Network unreachable for TOS", 12 => "Host unreachable for TOS",
+            13 => "Communication administratively filtered", 14 => "Host precedence violation",
+            15 => "Precedence cutoff in effect", _ => null,
+        },
+        5 => code switch
+        {
+            0 => "Redirect for network", 1 => "Redirect for host", 2 => "Redirect for TOS and network",
+            3 => "Redirect for TOS and host", _ => null,
+        },
+        11 => code switch { 0 => "Time to live exceeded in transit", 1 => "Fragment reassembly time exceeded", _ => null },
+        12 => code switch { 0 => "Pointer indicates the error", 1 => "Required option missing", 2 => "Bad length", _ => null },
+        _ => null,
+    };
+
+    private static bool IcmpHasCodeTable(byte type) => type is 3 or 5 or 6 or 9 or 11 or 12 or 40 or 42 or 43;
+
     private static void AppendIcmp(TextSink sink, Frame f)
     {
-        switch (f.IcmpType)
+        string name = IcmpTypeName(f.IcmpType, f.IcmpCode);
+        sink.Append(name);
+        sink.AppendSpaces(20 - name.Length);
+        if (IcmpHasCodeTable(f.IcmpType))
         {
-            case 8:
-            case 0:
-                sink.Append(f.IcmpType == 8 ? "Echo (ping) request  id=0x" : "Echo (ping) reply    id=0x");
-                sink.AppendHex(f.IcmpId, 4).Append(", seq=").Append(f.IcmpSeq).Append('/')
-                    .Append((ushort)(f.IcmpSeq << 8 | f.IcmpSeq >> 8)).Append(", ttl=").Append(f.IpTtl);
-                if (f.IcmpRequestFrame != 0) sink.Append(" (request in ").Append(f.IcmpRequestFrame).Append(')');
-                break;
-            case 3:
-                sink.Append("Destination unreachable (").Append(IcmpUnreachableName(f.IcmpCode)).Append(')');
-                break;
-            case 11:
-                sink.Append(f.IcmpCode == 0 ? "Time-to-live exceeded (Time to live exceeded in transit)" : "Time-to-live exceeded (Fragment reassembly time exceeded)");
-                break;
-            default:
-                sink.Append("Type ").Append(f.IcmpType).Append(", code ").Append(f.IcmpCode);
-                break;
+            string? code = IcmpCodeName(f.IcmpType, f.IcmpCode);
+            sink.Append(" (");
+            if (code is null) sink.Append("Unknown code: ").Append(f.IcmpCode); else sink.Append(code);
+            sink.Append(')');
+        }
+        if (f.IcmpType is 0 or 8 or 13 or 14 or 15 or 16 or 17 or 18)
+        {
+            sink.Append(" id=0x").AppendHex(f.IcmpId, 4).Append(", seq=").Append(f.IcmpSeq).Append('/')
+                .Append((ushort)(f.IcmpSeq << 8 | f.IcmpSeq >> 8)).Append(", ttl=").Append(f.IpTtl);
+            if (f.IcmpRequestFrame != 0) sink.Append(" (request in ").Append(f.IcmpRequestFrame).Append(')');
         }
     }
 
-    private static string IcmpUnreachableName(byte code) => code switch
+    private static string Icmpv6TypeName(byte type) => type switch
     {
-        0 => "Network unreachable",
-        1 => "Host unreachable",
-        2 => "Protocol unreachable",
-        3 => "Port unreachable",
-        4 => "Fragmentation needed",
-        13 => "Communication administratively filtered",
-        _ => "Unknown code",
+        1 => "Destination Unreachable",
+        2 => "Packet Too Big",
+        3 => "Time Exceeded",
+        4 => "Parameter Problem",
+        128 => "Echo (ping) request",
+        129 => "Echo (ping) reply",
+        130 => "Multicast Listener Query",
+        131 => "Multicast Listener Report",
+        132 => "Multicast Listener Done",
+        133 => "Router Solicitation",
+        134 => "Router Advertisement",
+        135 => "Neighbor Solicitation",
+        136 => "Neighbor Advertisement",
+        137 => "Redirect",
+        143 => "Multicast Listener Report Message v2",
+        _ => "",
+    };
+
+    private static string? Icmpv6CodeName(byte type, byte code) => type switch
+    {
+        1 => code switch
+        {
+            0 => "no route to destination", 1 => "Administratively prohibited", 2 => "beyond scope of source address",
+            3 => "Address unreachable", 4 => "Port unreachable", 5 => "Source address failed ingress/egress policy",
+            6 => "Reject route to destination", 7 => "Error in Source Routing Header", _ => "Unknown",
+        },
+        3 => code switch { 0 => "hop limit exceeded in transit", 1 => "fragment reassembly time exceeded", _ => null },
+        4 => code switch
+        {
+            0 => "erroneous header field encountered", 1 => "unrecognized Next Header type encountered",
+            2 => "unrecognized IPv6 option encountered", _ => null,
+        },
+        _ => null,
     };
 
     private static void AppendIcmpv6(TextSink sink, Frame f)
     {
-        switch (f.IcmpType)
+        string name = Icmpv6TypeName(f.IcmpType);
+        if (name.Length == 0) sink.Append("Unknown (").Append(f.IcmpType).Append(')');
+        else sink.Append(name);
+        if (f.IcmpType is 1 or 3 or 4)
         {
-            case 128:
-            case 129:
-                sink.Append(f.IcmpType == 128 ? "Echo (ping) request id=0x" : "Echo (ping) reply id=0x");
-                sink.AppendHex(f.IcmpId, 4).Append(", seq=").Append(f.IcmpSeq).Append(", hop limit=").Append(f.IpTtl);
-                if (f.IcmpRequestFrame != 0) sink.Append(" (request in ").Append(f.IcmpRequestFrame).Append(')');
-                break;
-            case 133: sink.Append("Router Solicitation"); break;
-            case 134: sink.Append("Router Advertisement"); break;
-            case 135: sink.Append("Neighbor Solicitation"); break;
-            case 136: sink.Append("Neighbor Advertisement"); break;
-            case 1: sink.Append("Destination Unreachable"); break;
-            default:
-                sink.Append("Type ").Append(f.IcmpType).Append(", code ").Append(f.IcmpCode);
-                break;
+            string? code = Icmpv6CodeName(f.IcmpType, f.IcmpCode);
+            sink.Append(" (");
+            if (code is null) sink.Append("Unknown (").Append(f.IcmpCode).Append(')'); else sink.Append(code);
+            sink.Append(')');
+        }
+        if (f.IcmpType is 128 or 129)
+        {
+            sink.Append(" id=0x").AppendHex(f.IcmpId, 4).Append(", seq=").Append(f.IcmpSeq).Append(", hop limit=").Append(f.IpTtl);
+            if (f.IcmpRequestFrame != 0) sink.Append(" (request in ").Append(f.IcmpRequestFrame).Append(')');
         }
     }
 
+    // ARP (RFC 826; RFC 5227 for probes and announcements).
     private static void AppendArp(TextSink sink, Frame f)
     {
-        var span = sink.Reserve(0);
-        _ = span;
+        ReadOnlySpan<byte> targetMac = f.ArpTargetMac;
+        bool targetMacZero = !targetMac[..6].ContainsAnyExcept((byte)0);
         if (f.ArpOpcode == 1)
         {
-            sink.Append("Who has ");
-            AppendV4(sink, f.ArpTargetIp);
-            sink.Append("? Tell ");
-            AppendV4(sink, f.ArpSenderIp);
+            if (f.ArpSenderIp == f.ArpTargetIp)
+            {
+                if (targetMacZero) { sink.Append("ARP Announcement for "); AppendV4(sink, f.ArpTargetIp); }
+                else { sink.Append("Gratuitous ARP for "); AppendV4(sink, f.ArpTargetIp); sink.Append(" (Request)"); }
+            }
+            else if (f.ArpSenderIp == 0 && targetMacZero)
+            {
+                sink.Append("Who has "); AppendV4(sink, f.ArpTargetIp); sink.Append("? (ARP Probe)");
+            }
+            else
+            {
+                sink.Append("Who has "); AppendV4(sink, f.ArpTargetIp); sink.Append("? Tell "); AppendV4(sink, f.ArpSenderIp);
+            }
         }
         else if (f.ArpOpcode == 2)
         {
-            AppendV4(sink, f.ArpSenderIp);
-            sink.Append(" is at ");
-            var s = sink.Reserve(18);
-            ReadOnlySpan<byte> mac = f.ArpSenderMac;
-            AddressFormat.TryFormatMac(mac[..6], s, out int n);
-            sink.Commit(n);
+            if (f.ArpSenderIp == f.ArpTargetIp)
+            {
+                sink.Append("Gratuitous ARP for "); AppendV4(sink, f.ArpSenderIp); sink.Append(" (Reply)");
+            }
+            else
+            {
+                AppendV4(sink, f.ArpSenderIp);
+                sink.Append(" is at ");
+                ReadOnlySpan<byte> mac = f.ArpSenderMac;
+                if (f.ArpHardwareType is 1 or 6) // Ethernet, IEEE 802
+                {
+                    var s = sink.Reserve(18);
+                    AddressFormat.TryFormatMac(mac[..6], s, out int n);
+                    sink.Commit(n);
+                }
+                else
+                {
+                    foreach (byte b in mac[..6]) sink.AppendHex(b, 2);
+                }
+            }
         }
         else
         {

@@ -31,9 +31,15 @@ public sealed class Dissector
         try
         {
             var payload = _decoder.Decode(packet, _frame);
-            if (_frame.Transport is TransportKind.Icmp or TransportKind.Icmpv6) _echo.Track(_frame);
-            if (_frame.Transport == TransportKind.Tcp && _frame.Tcp.HeaderLength >= TcpDecoder.MinHeaderLength && _frame.BogusInfo is null)
-                _tcp.Process(_frame, payload);
+            if (_frame.Transport is TransportKind.Icmp or TransportKind.Icmpv6)
+            {
+                _echo.Track(_frame);
+                if (_frame.HasQuotedTcp)
+                    _tcp.Quoted(_frame, _frame.QuotedSrc, _frame.QuotedSrcPort, _frame.QuotedDst, _frame.QuotedDstPort, _frame.QuotedFlags, _frame.QuotedSeq);
+            }
+            if (_frame.Transport == TransportKind.Tcp && _frame.Tcp.Stage == TcpStage.Header && _frame.Fragment != FragmentState.Fragment)
+                _tcp.Process(_frame);
+            _ = payload;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

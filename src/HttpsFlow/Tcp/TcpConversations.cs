@@ -10,15 +10,17 @@ namespace HttpsFlow.Tcp;
 /// (retransmissions, duplicate ACKs, lost segments, window events) so that each segment's flags equal tshark's.
 /// </summary>
 /// <remarks>
-/// The analysis follows the order and the conditions of Wireshark's tcp_analyze_sequence_number: tshark's output
-/// is the reference users compare us with, so we keep its judgement, including its thresholds.
+/// The analysis keeps the order, the conditions and the thresholds of Wireshark 4.0's sequence analysis, on raw
+/// (absolute) numbers and raw windows as Wireshark keeps them, because tshark's judgement is the reference users
+/// compare us with. Where that judgement is surprising (the server's first pure ACK after its SYN-ACK is a
+/// "Dup ACK" or a "Window Update"), we keep it too, and the tests say so.
 /// </remarks>
 public sealed class TcpConversations
 {
     private readonly Dictionary<ConversationKey, TcpConversation> _table = new();
     private int _nextStream;
 
-    /// <summary>Most segments kept unacknowledged per direction (Wireshark keeps at most 10,000 too).</summary>
+    /// <summary>Most segments kept unacknowledged per direction, as in Wireshark.</summary>
     public const int MaxUnackedSegments = 10_000;
 
     /// <summary>Connections seen so far.</summary>
@@ -38,133 +40,205 @@ public sealed class TcpConversations
         }
     }
 
-    /// <summary>Analyses one decoded TCP segment, filling the conversation fields of <see cref="Frame.Tcp"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Process(Frame f, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Finds the conversation of a segment, creating it (and a new stream number) when it is new, and applies
+    /// tshark's rules for a SYN that reuses the ports of an earlier connection.
+    /// </summary>
+    private TcpConversation Find(Frame f, IpAddress src, ushort sport, IpAddress dst, ushort dport, TcpFlags flags, uint seqRaw,
+        ref TcpAnalysisFlags analysis)
     {
-        ref var t = ref f.Tcp;
-        var key = ConversationKey.For(f.Src, f.SrcPort, f.Dst, f.DstPort);
+        var key = ConversationKey.For(src, sport, dst, dport);
         if (!_table.TryGetValue(key, out var conv))
-        {
-            conv = NewConversation(key, f);
-        }
+            return NewConversation(key, src, sport, dst, dport, f);
 
-        var (fwd, rev) = conv.Directions(f.Src, f.SrcPort);
-        bool syn = t.Has(TcpFlags.Syn), ack = t.Has(TcpFlags.Ack);
-
-        // A SYN whose sequence number differs from the connection's initial one starts a new connection on the same
-        // ports. (A SYN with the same number is a retransmission of the first SYN.)
-        if (syn && !ack && fwd.BaseSet && t.SeqRaw != fwd.BaseSeq)
+        var fwd = conv.Forward(src, sport);
+        var synAck = flags & (TcpFlags.Syn | TcpFlags.Ack);
+        if (synAck == TcpFlags.Syn && fwd.BaseSet)
         {
-            conv = NewConversation(key, f);
-            (fwd, rev) = conv.Directions(f.Src, f.SrcPort);
-            t.Analysis |= TcpAnalysisFlags.PortsReused;
-        }
-        else if (syn && ack && fwd.BaseSet && t.SeqRaw != fwd.BaseSeq && conv.SynAckSeen)
-        {
-            // A SYN-ACK with a new initial sequence number answers a SYN of a new connection whose SYN was not captured.
-            conv = NewConversation(key, f);
-            (fwd, rev) = conv.Directions(f.Src, f.SrcPort);
-            t.Analysis |= TcpAnalysisFlags.PortsReused;
-        }
-
-        t.Stream = conv.Stream;
-        conv.LastFrame = f.Number;
-        conv.LastTime = f.Time;
-        if (syn && !ack) { conv.SynSeen = true; conv.SynTime = f.Time; conv.SynFrame = f.Number; }
-        if (syn && ack) conv.SynAckSeen = true;
-
-        // Relative numbers: a direction's base is its initial sequence number when its SYN is seen, else the first
-        // sequence number seen minus one (so the first byte seen is 1, as if the SYN had been there).
-        if (!fwd.BaseSet)
-        {
-            fwd.BaseSeq = syn ? t.SeqRaw : t.SeqRaw - 1;
-            fwd.BaseSet = true;
-        }
-        if (!rev.BaseSet && ack)
-        {
-            rev.BaseSeq = t.AckRaw - 1;
-            rev.BaseSet = true;
-        }
-        t.Seq = t.SeqRaw - fwd.BaseSeq;
-        t.AckShown = ack;
-        t.AckBase = rev.BaseSeq;
-        t.Ack = ack ? t.AckRaw - rev.BaseSeq : t.AckRaw;
-
-        // Window scaling (RFC 7323 §2.2): the shift each side announced in its SYN applies to what it sends after
-        // the handshake. If either SYN lacked the option, neither side scales.
-        if (syn)
-        {
-            if (t.HasWindowScale) fwd.WinScale = Math.Min((int)t.WindowScaleShift, 14);
+            if (seqRaw != fwd.BaseSeq)
+            {
+                // A SYN with a new initial sequence number: a new connection on the same ports.
+                conv = NewConversation(key, src, sport, dst, dport, f);
+                analysis |= TcpAnalysisFlags.PortsReused;
+            }
             else
             {
-                fwd.WinScale = -2;
-                rev.WinScale = -2;
+                // The same SYN again: analysis will see it as a retransmission.
+                fwd.NextSeq = fwd.MaxSeqToBeAcked;
             }
-            if (ack && rev.WinScale == -2) fwd.WinScale = -2;
         }
-        long window = t.WindowValue;
-        if (syn)
+        else if (synAck == (TcpFlags.Syn | TcpFlags.Ack) && fwd.BaseSet && seqRaw != fwd.BaseSeq)
         {
-            t.WindowScaleFactor = t.HasWindowScale ? -1 : -1;
+            // A SYN-ACK with a new initial sequence number: same stream, new numbering base.
+            fwd.BaseSeq = seqRaw;
+            analysis |= TcpAnalysisFlags.PortsReused;
         }
-        else if (fwd.WinScale >= 0)
-        {
-            window <<= fwd.WinScale;
-            t.WindowScaleFactor = 1 << fwd.WinScale;
-        }
-        else
-        {
-            t.WindowScaleFactor = fwd.WinScale;
-        }
-        t.WindowSize = window;
-
-        uint seglen = (uint)Math.Max(f.PayloadLength, 0);
-        t.HasNextSeq = seglen > 0 || (t.Flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0;
-        t.NextSeq = t.Seq + seglen + ((t.Flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0 ? 1u : 0u);
-
-        // Initial RTT: from the first SYN to the ACK that completes the handshake.
-        if (!conv.HasInitialRtt && conv.SynSeen && conv.SynAckSeen && ack && !syn && f.Src == conv.ClientAddress(fwd) )
-        {
-            conv.InitialRtt = f.Time.Subtract(conv.SynTime);
-            conv.HasInitialRtt = true;
-        }
-
-        Analyze(f, ref t, conv, fwd, rev, t.Seq, t.AckShown ? t.Ack : t.AckRaw, seglen, window);
-
-        if ((t.Flags & TcpFlags.Fin) != 0) fwd.FinSeen = true;
-        if ((t.Flags & TcpFlags.Rst) != 0) conv.ResetSeen = true;
-        conv.Frames++;
-        conv.Bytes += f.OriginalLength;
+        return conv;
     }
 
-    private TcpConversation NewConversation(ConversationKey key, Frame f)
+    private TcpConversation NewConversation(ConversationKey key, IpAddress src, ushort sport, IpAddress dst, ushort dport, Frame f)
     {
-        var conv = new TcpConversation(_nextStream++, f.Src, f.SrcPort, f.Dst, f.DstPort, f.Number, f.Time);
+        var conv = new TcpConversation(_nextStream++, src, sport, dst, dport, f.Number, f.Time);
         _table[key] = conv;
         ConversationStarted?.Invoke(conv);
         return conv;
     }
 
+    /// <summary>
+    /// A TCP header quoted inside an ICMP error: it takes part in conversation lookup (and so may start a new
+    /// tcp.stream, as in tshark) but not in sequence analysis.
+    /// </summary>
+    public void Quoted(Frame f, IpAddress src, ushort sport, IpAddress dst, ushort dport, TcpFlags flags, uint seqRaw)
+    {
+        var ignored = TcpAnalysisFlags.None;
+        Find(f, src, sport, dst, dport, flags, seqRaw, ref ignored);
+    }
+
+    /// <summary>Analyses one decoded TCP segment (its header at least 16 bytes), filling the conversation fields of <see cref="Frame.Tcp"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Analyze(Frame f, ref TcpInfo t, TcpConversation conv, TcpFlow fwd, TcpFlow rev,
-        uint seq, uint ack, uint seglen, long window)
+    public void Process(Frame f)
+    {
+        ref var t = ref f.Tcp;
+        var conv = Find(f, f.Src, f.SrcPort, f.Dst, f.DstPort, t.Flags, t.SeqRaw, ref t.Analysis);
+        var fwd = conv.Forward(f.Src, f.SrcPort);
+        var rev = conv.Reverse(fwd);
+        t.Stream = conv.Stream;
+        conv.LastFrame = f.Number;
+        conv.LastTime = f.Time;
+        conv.Frames++;
+        conv.Bytes += f.OriginalLength;
+
+        bool syn = t.Has(TcpFlags.Syn), ack = t.Has(TcpFlags.Ack);
+        long window = t.WindowValue;
+
+        // Accurate ECN (RFC 9768 §3.1.1): a SYN with AE, CWR and ECE set, answered by a SYN-ACK that sets CWR without AE
+        // or AE without ECE; or an AccECN option. Then the three bits of later segments are the ACE counter.
+        const TcpFlags ecnBits = TcpFlags.Ae | TcpFlags.Cwr | TcpFlags.Ece;
+        if (syn && !ack) conv.SynOfferedAccEcn = (t.Flags & ecnBits) == ecnBits;
+        else if (syn && ack && conv.SynOfferedAccEcn
+                 && (((t.Flags & TcpFlags.Cwr) != 0 && (t.Flags & TcpFlags.Ae) == 0) || ((t.Flags & TcpFlags.Ae) != 0 && (t.Flags & TcpFlags.Ece) == 0)))
+            conv.AccEcn = true;
+        t.AceMode = !syn && conv.AccEcn;
+        t.WindowScaleFactor = -1;
+        t.Seq = t.SeqRaw;
+        t.Ack = t.AckRaw;
+        fwd.SackedBytes = 0;
+
+        if (t.LengthKnown)
+        {
+            // Relative numbers: a direction's base is its initial sequence number when its SYN is seen, else the
+            // first sequence number seen minus one (so the first byte seen is 1, as if the SYN had been there).
+            if (!fwd.BaseSet)
+            {
+                fwd.BaseSeq = syn ? t.SeqRaw : t.SeqRaw - 1;
+                fwd.BaseSet = true;
+            }
+            if (!rev.BaseSet && ack)
+            {
+                rev.BaseSeq = t.AckRaw - 1;
+                rev.BaseSet = true;
+            }
+
+            Analyze(f, ref t, conv, fwd, rev, (uint)Math.Max(f.PayloadLength, 0));
+
+            t.Seq = t.SeqRaw - fwd.BaseSeq;
+            t.Ack = ack ? t.AckRaw - rev.BaseSeq : t.AckRaw;
+            uint seglen = (uint)Math.Max(f.PayloadLength, 0);
+            t.NextSeq = t.Seq + seglen + ((t.Flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0 ? 1u : 0u);
+
+            // Window scaling (RFC 7323 §2.2) with the shift this direction announced; SYNs are never scaled.
+            if (!syn)
+            {
+                if (fwd.WinScale >= 0)
+                {
+                    window <<= fwd.WinScale;
+                    t.WindowScaleFactor = 1 << fwd.WinScale;
+                }
+                else t.WindowScaleFactor = fwd.WinScale;
+            }
+        }
+        t.AckBase = rev.BaseSeq;
+        t.WindowSize = window;
+
+        if (t.HeaderLength < TcpDecoder.MinHeaderLength) return;
+
+        // Handshake bookkeeping: the most recent SYN's time, and the initial RTT from it to the first plain ACK.
+        var synAck = t.Flags & (TcpFlags.Syn | TcpFlags.Ack);
+        if (syn)
+        {
+            fwd.IsFirstAck = true;
+            if (!ack) { conv.MostRecentSyn = f.Time; conv.HasMostRecentSyn = true; }
+        }
+        if (synAck == TcpFlags.Ack)
+        {
+            if (conv.HasMostRecentSyn && !conv.HasInitialRtt)
+            {
+                var rtt = f.Time.Subtract(conv.MostRecentSyn);
+                if (rtt.Seconds != 0 || rtt.Nanoseconds != 0)
+                {
+                    conv.InitialRtt = rtt;
+                    conv.HasInitialRtt = true;
+                }
+            }
+            fwd.IsFirstAck = false;
+        }
+
+        if (t.HasAccEcnOption) conv.AccEcn = true;
+
+        // Options seen on any segment set this direction's window scale and its latest SACK blocks.
+        if (t.HasWindowScale) fwd.WinScale = Math.Min((int)t.WindowScaleShift, 14);
+        fwd.SackedBytes = t.SackedBytes;
+
+        // A SYN without the window scale option means neither side scales (RFC 7323 §1.3).
+        if (syn && OptionsComplete(ref t))
+        {
+            if (fwd.WinScale == -1)
+            {
+                fwd.WinScale = -2;
+                rev.WinScale = -2;
+            }
+            else if (ack && rev.WinScale == -2)
+            {
+                fwd.WinScale = -2;
+            }
+        }
+    }
+
+    /// <summary>True when the option list was read to its end (tshark skips the later checks when it was cut short).</summary>
+    private static bool OptionsComplete(ref TcpInfo t)
+    {
+        ReadOnlySpan<byte> present = t.Options;
+        var walker = new TcpOptionWalker(present[..t.OptionsLength], t.HeaderLength - TcpDecoder.MinHeaderLength);
+        while (walker.Next(out _, out _, out _)) { }
+        return walker.End != OptionWalkEnd.Truncated;
+    }
+
+    private static long Nanos(Duration d) => d.Seconds * 1_000_000_000L + d.Nanoseconds;
+
+    /// <summary>Wireshark's sequence analysis on raw numbers, in its order (see the class remarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Analyze(Frame f, ref TcpInfo t, TcpConversation conv, TcpFlow fwd, TcpFlow rev, uint seglen)
     {
         var flags = t.Flags;
+        uint seq = t.SeqRaw, ack = t.AckRaw;
+        uint window = t.WindowValue;
         bool synFinRst = (flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) != 0;
-        var a = TcpAnalysisFlags.None;
+        bool synFin = (flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0;
+        var a = t.Analysis;
+
+        if ((flags & TcpFlags.Ack) != 0) rev.ValidBytesInFlight = true;
 
         // Zero window probe: one byte at the next expected sequence number while the peer's window is zero.
         if (seglen == 1 && seq == fwd.NextSeq && rev.Window == 0)
         {
             a |= TcpAnalysisFlags.ZeroWindowProbe;
-            goto finishedFwd;
+            goto afterForward;
         }
 
         // Zero window: a window of zero on anything but SYN, FIN or RST.
         if (window == 0 && !synFinRst) a |= TcpAnalysisFlags.ZeroWindow;
 
-        // Lost segment: the sequence number jumps past the next expected one.
+        // Previous segment not captured: the sequence number jumps past the next expected one.
         if (fwd.NextSeq != 0 && TcpSeq.Gt(seq, fwd.NextSeq) && (flags & TcpFlags.Rst) == 0)
         {
             a |= TcpAnalysisFlags.LostSegment;
@@ -172,7 +246,7 @@ public sealed class TcpConversations
         }
 
         // Keep-alive: 0 or 1 byte starting one byte before the next expected sequence number.
-        if ((seglen == 0 || seglen == 1) && seq == fwd.NextSeq - 1 && !synFinRst)
+        if (seglen <= 1 && seq == fwd.NextSeq - 1 && !synFinRst)
             a |= TcpAnalysisFlags.KeepAlive;
 
         // Window update: no data, same seq/ack as before, a new non-zero window.
@@ -180,36 +254,39 @@ public sealed class TcpConversations
             a |= TcpAnalysisFlags.WindowUpdate;
 
         // Window full: data that reaches exactly the edge of the window the peer advertised.
-        if (seglen > 0 && rev.WinScale != -1 && seq + seglen == rev.LastAck + (uint)rev.Window && !synFinRst)
-            a |= TcpAnalysisFlags.WindowFull;
+        if (seglen > 0 && rev.WinScale != -1 && !synFinRst)
+        {
+            int shift = rev.IsFirstAck || rev.WinScale == -2 ? 0 : rev.WinScale;
+            if (seq + seglen == rev.LastAck + (uint)(rev.Window << shift))
+                a |= TcpAnalysisFlags.WindowFull;
+        }
 
         // Keep-alive ACK: repeats the previous ACK right after a keep-alive from the peer.
         if (seglen == 0 && window != 0 && window == fwd.Window && seq == fwd.NextSeq && ack == fwd.LastAck
             && (rev.LastSegmentFlags & TcpAnalysisFlags.KeepAlive) != 0 && !synFinRst)
         {
             a |= TcpAnalysisFlags.KeepAliveAck;
-            goto finishedFwd;
+            goto afterForward;
         }
 
-        // Zero window probe ACK: repeats the previous (zero-window) ACK right after a probe from the peer.
-        if (seglen == 0 && window == 0 && window == fwd.Window && seq == fwd.NextSeq
-            && (ack == fwd.LastAck || ack == fwd.LastAck + 1)
+        // Zero window probe ACK: repeats the previous zero-window ACK right after a probe from the peer.
+        if (seglen == 0 && window == 0 && fwd.Window == 0 && seq == fwd.NextSeq && ack == fwd.LastAck
             && (rev.LastSegmentFlags & TcpAnalysisFlags.ZeroWindowProbe) != 0 && !synFinRst)
         {
             a |= TcpAnalysisFlags.ZeroWindowProbeAck;
-            goto finishedFwd;
+            goto afterForward;
         }
 
-        // Duplicate ACK: no data, and window, seq and ack all as in the previous segment.
+        // Duplicate ACK: no data, and window, seq and ack all as in the previous segment of this direction.
         if (seglen == 0 && window != 0 && window == fwd.Window && seq == fwd.NextSeq && ack == fwd.LastAck && !synFinRst)
         {
-            fwd.DupAckCount++;
+            fwd.DupAckCount = fwd.DupAckCount == -1 ? 1 : fwd.DupAckCount + 1;
             a |= TcpAnalysisFlags.DuplicateAck;
             t.DupAckCount = fwd.DupAckCount;
-            t.DupAckOf = (int)fwd.LastNonDupAck;
+            t.DupAckOf = fwd.LastNonDupAck;
         }
 
-    finishedFwd:
+    afterForward:
         if (ack != fwd.LastAck)
         {
             fwd.LastNonDupAck = f.Number;
@@ -219,73 +296,70 @@ public sealed class TcpConversations
         // ACKed unseen segment: the ACK covers bytes the other direction never showed us.
         if (rev.MaxSeqToBeAcked != 0 && TcpSeq.Gt(ack, rev.MaxSeqToBeAcked) && (flags & TcpFlags.Ack) != 0)
         {
-            a |= TcpAnalysisFlags.AckLostSegment;
-            rev.MaxSeqToBeAcked = rev.NextSeq;
+            if (TcpSeq.Lt(rev.MaxSeqToBeAcked, rev.NextSeq))
+            {
+                rev.MaxSeqToBeAcked = rev.NextSeq;
+                a |= TcpAnalysisFlags.AckLostSegment;
+            }
+            else
+            {
+                if (rev.DupAckCount == 0) a |= TcpAnalysisFlags.AckLostSegment;
+                rev.DupAckCount = -1;
+            }
         }
 
-        // Retransmission, fast retransmission, spurious retransmission, out-of-order: data (or SYN/FIN) that does not
-        // advance the sequence number.
-        if (seglen > 0 || (flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0)
+        // Retransmission, fast retransmission, spurious retransmission, out-of-order: data (or SYN/FIN) that does
+        // not advance the sequence number.
+        if (seglen > 0 || synFin)
         {
             bool notAdvanced = fwd.NextSeq != 0 && TcpSeq.Lt(seq, fwd.NextSeq);
-            if ((a & TcpAnalysisFlags.KeepAlive) != 0) goto finishedRetransmission;
+            if ((a & TcpAnalysisFlags.KeepAlive) != 0) goto doneRetransmission;
             if (seglen > 1 && fwd.NextSeq - 1 == seq) notAdvanced = false;
 
             if (seglen > 0 && rev.LastAck != 0 && TcpSeq.Le(seq + seglen, rev.LastAck))
             {
                 a |= TcpAnalysisFlags.SpuriousRetransmission;
-                goto finishedRetransmission;
+                goto doneRetransmission;
             }
-
-            if (notAdvanced)
+            if (notAdvanced && rev.DupAckCount >= 2 && rev.LastAck == seq
+                && Nanos(f.Time.Subtract(rev.LastAckTime)) < 20_000_000)
             {
-                long sinceDupAck = Nanos(f.Time.Subtract(rev.LastAckTime));
-                if (rev.DupAckCount >= 2 && rev.LastAck == seq && sinceDupAck < 20_000_000)
-                {
-                    a |= TcpAnalysisFlags.FastRetransmission;
-                    goto finishedRetransmission;
-                }
-                long sinceNext = Nanos(f.Time.Subtract(fwd.NextSeqTime));
-                long threshold = conv.HasInitialRtt && Nanos(conv.InitialRtt) != 0 ? Nanos(conv.InitialRtt) : 3_000_000;
-                uint expected = seq + seglen + ((flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0 ? 1u : 0u);
-                if (sinceNext < threshold && fwd.NextSeq != expected)
-                {
-                    a |= TcpAnalysisFlags.OutOfOrder;
-                    goto finishedRetransmission;
-                }
-                a |= TcpAnalysisFlags.Retransmission;
+                a |= TcpAnalysisFlags.FastRetransmission;
+                goto doneRetransmission;
             }
+            long threshold = conv.HasInitialRtt ? Nanos(conv.InitialRtt) : 3_000_000;
+            if (notAdvanced && Nanos(f.Time.Subtract(fwd.NextSeqTime)) < threshold
+                && fwd.NextSeq != seq + seglen + (synFin ? 1u : 0u))
+            {
+                a |= TcpAnalysisFlags.OutOfOrder;
+                goto doneRetransmission;
+            }
+            if (notAdvanced) a |= TcpAnalysisFlags.Retransmission;
         }
 
-    finishedRetransmission:
+    doneRetransmission:
         uint nextSeq = seq + seglen;
-        if (seglen > 0 || (flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0)
+        if ((seglen > 0 || synFin) && fwd.Unacked.Count < MaxUnackedSegments)
         {
-            if ((flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0) nextSeq++;
-            if (fwd.Unacked.Count < MaxUnackedSegments)
-                fwd.Unacked.Add(new UnackedSegment(f.Number, seq, nextSeq, f.Time));
+            if (synFin) nextSeq++;
+            fwd.Unacked.Add(new UnackedSegment(f.Number, seq, nextSeq, f.Time));
         }
-
-        if (TcpSeq.Gt(nextSeq, fwd.NextSeq) || fwd.NextSeq == 0)
+        bool probe = (a & TcpAnalysisFlags.ZeroWindowProbe) != 0;
+        if ((TcpSeq.Gt(nextSeq, fwd.NextSeq) || fwd.NextSeq == 0) && !probe)
         {
-            if ((a & TcpAnalysisFlags.ZeroWindowProbe) == 0)
-            {
-                fwd.NextSeq = nextSeq;
-                fwd.NextSeqFrame = f.Number;
-                fwd.NextSeqTime = f.Time;
-            }
+            fwd.NextSeq = nextSeq;
+            fwd.NextSeqFrame = f.Number;
+            fwd.NextSeqTime = f.Time;
         }
-        if (seq == fwd.MaxSeqToBeAcked || fwd.MaxSeqToBeAcked == 0)
-        {
-            if ((a & TcpAnalysisFlags.ZeroWindowProbe) == 0) fwd.MaxSeqToBeAcked = fwd.NextSeq;
-        }
+        if ((seq == fwd.MaxSeqToBeAcked || fwd.MaxSeqToBeAcked == 0) && !probe)
+            fwd.MaxSeqToBeAcked = fwd.NextSeq;
 
         fwd.Window = window;
         fwd.LastAck = ack;
         fwd.LastAckTime = f.Time;
         fwd.LastSegmentFlags = a;
 
-        // Segments of the other direction that this ACK covers: the exact match gives the ACK's RTT.
+        // Segments of the other direction that this ACK covers; the one it ends at exactly gives the ACK's RTT.
         if (rev.Unacked.Count > 0 && rev.Unacked.Acknowledge(ack, out var acked))
         {
             t.AcksFrame = acked.Frame;
@@ -293,22 +367,20 @@ public sealed class TcpConversations
             t.HasAckRtt = true;
         }
 
-        // Bytes in flight after this segment: the span of this direction's unacknowledged data.
+        // Bytes in flight after this segment: the span of this direction's unacknowledged data, less what the
+        // peer has selectively acknowledged.
         if (seglen != 0 && fwd.Unacked.Count > 0 && fwd.ValidBytesInFlight)
         {
-            uint inFlight = fwd.Unacked.Span();
+            uint inFlight = fwd.Unacked.Span(fwd.BaseSeq) - rev.SackedBytes;
             if (inFlight > 0 && inFlight < 2_000_000_000)
             {
-                t.BytesInFlight = inFlight;
+                t.BytesInFlight = inFlight - (synFin ? 1u : 0u);
                 t.HasBytesInFlight = true;
             }
         }
-        if ((flags & TcpFlags.Ack) != 0 && rev.Unacked.Count == 0) rev.ValidBytesInFlight = true;
 
-        t.Analysis |= a;
+        t.Analysis = a;
     }
-
-    private static long Nanos(Duration d) => d.Seconds * 1_000_000_000L + d.Nanoseconds;
 }
 
 /// <summary>One direction of a TCP connection: its numbering base, window scale and analysis state.</summary>
@@ -318,20 +390,21 @@ public sealed class TcpFlow
     public uint BaseSeq;
     /// <summary>Window scale shift; -1 unknown (handshake not seen), -2 no scaling.</summary>
     public int WinScale = -1;
-    public bool FinSeen;
 
-    // Analysis state, on relative sequence numbers as Wireshark keeps it (0 = not seen yet).
+    // Analysis state, on raw sequence numbers as Wireshark keeps it (0 = not seen yet).
     internal uint NextSeq;
     internal long NextSeqFrame;
     internal Timestamp NextSeqTime;
     internal uint MaxSeqToBeAcked;
     internal uint LastAck;
     internal Timestamp LastAckTime;
-    internal long Window = -1;
+    internal uint Window = uint.MaxValue; // the last raw window
+    internal bool IsFirstAck;
     internal TcpAnalysisFlags LastSegmentFlags;
     internal long LastNonDupAck;
     internal int DupAckCount;
     internal bool ValidBytesInFlight = true;
+    internal uint SackedBytes;
     internal readonly UnackedSegments Unacked = new();
 }
 
@@ -368,16 +441,15 @@ public sealed class TcpConversation
     /// <summary>Direction B→A.</summary>
     public TcpFlow FlowB { get; } = new();
 
-    public bool SynSeen { get; internal set; }
-    public bool SynAckSeen { get; internal set; }
-    public bool ResetSeen { get; internal set; }
-    internal Timestamp SynTime;
-    internal long SynFrame;
+    internal bool SynOfferedAccEcn;
+    internal bool AccEcn;
+    internal Timestamp MostRecentSyn;
+    internal bool HasMostRecentSyn;
     public bool HasInitialRtt { get; internal set; }
+    /// <summary>tcp.analysis.initial_rtt: from the most recent SYN to the first ACK without SYN.</summary>
     public Duration InitialRtt { get; internal set; }
 
-    internal (TcpFlow Fwd, TcpFlow Rev) Directions(IpAddress src, ushort sport) =>
-        src == AddressA && sport == PortA ? (FlowA, FlowB) : (FlowB, FlowA);
+    internal TcpFlow Forward(IpAddress src, ushort sport) => src == AddressA && sport == PortA ? FlowA : FlowB;
 
-    internal IpAddress ClientAddress(TcpFlow flow) => flow == FlowA ? AddressA : AddressB;
+    internal TcpFlow Reverse(TcpFlow fwd) => fwd == FlowA ? FlowB : FlowA;
 }

@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using HttpsFlow.Net;
 
 namespace HttpsFlow.Tcp;
@@ -16,10 +16,14 @@ namespace HttpsFlow.Tcp;
 /// |           Checksum            |         Urgent Pointer        |
 /// |                    Options                    |    Padding    |
 /// </code>
+/// Nothing here throws: how far the header could be read is recorded (<see cref="TcpInfo.Stage"/>,
+/// <see cref="TcpInfo.Captured"/>, <see cref="TcpInfo.Reported"/>) so that the list can say exactly where it stopped.
 /// </summary>
 public static class TcpDecoder
 {
     public const int MinHeaderLength = 20;
+    /// <summary>Bytes tshark reads before it places a segment in a conversation: ports, numbers, offset/flags, window.</summary>
+    public const int ConversationHeaderLength = 16;
 
     // Option kinds (IANA "TCP Option Kind Numbers").
     public const byte OptEol = 0;
@@ -28,28 +32,51 @@ public static class TcpDecoder
     public const byte OptWindowScale = 3;
     public const byte OptSackPermitted = 4;
     public const byte OptSack = 5;
+    public const byte OptEcho = 6;
+    public const byte OptEchoReply = 7;
     public const byte OptTimestamps = 8;
+    public const byte OptCc = 11;
+    public const byte OptCcNew = 12;
+    public const byte OptCcEcho = 13;
+    public const byte OptMd5 = 19;
+    public const byte OptQuickStart = 27;
+    public const byte OptUserTimeout = 28;
+    public const byte OptTcpAo = 29;
+    public const byte OptMptcp = 30;
+    public const byte OptTfo = 34;
+    public const byte OptAccEcn0 = 172;
+    public const byte OptAccEcn1 = 174;
+    public const byte OptExperiment1 = 253;
+    public const byte OptExperiment2 = 254;
 
-    /// <summary>Decodes the header; returns the payload as captured.</summary>
+    /// <summary>Decodes the header; returns the payload as captured (empty when the header is incomplete).</summary>
+    /// <param name="data">The bytes after the IP header that are present.</param>
+    /// <param name="declaredLength">The TCP segment length the IP header declares.</param>
+    /// <param name="frame">The frame to fill.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static ReadOnlySpan<byte> Decode(ReadOnlySpan<byte> data, int declaredLength, Frame frame, bool cut)
+    public static ReadOnlySpan<byte> Decode(ReadOnlySpan<byte> data, int declaredLength, Frame frame)
     {
         frame.Transport = TransportKind.Tcp;
         ref var tcp = ref frame.Tcp;
-        if (data.Length < MinHeaderLength)
+        tcp.Stream = -1;
+        int captured = Math.Min(data.Length, Math.Max(declaredLength, 0));
+        tcp.Captured = captured;
+        tcp.Reported = declaredLength;
+        data = data[..captured];
+
+        if (captured < 4)
         {
-            if (data.Length >= 4)
-            {
-                frame.SrcPort = BinaryPrimitives.ReadUInt16BigEndian(data);
-                frame.DstPort = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
-            }
-            if (cut) { frame.SizeLimited = true; }
-            else frame.MarkMalformed("tcp", "TCP header cut short");
-            tcp.HeaderLength = 0;
+            tcp.Stage = TcpStage.None;
             return default;
         }
         frame.SrcPort = BinaryPrimitives.ReadUInt16BigEndian(data);
         frame.DstPort = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+        if (captured < ConversationHeaderLength)
+        {
+            tcp.Stage = TcpStage.Ports;
+            return default;
+        }
+        tcp.Stage = TcpStage.Header;
         tcp.SeqRaw = BinaryPrimitives.ReadUInt32BigEndian(data[4..]);
         tcp.AckRaw = BinaryPrimitives.ReadUInt32BigEndian(data[8..]);
         ushort offFlags = BinaryPrimitives.ReadUInt16BigEndian(data[12..]);
@@ -57,62 +84,47 @@ public static class TcpDecoder
         tcp.HeaderLength = (byte)hlen;
         tcp.Flags = (TcpFlags)(offFlags & 0x0fff);
         tcp.WindowValue = BinaryPrimitives.ReadUInt16BigEndian(data[14..]);
-        tcp.Checksum = BinaryPrimitives.ReadUInt16BigEndian(data[16..]);
-        tcp.UrgentPointer = BinaryPrimitives.ReadUInt16BigEndian(data[18..]);
+        if (captured >= MinHeaderLength)
+        {
+            tcp.Checksum = BinaryPrimitives.ReadUInt16BigEndian(data[16..]);
+            tcp.UrgentPointer = BinaryPrimitives.ReadUInt16BigEndian(data[18..]);
+        }
+        if (tcp.LengthKnown) frame.PayloadLength = declaredLength - hlen;
 
         if (hlen < MinHeaderLength)
         {
             frame.MarkMalformed("tcp", $"Bogus TCP header length ({hlen}, must be at least {MinHeaderLength})");
-            frame.BogusInfo = $"Bogus TCP header length ({hlen}, must be at least {MinHeaderLength})";
-            return default;
-        }
-        if (hlen > declaredLength)
-        {
-            frame.MarkMalformed("tcp", $"Bogus TCP header length ({hlen}, must be at most {declaredLength})");
-            frame.BogusInfo = $"Bogus TCP header length ({hlen}, must be at most {declaredLength})";
-            return default;
-        }
-        frame.PayloadLength = declaredLength - hlen;
-        if (data.Length < hlen)
-        {
-            if (cut) frame.SizeLimited = true;
-            else frame.MarkMalformed("tcp", "TCP options cut short");
             return default;
         }
 
-        var options = data[MinHeaderLength..hlen];
-        options.CopyTo(tcp.Options);
-        tcp.OptionsLength = (byte)options.Length;
-        DecodeOptions(options, frame);
+        // Options present in the capture, within the declared header.
+        int optEnd = Math.Min(hlen, captured);
+        if (optEnd > MinHeaderLength)
+        {
+            var options = data[MinHeaderLength..optEnd];
+            options.CopyTo(tcp.Options);
+            tcp.OptionsLength = (byte)options.Length;
+            DecodeOptions(options, hlen - MinHeaderLength, frame);
+        }
 
+        if (!tcp.LengthKnown)
+        {
+            frame.MarkMalformed("tcp", $"TCP header length {hlen} exceeds the segment's {declaredLength} bytes");
+            return default;
+        }
+        if (captured < hlen) return default;
         var payload = data[hlen..];
-        if (payload.Length > frame.PayloadLength) payload = payload[..frame.PayloadLength];
         frame.PayloadCaptured = payload.Length;
         return payload;
     }
 
-    /// <summary>
-    /// Walks the option list (RFC 9293 §3.2): kind(1) [length(1) data]. EOL ends the list; a length that overruns
-    /// the list, or is below 2, ends it with a note.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DecodeOptions(ReadOnlySpan<byte> o, Frame frame)
+    /// <summary>Reads the option values that later stages use: MSS, window scale, SACK, timestamps.</summary>
+    private static void DecodeOptions(ReadOnlySpan<byte> present, int area, Frame frame)
     {
         ref var tcp = ref frame.Tcp;
-        int i = 0;
-        while (i < o.Length)
+        var walker = new TcpOptionWalker(present, area);
+        while (walker.Next(out byte kind, out var v, out int len))
         {
-            byte kind = o[i];
-            if (kind == OptEol) break;
-            if (kind == OptNop) { i++; continue; }
-            if (i + 1 >= o.Length) { frame.MarkMalformed("tcp", $"TCP option kind {kind} has no length"); break; }
-            int len = o[i + 1];
-            if (len < 2 || i + len > o.Length)
-            {
-                frame.MarkMalformed("tcp", $"TCP option kind {kind} has a bad length {len}");
-                break;
-            }
-            var v = o.Slice(i + 2, len - 2);
             switch (kind)
             {
                 case OptMss when len == 4:
@@ -123,7 +135,7 @@ public static class TcpDecoder
                     tcp.HasWindowScale = true;
                     tcp.WindowScaleShift = v[0];
                     break;
-                case OptSackPermitted when len == 2:
+                case OptSackPermitted:
                     tcp.SackPermitted = true;
                     break;
                 case OptTimestamps when len == 10:
@@ -131,14 +143,26 @@ public static class TcpDecoder
                     tcp.TsVal = BinaryPrimitives.ReadUInt32BigEndian(v);
                     tcp.TsEcr = BinaryPrimitives.ReadUInt32BigEndian(v[4..]);
                     break;
-                case OptSack when (len - 2) % 8 == 0:
-                    tcp.SackBlockCount = (byte)((len - 2) / 8);
+                case OptSack:
+                    for (int b = 0; b + 8 <= v.Length; b += 8)
+                    {
+                        tcp.SackBlockCount++;
+                        tcp.SackedBytes += BinaryPrimitives.ReadUInt32BigEndian(v[(b + 4)..]) - BinaryPrimitives.ReadUInt32BigEndian(v[b..]);
+                    }
                     break;
-                case OptMss or OptWindowScale or OptSackPermitted or OptTimestamps or OptSack:
-                    frame.MarkMalformed("tcp", $"TCP option kind {kind} has a bad length {len}");
+                case OptMptcp:
+                    tcp.HasMptcp = true;
+                    break;
+                case OptAccEcn0 or OptAccEcn1:
+                    tcp.HasAccEcnOption = true;
+                    break;
+                case OptExperiment1 or OptExperiment2 when len >= 4:
+                    ushort exid = BinaryPrimitives.ReadUInt16BigEndian(v);
+                    if (exid is 0xacc0 or 0xacc1) tcp.HasAccEcnOption = true;
                     break;
             }
-            i += len;
         }
+        if (walker.End == OptionWalkEnd.Stopped)
+            frame.AddNote(Common.Severity.Warning, "Malformed", "tcp", "TCP option list ends with an impossible length; the rest is ignored");
     }
 }

@@ -1,8 +1,9 @@
+using HttpsFlow.Common;
 using HttpsFlow.Net;
 
 namespace HttpsFlow.Tcp;
 
-/// <summary>TCP header flags (RFC 9293 §3.1, RFC 3168 for ECE/CWR, RFC 3540's NS bit now AE).</summary>
+/// <summary>TCP header flags (RFC 9293 §3.1; RFC 3168 for ECE/CWR; the AE bit of RFC 9768, formerly NS).</summary>
 [Flags]
 public enum TcpFlags : ushort
 {
@@ -41,10 +42,25 @@ public enum TcpAnalysisFlags : uint
     PortsReused = 1 << 14,
 }
 
+/// <summary>How far the TCP header could be read.</summary>
+public enum TcpStage : byte
+{
+    /// <summary>Fewer than 4 bytes: not even the ports.</summary>
+    None,
+    /// <summary>The ports, but fewer than 16 bytes (no sequence numbers, flags or window).</summary>
+    Ports,
+    /// <summary>Ports, sequence and acknowledgment numbers, data offset, flags and window.</summary>
+    Header,
+}
+
+/// <summary>Why reading stopped short: bytes the snap length cut, or bytes the packet claims but does not have.</summary>
+public enum Shortfall : byte { None, SizeLimited, Malformed }
+
 /// <summary>One TCP segment's header, options and the conversation facts computed for it.</summary>
 public struct TcpInfo
 {
     // ---- header (RFC 9293 §3.1) ----
+    public TcpStage Stage;
     public uint SeqRaw;
     public uint AckRaw;
     public byte HeaderLength;
@@ -53,7 +69,15 @@ public struct TcpInfo
     public ushort Checksum;
     public ushort UrgentPointer;
 
-    // ---- options, in wire order ----
+    /// <summary>Bytes of the segment present in the capture (bounded by the IP datagram's length).</summary>
+    public int Captured;
+    /// <summary>Bytes the IP layer says the segment has.</summary>
+    public int Reported;
+
+    /// <summary>True when the segment length is known (the IP length covers the TCP header): Len is shown, numbers are relative.</summary>
+    public readonly bool LengthKnown => Stage == TcpStage.Header && Reported >= HeaderLength;
+
+    // ---- options, as they were captured (at most 40 bytes) ----
     public TcpOptionBytes Options;
     public byte OptionsLength;
     public bool HasMss;
@@ -65,17 +89,22 @@ public struct TcpInfo
     public uint TsVal;
     public uint TsEcr;
     public byte SackBlockCount;
+    /// <summary>Sum of the SACK blocks' lengths (right edge − left edge).</summary>
+    public uint SackedBytes;
+    /// <summary>An MPTCP option (kind 30) was present: tshark names the protocol MPTCP.</summary>
+    public bool HasMptcp;
+    /// <summary>An AccECN option (kind 172 or 174, or experimental ExID 0xACC0/0xACC1) was present.</summary>
+    public bool HasAccEcnOption;
+    /// <summary>The connection negotiated Accurate ECN (RFC 9768): the AE, CWR and ECE bits read as the ACE counter.</summary>
+    public bool AceMode;
 
     // ---- conversation ----
-    /// <summary>tshark's tcp.stream.</summary>
+    /// <summary>tshark's tcp.stream, or -1 when the header was too short to place the segment in a conversation.</summary>
     public int Stream;
     public uint Seq;
     public uint Ack;
     public uint NextSeq;
-    public bool HasNextSeq;
-    /// <summary>True when the ack number is shown (ACK flag set).</summary>
-    public bool AckShown;
-    /// <summary>The base the ack number is made relative to (the other direction's initial sequence number); SACK edges use it too.</summary>
+    /// <summary>The base the ack number and SACK edges are made relative to (the other direction's initial sequence number).</summary>
     public uint AckBase;
     /// <summary>The window after scaling (tcp.window_size).</summary>
     public long WindowSize;
@@ -84,11 +113,11 @@ public struct TcpInfo
 
     // ---- analysis ----
     public TcpAnalysisFlags Analysis;
-    public int DupAckOf;       // frame number of the ACK this duplicates
+    public long DupAckOf;      // frame number of the ACK this duplicates
     public int DupAckCount;    // how many duplicates so far
     public long AcksFrame;
     public bool HasAckRtt;
-    public Common.Duration AckRtt;
+    public Duration AckRtt;
     public long BytesInFlight;
     public bool HasBytesInFlight;
 

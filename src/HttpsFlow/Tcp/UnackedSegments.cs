@@ -116,16 +116,19 @@ internal sealed class UnackedSegments
         return found;
     }
 
-    /// <summary>Highest end minus lowest start of the unacknowledged segments (relative numbers, compared unsigned as Wireshark does).</summary>
-    public uint Span()
+    /// <summary>
+    /// Highest end minus lowest start of the unacknowledged segments, on numbers relative to <paramref name="baseSeq"/>
+    /// compared unsigned, as Wireshark does.
+    /// </summary>
+    public uint Span(uint baseSeq)
     {
-        if (_ordered) return At(_count - 1).NextSeq - At(0).Seq;
-        uint first = At(0).Seq, last = At(0).NextSeq;
+        if (_ordered) return (At(_count - 1).NextSeq - baseSeq) - (At(0).Seq - baseSeq);
+        uint first = At(0).Seq - baseSeq, last = At(0).NextSeq - baseSeq;
         for (int i = 1; i < _count; i++)
         {
             ref var u = ref At(i);
-            if (u.NextSeq > last) last = u.NextSeq;
-            if (u.Seq < first) first = u.Seq;
+            if (u.NextSeq - baseSeq > last) last = u.NextSeq - baseSeq;
+            if (u.Seq - baseSeq < first) first = u.Seq - baseSeq;
         }
         return last - first;
     }
