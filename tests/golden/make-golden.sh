@@ -5,7 +5,8 @@
 # Usage:  tests/golden/make-golden.sh
 #
 # For each capture samples/NAME (*.pcap, *.pcapng, *.pcap.gz) it writes
-#   NAME.list.txt            `tshark -r NAME` (default columns, no options)
+#   NAME.list.txt            `tshark -n -r NAME` (default columns; -n because HttpsFlow
+#                            never resolves names, MAC vendor names included)
 #   NAME.list-decrypted.txt  the same with `-o tls.keylog_file:KEYS`, when
 #                            samples/ has a key log for the capture
 #   NAME.tcp-fields.tsv      per-packet link/IP/TCP/UDP fields (see FIELDS)
@@ -73,14 +74,24 @@ done
 for cap in "${captures[@]}"; do
     name=$(basename "$cap")
     echo "==> $name" >&2
-    run_tshark -r "$cap" >"$GOLDEN_DIR/$name.list.txt"
-    run_tshark -r "$cap" -T fields -E header=y -E separator=/t "${field_args[@]}" \
+    run_tshark -n -r "$cap" >"$GOLDEN_DIR/$name.list.txt"
+    run_tshark -n -r "$cap" -T fields -E header=y -E separator=/t "${field_args[@]}" \
         >"$GOLDEN_DIR/$name.tcp-fields.tsv"
     keys=$(keylog_for "$name")
     if [[ -n $keys ]]; then
-        run_tshark -r "$cap" -o "tls.keylog_file:$keys" >"$GOLDEN_DIR/$name.list-decrypted.txt"
+        run_tshark -n -r "$cap" -o "tls.keylog_file:$keys" >"$GOLDEN_DIR/$name.list-decrypted.txt"
     else
         rm -f "$GOLDEN_DIR/$name.list-decrypted.txt"
     fi
 done
 echo "==> wrote $(ls "$GOLDEN_DIR" | grep -cE '\.(txt|tsv)$') files to $GOLDEN_DIR ($(cat "$GOLDEN_DIR/TSHARK_VERSION"))" >&2
+
+# The edge-case captures of tests/edge (made by tests/edge/make-edge.sh): the packet list only.
+EDGE_DIR="$ROOT/tests/edge"
+mkdir -p "$EDGE_DIR/golden"
+rm -f "$EDGE_DIR/golden/"*.list.txt
+for cap in "$EDGE_DIR"/*.pcap "$EDGE_DIR"/*.pcapng; do
+    name=$(basename "$cap")
+    run_tshark -n -r "$cap" >"$EDGE_DIR/golden/$name.list.txt"
+done
+echo "==> wrote $(ls "$EDGE_DIR/golden" | wc -l) files to $EDGE_DIR/golden" >&2

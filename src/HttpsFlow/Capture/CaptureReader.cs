@@ -31,11 +31,18 @@ public abstract class CaptureReader : IDisposable
     private protected CaptureReader(ByteSource source, string format)
     {
         Source = source;
-        Format = format;
+        _format = format;
     }
 
-    /// <summary>"pcap", "pcapng", with " (gzip)" when the file was compressed.</summary>
-    public string Format { get; internal set; }
+    private string _format;
+    private bool _gzip;
+
+    /// <summary>"pcap", "pcapng", "pcap (nanosecond)", …, with " (gzip)" when the file was compressed.</summary>
+    public string Format
+    {
+        get => _gzip ? _format + " (gzip)" : _format;
+        private protected set => _format = value;
+    }
 
     /// <summary>Why reading stopped, when <see cref="Read"/> returned <see cref="ReadOutcome.Error"/>.</summary>
     public string? Error { get; private protected set; }
@@ -134,9 +141,17 @@ public abstract class CaptureReader : IDisposable
         {
             // gzip (RFC 1952): decompress on the fly and look again at what is inside.
             var gz = new GZipStream(new ByteSourceStream(source), CompressionMode.Decompress);
-            var reader = Open(gz, ownsStream: true);
-            reader.Format += " (gzip)";
-            return reader;
+            try
+            {
+                var reader = Open(gz, ownsStream: true);
+                reader._gzip = true;
+                return reader;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                gz.Dispose();
+                throw new CaptureOpenException($"gzip-compressed, but the compressed data cannot be read: {e.Message}");
+            }
         }
         if (head.Length < 4)
             throw new CaptureOpenException(head.Length == 0 ? "the file is empty" : $"the file is only {head.Length} bytes long: not a capture");

@@ -108,6 +108,12 @@ public sealed class Frame
     public byte IcmpCode;
     public ushort IcmpId;
     public ushort IcmpSeq;
+    /// <summary>Neighbor discovery: the target address, the advertisement flags and the link-layer address option.</summary>
+    public Bytes16 NdTarget;
+    public bool NdHasTarget;
+    public byte NdFlags;
+    public Bytes16 NdLinkAddr;
+    public byte NdLinkAddrLength;
     /// <summary>For an echo reply: the frame of the request it answers (0 when none was seen).</summary>
     public long IcmpRequestFrame;
 
@@ -154,7 +160,7 @@ public sealed class Frame
         Ipv6NextHeader = 0; Ipv6PayloadLength = 0; Ipv6FlowLabel = 0; Fragment = default; FragmentId = 0;
         ArpOpcode = 0; ArpHardwareType = 0; ArpSenderIp = 0; ArpTargetIp = 0; ArpSenderMac = default; ArpTargetMac = default;
         Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0; UdpChecksum = 0; UdpIpPayload = 0;
-        IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpRequestFrame = 0;
+        IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
         HasQuotedTcp = false; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
         PayloadLength = 0; PayloadCaptured = 0;
         Malformed = false; MalformedIn = null; SizeLimited = false; BogusInfo = null;

@@ -468,11 +468,43 @@ public sealed class PacketDecoder
                     frame.IcmpSeq = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
                 }
                 if (IsIcmpError(protocol, frame.IcmpType) && data.Length > 8) DecodeQuoted(data[8..], frame);
+                if (protocol == ProtoIcmpv6 && frame.IcmpType is >= 133 and <= 136) DecodeNeighborDiscovery(data, frame);
                 return default;
             default:
                 frame.Transport = TransportKind.Other;
                 frame.PayloadLength = declaredLength;
                 return default;
+        }
+    }
+
+    /// <summary>
+    /// Neighbor discovery messages (RFC 4861 §4.1–4.4): Router Solicitation and Advertisement carry options after a
+    /// fixed part; Neighbor Solicitation and Advertisement carry a target address, then options (type 1 source and
+    /// type 2 target link-layer address; length in units of 8 bytes).
+    /// </summary>
+    private static void DecodeNeighborDiscovery(ReadOnlySpan<byte> d, Frame frame)
+    {
+        int optionsAt = frame.IcmpType switch { 133 => 8, 134 => 16, _ => 24 };
+        if (frame.IcmpType is 135 or 136 && d.Length >= 24)
+        {
+            d.Slice(8, 16).CopyTo(frame.NdTarget);
+            frame.NdHasTarget = true;
+            frame.NdFlags = d[4];
+        }
+        byte wanted = frame.IcmpType == 136 ? (byte)2 : (byte)1;
+        int pos = optionsAt;
+        while (pos + 2 <= d.Length)
+        {
+            int len = d[pos + 1] * 8;
+            if (len == 0 || pos + len > d.Length) break;
+            if (d[pos] == wanted && len >= 8)
+            {
+                int n = Math.Min(len - 2, 16);
+                d.Slice(pos + 2, n).CopyTo(frame.NdLinkAddr);
+                frame.NdLinkAddrLength = (byte)(len == 8 ? 6 : n);
+                break;
+            }
+            pos += len;
         }
     }
 

@@ -98,11 +98,6 @@ public sealed class ListFormatter
     {
         ReadOnlySpan<byte> bytes = addr;
         bytes = bytes[..Math.Min(length, 16)];
-        if (length == 6 && bytes.SequenceEqual(stackalloc byte[] { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }))
-        {
-            sink.Append("Broadcast");
-            return;
-        }
         if (length == 4)
         {
             AppendV4(sink, (uint)(bytes[0] << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3]));
@@ -365,6 +360,36 @@ public sealed class ListFormatter
         {
             sink.Append(" id=0x").AppendHex(f.IcmpId, 4).Append(", seq=").Append(f.IcmpSeq).Append(", hop limit=").Append(f.IpTtl);
             if (f.IcmpRequestFrame != 0) sink.Append(" (request in ").Append(f.IcmpRequestFrame).Append(')');
+        }
+        else if (f.IcmpType is 133 or 134 or 135 or 136)
+        {
+            // Neighbor discovery (RFC 4861 §4): the target, the flags of an advertisement, the link-layer address option.
+            ReadOnlySpan<byte> target = f.NdTarget;
+            if (f.IcmpType == 135 && f.NdHasTarget)
+            {
+                sink.Append(" for ");
+                AppendAddress(sink, IpAddress.FromV6(target));
+            }
+            if (f.IcmpType == 136 && f.NdHasTarget)
+            {
+                sink.Append(' ');
+                AppendAddress(sink, IpAddress.FromV6(target));
+                sink.Append(" (");
+                int n = 0;
+                if ((f.NdFlags & 0x80) != 0) { sink.Append("rtr"); n++; }
+                if ((f.NdFlags & 0x40) != 0) { sink.Append(n++ > 0 ? ", sol" : "sol"); }
+                if ((f.NdFlags & 0x20) != 0) { sink.Append(n++ > 0 ? ", ovr" : "ovr"); }
+                if (n == 0) sink.Append("none");
+                sink.Append(')');
+            }
+            if (f.NdLinkAddrLength == 6)
+            {
+                sink.Append(f.IcmpType == 136 ? " is at " : " from ");
+                ReadOnlySpan<byte> mac = f.NdLinkAddr;
+                var span = sink.Reserve(18);
+                AddressFormat.TryFormatMac(mac[..6], span, out int w);
+                sink.Commit(w);
+            }
         }
     }
 

@@ -30,7 +30,7 @@ public class CorpusListTests
     {
         if (capture == Absent || Repo.Corpus is null) return;
         string path = Path.Combine(Repo.Corpus, capture);
-        string? tshark = Repo.Tshark("-r", path);
+        string? tshark = Repo.Tshark("-n", "-r", path);
         if (tshark is null) return; // tshark not installed: nothing to compare with
         var expected = ListComparison.Lines(tshark);
         var (exit, stdout, stderr) = Repo.Run("list", path);

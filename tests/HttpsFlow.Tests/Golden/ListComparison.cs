@@ -6,7 +6,7 @@ namespace HttpsFlow.Tests.Golden;
 internal static class ListComparison
 {
     /// <summary>Protocols whose whole line HttpsFlow reproduces today.</summary>
-    private static readonly HashSet<string> ExactProtocols = ["TCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6"];
+    private static readonly HashSet<string> ExactProtocols = ["TCP", "MPTCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6", "ARP"];
 
     /// <summary>
     /// Lines whose Info depends on reassembly for the protocol above TCP (tshark marks the segments of a TLS record
@@ -36,7 +36,7 @@ internal static class ListComparison
 
     /// <summary>
     /// Returns the differences: every line must agree on No., Time, Source, Destination and Length; lines tshark shows
-    /// as TCP, UDP, ICMP, ICMPv6, IPv4 or IPv6 must agree whole.
+    /// as TCP, MPTCP, UDP, ICMP, ICMPv6, IPv4, IPv6 or ARP must agree whole.
     /// </summary>
     public static List<string> Differences(IReadOnlyList<string> tshark, IReadOnlyList<string> ours, out int exactLinesCompared)
     {
