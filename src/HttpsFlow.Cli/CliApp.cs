@@ -46,6 +46,21 @@ public static class CliApp
         return root;
     }
 
+    /// <summary>The --format option of commands that print a table: text, csv or json.</summary>
+    internal static Option<string> FormatOption(string description)
+    {
+        var option = new Option<string>("--format") { Description = description, DefaultValueFactory = _ => "text", HelpName = "text|csv|json" };
+        option.AcceptOnlyFromAmong("text", "csv", "json");
+        return option;
+    }
+
+    internal static ListFormat ParseFormat(string? value) => value switch
+    {
+        "csv" => ListFormat.Csv,
+        "json" => ListFormat.Json,
+        _ => ListFormat.Text,
+    };
+
     /// <summary>Opens a capture for a command, or reports why it cannot be read (exit code 2).</summary>
     internal static CaptureReader? OpenCapture(string path, TextWriter stderr)
     {
@@ -67,35 +82,56 @@ internal static class ListCommand
     public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
     {
         var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
-        var count = new Option<long?>("-c", "--count") { Description = "Stop after this many packets." };
+        var count = new Option<long?>("-c", "--count") { Description = "Stop after this many packets.", HelpName = "N" };
+        var format = CliApp.FormatOption("text: the lines tshark prints (default); csv or json: the same columns, unpadded, for programs.");
         var cmd = new Command("list", """
             Print one line per packet, as `tshark -r FILE` does: No., Time (seconds since the first packet),
-            Source, Destination, Protocol, Length, Info.
+            Source, Destination, Protocol, Length, Info. Names are never resolved (as `tshark -n`).
 
             Examples:
               httpsflow list samples/test-site-tls12.pcapng
               httpsflow list -c 10 samples/ipv6.pcap
-              gzip -dc capture.pcap.gz | httpsflow list -
+              httpsflow list --format csv samples/mixed.pcapng > packets.csv
+              tcpdump -i lo -w - port 443 | httpsflow list -
             """);
         cmd.Arguments.Add(file);
         cmd.Options.Add(count);
+        cmd.Options.Add(format);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             long? max = parse.GetValue(count);
+            if (max is < 0)
+            {
+                stderr.WriteLine("httpsflow: --count must not be negative");
+                return CliApp.ExitUsage;
+            }
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var output = stdoutStream ?? Console.OpenStandardOutput();
             using var sink = new TextSink(output, ownsStream: stdoutStream is null);
             var dissector = new Dissector();
-            var list = new ListFormatter();
+            var list = new ListFormatter(CliApp.ParseFormat(parse.GetValue(format)));
+            using var progress = Progress.For(path, reader, stderr);
             long n = 0;
-            while ((max is null || n < max) && dissector.Next(reader) is { } frame)
+            list.Begin(sink);
+            try
             {
-                list.Write(frame, sink);
-                n++;
+                while ((max is null || n < max) && dissector.Next(reader) is { } frame)
+                {
+                    list.Write(frame, sink);
+                    n++;
+                    progress?.Tick(n);
+                }
+                list.End(sink);
+                sink.Flush();
             }
-            sink.Flush();
+            catch (IOException)
+            {
+                // The reader of our output went away (a closed pipe, `| head`): stop quietly, as tshark does.
+                return CliApp.ExitOk;
+            }
+            progress?.Dispose();
             if (reader.Error is not null)
             {
                 stderr.WriteLine($"httpsflow: {path}: {reader.Error}");

@@ -15,6 +15,43 @@ public sealed class ListFormatter
 {
     private bool _haveFirst;
     private Timestamp _first;
+    private readonly ListFormat _format;
+    private readonly TextSink _scratch = new(Stream.Null);
+    private long _rows;
+
+    /// <param name="format">Text as tshark prints it (the default), or the same columns as CSV or JSON.</param>
+    public ListFormatter(ListFormat format = ListFormat.Text)
+    {
+        _format = format;
+    }
+
+    /// <summary>The column names of the CSV header and the JSON keys.</summary>
+    public static readonly string[] Columns = ["number", "time", "source", "destination", "protocol", "length", "info"];
+
+    /// <summary>Writes what comes before the first row (the CSV header, the opening of the JSON array).</summary>
+    public void Begin(TextSink sink)
+    {
+        if (_format == ListFormat.Csv)
+        {
+            sink.Append(string.Join(',', Columns));
+            sink.EndLine();
+        }
+        else if (_format == ListFormat.Json)
+        {
+            sink.Append('[');
+            sink.EndLine();
+        }
+    }
+
+    /// <summary>Writes what comes after the last row (the closing of the JSON array).</summary>
+    public void End(TextSink sink)
+    {
+        if (_format == ListFormat.Json)
+        {
+            sink.Append(']');
+            sink.EndLine();
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(Frame f, TextSink sink)
@@ -23,6 +60,11 @@ public sealed class ListFormatter
         {
             _first = f.Time;
             _haveFirst = true;
+        }
+        if (_format != ListFormat.Text)
+        {
+            WriteStructured(f, sink);
+            return;
         }
 
         int start = sink.Length;
@@ -49,6 +91,46 @@ public sealed class ListFormatter
         sink.Append(f.OriginalLength);
         sink.Append(' ');
         AppendInfo(sink, f);
+        sink.EndLine();
+    }
+
+    /// <summary>The same columns, unpadded, as a CSV record (RFC 4180) or a JSON object.</summary>
+    private void WriteStructured(Frame f, TextSink sink)
+    {
+        var scratch = _scratch;
+        Span<int> ends = stackalloc int[7];
+        scratch.ClearLine();
+        scratch.Append(f.Number); ends[0] = scratch.Length;
+        AppendRelativeTime(scratch, f.Time.Subtract(_first), f.TimePrecision); ends[1] = scratch.Length;
+        AppendSource(scratch, f); ends[2] = scratch.Length;
+        AppendDestination(scratch, f); ends[3] = scratch.Length;
+        AppendProtocol(scratch, f); ends[4] = scratch.Length;
+        scratch.Append(f.OriginalLength); ends[5] = scratch.Length;
+        AppendInfo(scratch, f); ends[6] = scratch.Length;
+        var text = scratch.Current;
+
+        if (_format == ListFormat.Json)
+        {
+            sink.Append(_rows++ == 0 ? "  {" : "  ,{");
+            for (int i = 0, from = 0; i < 7; from = ends[i], i++)
+            {
+                if (i > 0) sink.Append(", ");
+                sink.Append('"').Append(Columns[i]).Append("\": ");
+                var value = text[from..ends[i]];
+                if (i is 0 or 5) sink.Append(value);
+                else JsonText.AppendString(sink, value);
+            }
+            sink.Append('}');
+        }
+        else
+        {
+            for (int i = 0, from = 0; i < 7; from = ends[i], i++)
+            {
+                if (i > 0) sink.Append(',');
+                CsvText.AppendField(sink, text[from..ends[i]]);
+            }
+        }
+        scratch.ClearLine();
         sink.EndLine();
     }
 
