@@ -107,6 +107,8 @@ public sealed class TcpConversations
         conv.LastTime = f.Time;
         conv.Frames++;
         conv.Bytes += f.OriginalLength;
+        fwd.Frames++;
+        fwd.Bytes += f.OriginalLength;
 
         bool syn = t.Has(TcpFlags.Syn), ack = t.Has(TcpFlags.Ack);
         long window = t.WindowValue;
@@ -386,6 +388,9 @@ public sealed class TcpConversations
 /// <summary>One direction of a TCP connection: its numbering base, window scale and analysis state.</summary>
 public sealed class TcpFlow
 {
+    /// <summary>Frames and bytes (frame lengths on the wire) sent in this direction.</summary>
+    public long Frames;
+    public long Bytes;
     public bool BaseSet;
     public uint BaseSeq;
     /// <summary>Window scale shift; -1 unknown (handshake not seen), -2 no scaling.</summary>
