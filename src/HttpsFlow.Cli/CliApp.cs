@@ -43,6 +43,8 @@ public static class CliApp
               tcpdump -w - port 443 | httpsflow list -
             """);
         root.Subcommands.Add(ListCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(ConversationsCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(FieldsCommand.Build(stdout, stderr, stdoutStream));
         return root;
     }
 

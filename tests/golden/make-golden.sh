@@ -9,7 +9,8 @@
 #                            never resolves names, MAC vendor names included)
 #   NAME.list-decrypted.txt  the same with `-o tls.keylog_file:KEYS`, when
 #                            samples/ has a key log for the capture
-#   NAME.tcp-fields.tsv      per-packet link/IP/TCP/UDP fields (see FIELDS)
+#   NAME.fields.tsv          every field in fields.txt (`-T fields -E header=y`), one row per packet
+#   NAME.conv-tcp.txt        `tshark -n -q -z conv,tcp -r NAME` (the TCP conversation table)
 # and TSHARK_VERSION (first line of `tshark --version`).
 #
 # tshark runs with LC_ALL=C.UTF-8, TZ=UTC and HOME set to an empty temporary
@@ -21,17 +22,6 @@ ROOT="$(cd "$GOLDEN_DIR/../.." && pwd)"
 SAMPLES_DIR="$ROOT/samples"
 
 command -v tshark >/dev/null 2>&1 || { echo "ERROR: tshark not found; install it with: apt-get install -y tshark" >&2; exit 1; }
-
-FIELDS=(
-    frame.number frame.time_epoch frame.time_relative frame.len frame.cap_len frame.protocols
-    eth.src eth.dst eth.type sll.pkttype
-    ip.version ip.hdr_len ip.len ip.id ip.flags.df ip.ttl ip.proto ip.src ip.dst
-    ipv6.src ipv6.dst ipv6.plen ipv6.nxt ipv6.hlim
-    tcp.srcport tcp.dstport tcp.stream tcp.len tcp.seq tcp.seq_raw tcp.nxtseq tcp.ack tcp.ack_raw
-    tcp.hdr_len tcp.flags tcp.flags.str tcp.window_size_value tcp.window_size tcp.window_size_scalefactor
-    tcp.options.mss_val tcp.options.wscale.shift tcp.options.timestamp.tsval tcp.options.timestamp.tsecr
-    udp.srcport udp.dstport udp.length
-)
 
 EMPTY_HOME="$(mktemp -d /tmp/httpsflow-golden.XXXXXX)"
 trap 'rm -rf "$EMPTY_HOME"' EXIT
@@ -60,14 +50,17 @@ shopt -s nullglob
 captures=("$SAMPLES_DIR"/*.pcap "$SAMPLES_DIR"/*.pcapng "$SAMPLES_DIR"/*.pcap.gz)
 ((${#captures[@]})) || { echo "ERROR: no captures in $SAMPLES_DIR; run: sudo samples/make-samples.sh" >&2; exit 1; }
 
-field_args=()
-for f in "${FIELDS[@]}"; do field_args+=(-e "$f"); done
+# Every field HttpsFlow knows (tests/golden/fields.txt, from `httpsflow fields --list`), for NAME.fields.tsv.
+all_fields=()
+while read -r f; do [[ -n $f ]] && all_fields+=(-e "$f"); done <"$GOLDEN_DIR/fields.txt"
+
 
 run_tshark --version | head -1 >"$GOLDEN_DIR/TSHARK_VERSION"
 
 # Remove outputs of captures that no longer exist.
-for old in "$GOLDEN_DIR"/*.list.txt "$GOLDEN_DIR"/*.list-decrypted.txt "$GOLDEN_DIR"/*.tcp-fields.tsv; do
-    name=$(basename "$old"); name=${name%.list.txt}; name=${name%.list-decrypted.txt}; name=${name%.tcp-fields.tsv}
+for old in "$GOLDEN_DIR"/*.list.txt "$GOLDEN_DIR"/*.list-decrypted.txt "$GOLDEN_DIR"/*.conv-tcp.txt "$GOLDEN_DIR"/*.fields.tsv; do
+    name=$(basename "$old"); name=${name%.list.txt}; name=${name%.list-decrypted.txt}
+    name=${name%.conv-tcp.txt}; name=${name%.fields.tsv}
     [[ -e $SAMPLES_DIR/$name ]] || rm -f "$old"
 done
 
@@ -75,8 +68,8 @@ for cap in "${captures[@]}"; do
     name=$(basename "$cap")
     echo "==> $name" >&2
     run_tshark -n -r "$cap" >"$GOLDEN_DIR/$name.list.txt"
-    run_tshark -n -r "$cap" -T fields -E header=y -E separator=/t "${field_args[@]}" \
-        >"$GOLDEN_DIR/$name.tcp-fields.tsv"
+    run_tshark -n -q -z conv,tcp -r "$cap" >"$GOLDEN_DIR/$name.conv-tcp.txt"
+    run_tshark -n -r "$cap" -T fields -E header=y -E separator=/t "${all_fields[@]}" >"$GOLDEN_DIR/$name.fields.tsv"
     keys=$(keylog_for "$name")
     if [[ -n $keys ]]; then
         run_tshark -n -r "$cap" -o "tls.keylog_file:$keys" >"$GOLDEN_DIR/$name.list-decrypted.txt"
@@ -86,12 +79,15 @@ for cap in "${captures[@]}"; do
 done
 echo "==> wrote $(ls "$GOLDEN_DIR" | grep -cE '\.(txt|tsv)$') files to $GOLDEN_DIR ($(cat "$GOLDEN_DIR/TSHARK_VERSION"))" >&2
 
-# The edge-case captures of tests/edge (made by tests/edge/make-edge.sh): the packet list only.
+# The edge-case captures of tests/edge (made by tests/edge/make-edge.sh): the packet list and the TCP
+# conversation table.
 EDGE_DIR="$ROOT/tests/edge"
 mkdir -p "$EDGE_DIR/golden"
-rm -f "$EDGE_DIR/golden/"*.list.txt
+rm -f "$EDGE_DIR/golden/"*.list.txt "$EDGE_DIR/golden/"*.conv-tcp.txt "$EDGE_DIR/golden/"*.fields.tsv
 for cap in "$EDGE_DIR"/*.pcap "$EDGE_DIR"/*.pcapng; do
     name=$(basename "$cap")
     run_tshark -n -r "$cap" >"$EDGE_DIR/golden/$name.list.txt"
+    run_tshark -n -q -z conv,tcp -r "$cap" >"$EDGE_DIR/golden/$name.conv-tcp.txt"
+    run_tshark -n -r "$cap" -T fields -E header=y -E separator=/t "${all_fields[@]}" >"$EDGE_DIR/golden/$name.fields.tsv"
 done
 echo "==> wrote $(ls "$EDGE_DIR/golden" | wc -l) files to $EDGE_DIR/golden" >&2

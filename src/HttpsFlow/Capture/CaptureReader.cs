@@ -50,6 +50,9 @@ public abstract class CaptureReader : IDisposable
     /// <summary>The byte offset (in the uncompressed input) at which reading stopped with an error.</summary>
     public long ErrorOffset { get; private protected set; }
 
+    /// <summary>True when records name their interface (pcapng): frames then show frame.interface_id.</summary>
+    public virtual bool HasInterfaceIds => false;
+
     /// <summary>Interfaces described so far (pcapng), or the single one of a pcap file.</summary>
     public IReadOnlyList<CaptureInterface> Interfaces => _interfaces;
 

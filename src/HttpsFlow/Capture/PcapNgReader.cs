@@ -37,6 +37,7 @@ public sealed class PcapNgReader : CaptureReader
     private bool _bigEndian;
     private bool _inSection;
     private readonly List<InterfaceState> _sectionInterfaces = new();
+    private readonly List<string?> _sectionNames = new();
 
     private readonly struct InterfaceState(uint linkType, uint snapLength, ulong unitsPerSecond, bool binary, byte exponent, long offsetSeconds, byte precision)
     {
@@ -50,6 +51,11 @@ public sealed class PcapNgReader : CaptureReader
     }
 
     internal PcapNgReader(ByteSource source) : base(source, "pcapng") { }
+
+    public override bool HasInterfaceIds => true;
+
+    /// <summary>The name of interface <paramref name="id"/> of the current section (if_name), or null.</summary>
+    public string? InterfaceName(int id) => id < _sectionNames.Count ? _sectionNames[id] : null;
 
     private uint U32(ReadOnlySpan<byte> s) =>
         _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
@@ -109,6 +115,7 @@ public sealed class PcapNgReader : CaptureReader
                         return Fail($"section header at byte {blockOffset} has version {major}.{U16(body[6..])}; only version 1 is defined", blockOffset);
                     _inSection = true;
                     _sectionInterfaces.Clear();
+                    _sectionNames.Clear();
                     break;
 
                 case InterfaceDescriptionType:
@@ -264,6 +271,7 @@ public sealed class PcapNgReader : CaptureReader
         if (units == 0) units = 1;
         var state = new InterfaceState(linkType, snapLength, units, binary, exponent, tsoffset, precision);
         _sectionInterfaces.Add(state);
+        _sectionNames.Add(name);
         AddInterface(new CaptureInterface(linkType, snapLength, name, precision));
     }
 

@@ -31,6 +31,13 @@ public struct TcpOptionBytes
     private byte _e0;
 }
 
+/// <summary>The first 128 bytes of a datagram quoted in an ICMP error, inline.</summary>
+[InlineArray(128)]
+public struct QuotedBytes
+{
+    private byte _e0;
+}
+
 /// <summary>Sixteen bytes: an IPv6 address or a link-layer address, inline.</summary>
 [InlineArray(16)]
 public struct Bytes16
@@ -48,11 +55,18 @@ public sealed class Frame
     // ---- frame ----
     public long Number;
     public Timestamp Time;
+    /// <summary>frame.time_delta: since the previous frame of the capture.</summary>
+    public Duration TimeDelta;
+    /// <summary>frame.time_relative: since the first frame of the capture.</summary>
+    public Duration TimeRelative;
     public byte TimePrecision;
     public int CapturedLength;
     public int OriginalLength;
     public uint LinkType;
     public int InterfaceId;
+    /// <summary>The record names its interface (pcapng); <see cref="InterfaceName"/> is that interface's if_name.</summary>
+    public bool HasInterfaceId;
+    public string? InterfaceName;
 
     // ---- link ----
     public LinkKind Link;
@@ -75,6 +89,8 @@ public sealed class Frame
     public bool HasIpAddresses;
     public byte IpVersion;
     public byte IpHeaderLength;     // IPv4 IHL*4; IPv6 40 + extension headers
+    /// <summary>Bytes of the fixed IPv4 header present (20 unless the capture cut it).</summary>
+    public byte IpHeaderCaptured;
     public int IpTotalLength;       // IPv4 total length; IPv6 40 + payload length
     public ushort IpId;
     public byte IpFlags;            // IPv4: RB, DF, MF in bits 2..0
@@ -119,6 +135,14 @@ public sealed class Frame
 
     /// <summary>A TCP header quoted in an ICMP error (at least 16 bytes of it): it takes part in tcp.stream numbering.</summary>
     public bool HasQuotedTcp;
+    /// <summary>The IP datagram quoted in an ICMP error (its first bytes, as captured), for the fields it shows.</summary>
+    public QuotedBytes Quoted;
+    public byte QuotedLength;
+    /// <summary>The tcp.stream of a quoted TCP header (-1 when none), its completeness and times.</summary>
+    public int QuotedStream = -1;
+    public byte QuotedCompleteness;
+    public Duration QuotedTimeRelative;
+    public Duration QuotedTimeDelta;
     public IpAddress QuotedSrc;
     public IpAddress QuotedDst;
     public ushort QuotedSrcPort;
@@ -147,6 +171,12 @@ public sealed class Frame
 
     public readonly List<ExpertNote> Notes = new();
 
+    /// <summary>
+    /// The TCP or UDP payload as captured, copied only when the dissector is asked to keep it (for fields such as
+    /// tcp.payload); <see cref="PayloadCaptured"/> bytes are valid.
+    /// </summary>
+    public byte[] PayloadBytes = [];
+
     public void Reset()
     {
         var number = Number;
@@ -155,13 +185,13 @@ public sealed class Frame
         // Value fields back to zero without allocating: copy a pristine instance's values.
         Link = default; LinkSrc = default; LinkDst = default; LinkAddrLength = 0; HasLinkDst = false;
         EtherType = 0; SllPacketType = 0; SllHaType = 0; VlanCount = 0; VlanId0 = 0; VlanId1 = 0;
-        Network = default; Src = default; Dst = default; HasIpAddresses = false; IpVersion = 0; IpHeaderLength = 0; IpTotalLength = 0;
+        Network = default; Src = default; Dst = default; HasIpAddresses = false; IpVersion = 0; IpHeaderLength = 0; IpHeaderCaptured = 0; IpTotalLength = 0;
         IpId = 0; IpFlags = 0; IpFragmentOffset = 0; IpTtl = 0; IpDsfield = 0; IpChecksum = 0; IpProtocol = 0;
         Ipv6NextHeader = 0; Ipv6PayloadLength = 0; Ipv6FlowLabel = 0; Fragment = default; FragmentId = 0;
         ArpOpcode = 0; ArpHardwareType = 0; ArpSenderIp = 0; ArpTargetIp = 0; ArpSenderMac = default; ArpTargetMac = default;
         Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0; UdpChecksum = 0; UdpIpPayload = 0;
         IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
-        HasQuotedTcp = false; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
+        HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
         PayloadLength = 0; PayloadCaptured = 0;
         Malformed = false; MalformedIn = null; SizeLimited = false; BogusInfo = null;
         Number = number;

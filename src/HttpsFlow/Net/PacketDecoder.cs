@@ -279,7 +279,28 @@ public sealed class PacketDecoder
         if (!data.IsEmpty && data[0] >> 4 == 6) return DecodeIPv6(data, frame, cut); // Wireshark hands it over too
         frame.Network = NetworkKind.IPv4;
         frame.IpVersion = 4;
-        if (data.Length < 20) { Truncated(frame, "ip", cut); return default; }
+        frame.IpHeaderCaptured = (byte)Math.Min(data.Length, 20);
+        if (data.Length < 20)
+        {
+            // What fits is still shown (as tshark's tree does); the frame is marked cut short.
+            Span<byte> partial = stackalloc byte[20];
+            data.CopyTo(partial);
+            if (data.Length >= 1) frame.IpHeaderLength = (byte)((partial[0] & 0x0f) * 4);
+            if (data.Length >= 2) frame.IpDsfield = partial[1];
+            if (data.Length >= 4) frame.IpTotalLength = BinaryPrimitives.ReadUInt16BigEndian(partial[2..]);
+            if (data.Length >= 6) frame.IpId = BinaryPrimitives.ReadUInt16BigEndian(partial[4..]);
+            if (data.Length >= 8)
+            {
+                ushort f8 = BinaryPrimitives.ReadUInt16BigEndian(partial[6..]);
+                frame.IpFlags = (byte)(f8 >> 13);
+                frame.IpFragmentOffset = (ushort)((f8 & 0x1fff) * 8);
+            }
+            if (data.Length >= 9) frame.IpTtl = partial[8];
+            if (data.Length >= 10) frame.IpProtocol = partial[9];
+            if (data.Length >= 12) frame.IpChecksum = BinaryPrimitives.ReadUInt16BigEndian(partial[10..]);
+            Truncated(frame, "ip", cut);
+            return default;
+        }
         int ihl = (data[0] & 0x0f) * 4;
         frame.IpHeaderLength = (byte)ihl;
         frame.IpDsfield = data[1];
@@ -467,6 +488,7 @@ public sealed class PacketDecoder
                     frame.IcmpId = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
                     frame.IcmpSeq = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
                 }
+                frame.PayloadCaptured = Math.Max(data.Length - 8, 0);
                 if (IsIcmpError(protocol, frame.IcmpType) && data.Length > 8) DecodeQuoted(data[8..], frame);
                 if (protocol == ProtoIcmpv6 && frame.IcmpType is >= 133 and <= 136) DecodeNeighborDiscovery(data, frame);
                 return default;
@@ -516,6 +538,9 @@ public sealed class PacketDecoder
     /// <summary>Reads the IP and TCP header quoted in an ICMP error, for conversation numbering.</summary>
     private static void DecodeQuoted(ReadOnlySpan<byte> q, Frame frame)
     {
+        int keep = Math.Min(q.Length, 128);
+        q[..keep].CopyTo(frame.Quoted);
+        frame.QuotedLength = (byte)keep;
         IpAddress src, dst;
         ReadOnlySpan<byte> tcp;
         if (q.Length >= 20 && q[0] >> 4 == 4)

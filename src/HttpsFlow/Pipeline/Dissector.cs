@@ -17,6 +17,10 @@ public sealed class Dissector
     private readonly Frame _frame = new();
     private readonly EchoTracker _echo = new();
     private long _number;
+    private Timestamp _first, _previous;
+
+    /// <summary>Copy each frame's TCP/UDP payload into <see cref="Frame.PayloadBytes"/> (for fields that show it).</summary>
+    public bool KeepPayload { get; set; }
 
     public TcpConversations Tcp => _tcp;
 
@@ -28,6 +32,7 @@ public sealed class Dissector
         var outcome = reader.Read(out var packet);
         if (outcome != ReadOutcome.Packet) return null;
         _frame.Number = ++_number;
+        if (_number == 1) _first = _previous = packet.Time;
         try
         {
             var payload = _decoder.Decode(packet, _frame);
@@ -39,7 +44,16 @@ public sealed class Dissector
             }
             if (_frame.Transport == TransportKind.Tcp && _frame.Tcp.Stage == TcpStage.Header && _frame.Fragment != FragmentState.Fragment)
                 _tcp.Process(_frame);
-            _ = payload;
+            _frame.HasInterfaceId = reader.HasInterfaceIds;
+            _frame.InterfaceName = reader is PcapNgReader ng ? ng.InterfaceName(_frame.InterfaceId) : null;
+            _frame.TimeRelative = _frame.Time.Subtract(_first);
+            _frame.TimeDelta = _frame.Time.Subtract(_previous);
+            _previous = _frame.Time;
+            if (KeepPayload)
+            {
+                if (_frame.PayloadBytes.Length < payload.Length) _frame.PayloadBytes = new byte[Math.Max(payload.Length, 2048)];
+                payload.CopyTo(_frame.PayloadBytes);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -59,6 +59,7 @@ public sealed class TcpConversations
             {
                 // A SYN with a new initial sequence number: a new connection on the same ports.
                 conv = NewConversation(key, src, sport, dst, dport, f);
+                conv.Completeness = 1; // a new connection that starts with its SYN
                 analysis |= TcpAnalysisFlags.PortsReused;
             }
             else
@@ -91,7 +92,11 @@ public sealed class TcpConversations
     public void Quoted(Frame f, IpAddress src, ushort sport, IpAddress dst, ushort dport, TcpFlags flags, uint seqRaw)
     {
         var ignored = TcpAnalysisFlags.None;
-        Find(f, src, sport, dst, dport, flags, seqRaw, ref ignored);
+        var conv = Find(f, src, sport, dst, dport, flags, seqRaw, ref ignored);
+        f.QuotedStream = conv.Stream;
+        f.QuotedCompleteness = conv.Completeness;
+        f.QuotedTimeRelative = f.Time.Subtract(conv.Start);
+        f.QuotedTimeDelta = conv.LastFrame == 0 ? default : f.Time.Subtract(conv.LastTime);
     }
 
     /// <summary>Analyses one decoded TCP segment (its header at least 16 bytes), filling the conversation fields of <see cref="Frame.Tcp"/>.</summary>
@@ -103,12 +108,11 @@ public sealed class TcpConversations
         var fwd = conv.Forward(f.Src, f.SrcPort);
         var rev = conv.Reverse(fwd);
         t.Stream = conv.Stream;
+        t.TimeRelative = f.Time.Subtract(conv.Start);
+        t.TimeDelta = conv.LastFrame == 0 ? default : f.Time.Subtract(conv.LastTime);
+        t.Completeness = conv.Completeness;
         conv.LastFrame = f.Number;
         conv.LastTime = f.Time;
-        conv.Frames++;
-        conv.Bytes += f.OriginalLength;
-        fwd.Frames++;
-        fwd.Bytes += f.OriginalLength;
 
         bool syn = t.Has(TcpFlags.Syn), ack = t.Has(TcpFlags.Ack);
         long window = t.WindowValue;
@@ -164,6 +168,32 @@ public sealed class TcpConversations
 
         if (t.HeaderLength < TcpDecoder.MinHeaderLength) return;
 
+        // What the connection has shown, as tshark's completeness bits (1 SYN, 2 SYN-ACK, 4 pure ACK, 8 data, 16 FIN-ACK,
+        // 32 RST); a frame reports the bits before it. A connection's first segment counts only if it is a SYN.
+        if (conv.LastFrame == f.Number && conv.FirstFrame == f.Number)
+        {
+            if ((t.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn)
+                conv.Completeness = (byte)(1 | (f.PayloadLength > 0 ? 8 : 0));
+        }
+        else
+        {
+            var synAckBits = t.Flags & (TcpFlags.Syn | TcpFlags.Ack);
+            if (synAckBits == (TcpFlags.Syn | TcpFlags.Ack)) conv.Completeness |= 2;
+            else if (synAckBits == TcpFlags.Ack) conv.Completeness |= (byte)(f.PayloadLength > 0 ? 8 : 4);
+            if ((t.Flags & (TcpFlags.Fin | TcpFlags.Ack)) == (TcpFlags.Fin | TcpFlags.Ack)) conv.Completeness |= 16;
+            if (t.Has(TcpFlags.Rst)) conv.Completeness |= 32;
+        }
+
+        // The segments tshark's conversation table (-z conv,tcp) counts: those whose whole header, options included,
+        // is in the capture. A header cut by the snap length, or longer than the segment, is left out (as is a TCP
+        // header quoted in an ICMP error, which never reaches Process).
+        if (t.Captured >= t.HeaderLength)
+        {
+            conv.Frames++;
+            conv.Bytes += f.OriginalLength;
+            fwd.Count(f.Number, f.Time, f.OriginalLength, t.Flags);
+        }
+
         // Handshake bookkeeping: the most recent SYN's time, and the initial RTT from it to the first plain ACK.
         var synAck = t.Flags & (TcpFlags.Syn | TcpFlags.Ack);
         if (syn)
@@ -184,6 +214,8 @@ public sealed class TcpConversations
             }
             fwd.IsFirstAck = false;
         }
+        t.HasInitialRtt = conv.HasInitialRtt;
+        t.InitialRtt = conv.InitialRtt;
 
         if (t.HasAccEcnOption) conv.AccEcn = true;
 
@@ -365,6 +397,7 @@ public sealed class TcpConversations
         if (rev.Unacked.Count > 0 && rev.Unacked.Acknowledge(ack, out var acked))
         {
             t.AcksFrame = acked.Frame;
+            t.HasAnalysisRecord = true;
             t.AckRtt = f.Time.Subtract(acked.Time);
             t.HasAckRtt = true;
         }
@@ -373,24 +406,41 @@ public sealed class TcpConversations
         // peer has selectively acknowledged.
         if (seglen != 0 && fwd.Unacked.Count > 0 && fwd.ValidBytesInFlight)
         {
+            t.HasAnalysisRecord = true;
             uint inFlight = fwd.Unacked.Span(fwd.BaseSeq) - rev.SackedBytes;
             if (inFlight > 0 && inFlight < 2_000_000_000)
             {
                 t.BytesInFlight = inFlight - (synFin ? 1u : 0u);
                 t.HasBytesInFlight = true;
             }
+            // Bytes sent since the last PSH: a PSH segment starts the count again after one without.
+            bool psh = (flags & TcpFlags.Psh) != 0;
+            if (psh && !fwd.PushSetLast) fwd.PushBytesSent += seglen;
+            else if (psh || fwd.PushSetLast) fwd.PushBytesSent = seglen;
+            else fwd.PushBytesSent += seglen;
+            fwd.PushSetLast = psh;
+            t.PushBytesSent = fwd.PushBytesSent;
         }
 
         t.Analysis = a;
+        if (a != TcpAnalysisFlags.None) t.HasAnalysisRecord = true;
     }
 }
 
 /// <summary>One direction of a TCP connection: its numbering base, window scale and analysis state.</summary>
 public sealed class TcpFlow
 {
-    /// <summary>Frames and bytes (frame lengths on the wire) sent in this direction.</summary>
+    /// <summary>Frames and bytes (frame lengths on the wire) sent in this direction, counting the segments whose
+    /// whole header was captured, as tshark's conversation table does.</summary>
     public long Frames;
     public long Bytes;
+    /// <summary>Number of the first counted frame in this direction (0 while none).</summary>
+    public long FirstFrame;
+    /// <summary>Earliest and latest timestamps of the counted frames (a capture's clock can go backwards).</summary>
+    public Timestamp Earliest;
+    public Timestamp Latest;
+    /// <summary>Which handshake and teardown segments this direction sent.</summary>
+    public TcpFlowEvents Seen;
     public bool BaseSet;
     public uint BaseSeq;
     /// <summary>Window scale shift; -1 unknown (handshake not seen), -2 no scaling.</summary>
@@ -410,7 +460,42 @@ public sealed class TcpFlow
     internal int DupAckCount;
     internal bool ValidBytesInFlight = true;
     internal uint SackedBytes;
+    internal long PushBytesSent;
+    internal bool PushSetLast;
     internal readonly UnackedSegments Unacked = new();
+
+    /// <summary>Counts one segment of this direction (see <see cref="Frames"/>).</summary>
+    internal void Count(long number, Timestamp time, int length, TcpFlags flags)
+    {
+        if (Frames == 0)
+        {
+            FirstFrame = number;
+            Earliest = Latest = time;
+        }
+        else if (time > Latest) Latest = time;
+        else if (time < Earliest) Earliest = time;
+        Frames++;
+        Bytes += length;
+        if ((flags & TcpFlags.Syn) == 0) Seen |= TcpFlowEvents.NotSyn;
+        else Seen |= (flags & TcpFlags.Ack) != 0 ? TcpFlowEvents.SynAck : TcpFlowEvents.Syn;
+        if ((flags & TcpFlags.Fin) != 0) Seen |= TcpFlowEvents.Fin;
+        if ((flags & TcpFlags.Rst) != 0) Seen |= TcpFlowEvents.Rst;
+    }
+}
+
+/// <summary>Kinds of segments one direction of a connection has sent.</summary>
+[Flags]
+public enum TcpFlowEvents : byte
+{
+    None = 0,
+    /// <summary>A SYN without ACK (opening).</summary>
+    Syn = 1,
+    /// <summary>A SYN with ACK (answering an opening).</summary>
+    SynAck = 2,
+    Fin = 4,
+    Rst = 8,
+    /// <summary>A segment without SYN.</summary>
+    NotSyn = 16,
 }
 
 /// <summary>One TCP connection (a tcp.stream): its endpoints as first seen, and both directions.</summary>
@@ -438,6 +523,7 @@ public sealed class TcpConversation
     public Timestamp Start { get; }
     public long LastFrame { get; internal set; }
     public Timestamp LastTime { get; internal set; }
+    /// <summary>Frames and bytes of both directions, counted as <see cref="TcpFlow.Frames"/>.</summary>
     public long Frames { get; internal set; }
     public long Bytes { get; internal set; }
 
@@ -446,6 +532,8 @@ public sealed class TcpConversation
     /// <summary>Direction B→A.</summary>
     public TcpFlow FlowB { get; } = new();
 
+    /// <summary>tcp.completeness bits accumulated so far.</summary>
+    public byte Completeness { get; internal set; }
     internal bool SynOfferedAccEcn;
     internal bool AccEcn;
     internal Timestamp MostRecentSyn;

@@ -120,6 +120,17 @@ public struct TcpInfo
     public Duration AckRtt;
     public long BytesInFlight;
     public bool HasBytesInFlight;
+    public long PushBytesSent;
+    /// <summary>tshark keeps an analysis record for this segment (so its SEQ/ACK analysis fields are shown).</summary>
+    public bool HasAnalysisRecord;
+    public bool HasInitialRtt;
+    public Duration InitialRtt;
+    /// <summary>tcp.time_relative: since the first frame of this connection.</summary>
+    public Duration TimeRelative;
+    /// <summary>tcp.time_delta: since the previous frame of this connection.</summary>
+    public Duration TimeDelta;
+    /// <summary>tcp.completeness: what the connection had shown before this frame (1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST).</summary>
+    public byte Completeness;
 
     public readonly bool Has(TcpFlags f) => (Flags & f) != 0;
 }

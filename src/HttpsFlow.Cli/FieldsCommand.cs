@@ -1,0 +1,190 @@
+using System.CommandLine;
+using HttpsFlow.Fields;
+using HttpsFlow.Output;
+using HttpsFlow.Pipeline;
+
+namespace HttpsFlow.Cli;
+
+/// <summary>`httpsflow fields FILE -e F…`: chosen fields of every packet, as `tshark -T fields` prints them.</summary>
+internal static class FieldsCommand
+{
+    /// <summary>tshark's -E options: header, separator, occurrence, aggregator, quote.</summary>
+    private sealed record Layout(bool Header, string Separator, char Occurrence, int OccurrenceIndex, string Aggregator, char Quote);
+
+    public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
+    {
+        var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input.", Arity = ArgumentArity.ZeroOrOne };
+        var fieldsOpt = new Option<string[]>("-e") { Description = "A field to print (Wireshark's name, e.g. tcp.seq); repeat for more columns.", HelpName = "FIELD", AllowMultipleArgumentsPerToken = false };
+        var layoutOpt = new Option<string[]>("-E") { Description = "header=y|n, separator=/t|/s|C, occurrence=f|l|a|N, aggregator=,|/s|C, quote=d|s|n (as tshark).", HelpName = "OPTION=VALUE" };
+        var count = new Option<long?>("-c", "--count") { Description = "Stop after this many packets.", HelpName = "N" };
+        var listOpt = new Option<bool>("--list") { Description = "List the fields HttpsFlow knows (name, type, label) and exit." };
+        var cmd = new Command("fields", """
+            Print chosen fields of every packet, one line per packet, formatted as `tshark -T fields` formats them.
+            Field names are Wireshark's (`tcp.seq`, `ip.src`, `tcp.analysis.ack_rtt`, …); `--list` shows them all.
+
+            Examples:
+              httpsflow fields samples/test-site-tls12.pcapng -e frame.number -e tcp.seq -e tcp.ack -e tcp.len
+              httpsflow fields samples/lossy.pcap -E header=y -E separator=, -e frame.number -e tcp.analysis.ack_rtt
+              httpsflow fields --list
+            """);
+        cmd.Arguments.Add(file);
+        cmd.Options.Add(fieldsOpt);
+        cmd.Options.Add(layoutOpt);
+        cmd.Options.Add(count);
+        cmd.Options.Add(listOpt);
+        cmd.SetAction(parse =>
+        {
+            var output = stdoutStream ?? Console.OpenStandardOutput();
+            using var sink = new TextSink(output, ownsStream: stdoutStream is null);
+            if (parse.GetValue(listOpt))
+            {
+                foreach (var def in FieldRegistry.All)
+                {
+                    sink.Append(def.Name).Append('\t').Append(def.Type.ToString()).Append('\t').Append(def.Label);
+                    sink.EndLine();
+                }
+                return CliApp.ExitOk;
+            }
+            string? path = parse.GetValue(file);
+            if (path is null)
+            {
+                stderr.WriteLine("httpsflow: fields needs a capture file (or --list)");
+                return CliApp.ExitUsage;
+            }
+            var names = parse.GetValue(fieldsOpt) ?? [];
+            if (names.Length == 0)
+            {
+                stderr.WriteLine("httpsflow: fields needs at least one -e FIELD (httpsflow fields --list shows them)");
+                return CliApp.ExitUsage;
+            }
+            var defs = new FieldDef[names.Length];
+            var unknown = new List<string>();
+            for (int i = 0; i < names.Length; i++)
+                if (!FieldRegistry.TryGet(names[i], out defs[i])) unknown.Add(names[i]);
+            if (unknown.Count > 0)
+            {
+                stderr.WriteLine($"httpsflow: unknown field{(unknown.Count > 1 ? "s" : "")}: {string.Join(", ", unknown)} (httpsflow fields --list shows the fields it knows)");
+                return CliApp.ExitUsage;
+            }
+            if (!TryParseLayout(parse.GetValue(layoutOpt) ?? [], out var layout, out string? error))
+            {
+                stderr.WriteLine($"httpsflow: {error}");
+                return CliApp.ExitUsage;
+            }
+            long? max = parse.GetValue(count);
+
+            using var reader = CliApp.OpenCapture(path, stderr);
+            if (reader is null) return CliApp.ExitInput;
+            var wanted = new HashSet<FieldDef>(defs);
+            var set = new FieldSet { Wanted = wanted.Contains };
+            var dissector = new Dissector { KeepPayload = wanted.Contains(TcpFields.Payload) };
+            try
+            {
+                if (layout.Header)
+                {
+                    for (int i = 0; i < defs.Length; i++)
+                    {
+                        if (i > 0) sink.Append(layout.Separator);
+                        sink.Append(defs[i].Name);
+                    }
+                    sink.EndLine();
+                }
+                long n = 0;
+                while ((max is null || n < max) && dissector.Next(reader) is { } frame)
+                {
+                    n++;
+                    FrameFieldEmitter.Emit(frame, set);
+                    WriteRow(sink, set, defs, layout);
+                }
+                sink.Flush();
+            }
+            catch (IOException)
+            {
+                return CliApp.ExitOk; // the reader of our output went away
+            }
+            if (reader.Error is not null)
+            {
+                stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
+                return CliApp.ExitInput;
+            }
+            return CliApp.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static void WriteRow(TextSink sink, FieldSet set, FieldDef[] defs, Layout layout)
+    {
+        var values = set.Values;
+        for (int i = 0; i < defs.Length; i++)
+        {
+            if (i > 0) sink.Append(layout.Separator);
+            int total = 0;
+            foreach (ref readonly var v in values)
+                if (v.Def == defs[i]) total++;
+            if (total == 0) continue;
+            if (layout.Quote != 'n') sink.Append(layout.Quote == 'd' ? '"' : '\'');
+            int seen = 0, written = 0;
+            foreach (ref readonly var v in values)
+            {
+                if (v.Def != defs[i]) continue;
+                seen++;
+                bool take = layout.Occurrence switch
+                {
+                    'f' => seen == 1,
+                    'l' => seen == total,
+                    'n' => seen == layout.OccurrenceIndex || (layout.OccurrenceIndex < 0 && seen == total + 1 + layout.OccurrenceIndex),
+                    _ => true,
+                };
+                if (!take) continue;
+                if (written++ > 0) sink.Append(layout.Aggregator);
+                FieldFormatter.Append(sink, set, v);
+            }
+            if (layout.Quote != 'n') sink.Append(layout.Quote == 'd' ? '"' : '\'');
+        }
+        sink.EndLine();
+    }
+
+    private static string Unescape(string v) => v switch
+    {
+        "/t" => "\t",
+        "/s" => " ",
+        _ => v,
+    };
+
+    private static bool TryParseLayout(string[] options, out Layout layout, out string? error)
+    {
+        layout = new Layout(false, "\t", 'a', 0, ",", 'n');
+        error = null;
+        foreach (var o in options)
+        {
+            int eq = o.IndexOf('=');
+            if (eq <= 0) { error = $"-E {o}: expected OPTION=VALUE"; return false; }
+            string key = o[..eq], value = o[(eq + 1)..];
+            switch (key)
+            {
+                case "header" when value is "y" or "n":
+                    layout = layout with { Header = value == "y" };
+                    break;
+                case "separator" when value.Length > 0:
+                    layout = layout with { Separator = Unescape(value) };
+                    break;
+                case "aggregator" when value.Length > 0:
+                    layout = layout with { Aggregator = Unescape(value) };
+                    break;
+                case "quote" when value is "d" or "s" or "n":
+                    layout = layout with { Quote = value[0] };
+                    break;
+                case "occurrence" when value is "f" or "l" or "a":
+                    layout = layout with { Occurrence = value[0] };
+                    break;
+                case "occurrence" when int.TryParse(value, out int index) && index != 0:
+                    layout = layout with { Occurrence = 'n', OccurrenceIndex = index };
+                    break;
+                default:
+                    error = $"-E {o}: not understood (header=y|n, separator=/t|/s|C, occurrence=f|l|a|N, aggregator=,|/s|C, quote=d|s|n)";
+                    return false;
+            }
+        }
+        return true;
+    }
+}

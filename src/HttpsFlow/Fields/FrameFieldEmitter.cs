@@ -1,0 +1,562 @@
+using System.Buffers.Binary;
+using System.Text;
+using HttpsFlow.Capture;
+using HttpsFlow.Net;
+using HttpsFlow.Tcp;
+
+namespace HttpsFlow.Fields;
+
+/// <summary>
+/// Turns a decoded <see cref="Frame"/> into its fields, layer by layer, in the order of a detail tree. It runs only
+/// for commands that need fields (`fields`; later `show`, `json`, filters), never on the packet-list path.
+/// </summary>
+public static class FrameFieldEmitter
+{
+    public static void Emit(Frame f, FieldSet set)
+    {
+        set.Clear();
+        EmitFrame(f, set);
+        EmitLink(f, set);
+        if (f.HasIpAddresses || f.Network is NetworkKind.IPv4 or NetworkKind.IPv6) EmitNetwork(f, set);
+        if (f.Fragment == FragmentState.Fragment) return;
+        switch (f.Transport)
+        {
+            case TransportKind.Tcp: EmitTcp(f, set); break;
+            case TransportKind.Udp: EmitUdp(f, set); break;
+            case TransportKind.Icmp:
+                set.AddText(OtherFields.Icmp, "icmp");
+                set.AddInt(OtherFields.IcmpType, f.IcmpType);
+                set.AddInt(OtherFields.IcmpCode, f.IcmpCode);
+                EmitQuoted(f, set);
+                break;
+            case TransportKind.Icmpv6:
+                set.AddText(OtherFields.Icmpv6, "icmpv6");
+                set.AddInt(OtherFields.Icmpv6Type, f.IcmpType);
+                set.AddInt(OtherFields.Icmpv6Code, f.IcmpCode);
+                EmitQuoted(f, set);
+                break;
+        }
+        if (f.Network == NetworkKind.Arp)
+        {
+            ReadOnlySpan<byte> targetMac = f.ArpTargetMac;
+            bool targetMacZero = !targetMac[..6].ContainsAnyExcept((byte)0);
+            set.AddText(OtherFields.Arp, f.ArpOpcode switch
+            {
+                1 when f.ArpSenderIp == f.ArpTargetIp && targetMacZero => "Address Resolution Protocol (ARP Announcement)",
+                1 when f.ArpSenderIp == 0 && targetMacZero => "Address Resolution Protocol (ARP Probe)",
+                1 => "Address Resolution Protocol (request)",
+                2 => "Address Resolution Protocol (reply)",
+                _ => "Address Resolution Protocol",
+            });
+            set.AddInt(OtherFields.ArpOpcode, f.ArpOpcode);
+            set.AddIp(OtherFields.ArpSrcIpv4, IpAddress.FromV4(BigEndian(f.ArpSenderIp)));
+            set.AddIp(OtherFields.ArpDstIpv4, IpAddress.FromV4(BigEndian(f.ArpTargetIp)));
+        }
+    }
+
+    private static byte[] BigEndian(uint v)
+    {
+        var b = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(b, v);
+        return b;
+    }
+
+    private static void EmitFrame(Frame f, FieldSet set)
+    {
+        string summary = $"Frame {f.Number}: {f.OriginalLength} byte{(f.OriginalLength == 1 ? "" : "s")} on wire ({(long)f.OriginalLength * 8} bits), "
+            + $"{f.CapturedLength} byte{(f.CapturedLength == 1 ? "" : "s")} captured ({(long)f.CapturedLength * 8} bits)";
+        if (f.HasInterfaceId)
+            summary += $" on interface {f.InterfaceName ?? "unknown"}, id {f.InterfaceId}"; // pcapng without if_name: "unknown"
+        set.AddText(FrameFields.Frame, summary);
+        if (f.HasInterfaceId) set.AddInt(FrameFields.InterfaceId, f.InterfaceId);
+        set.AddAbsolute(FrameFields.Time, f.Time);
+        set.AddTime(FrameFields.TimeEpoch, new Common.Duration(f.Time.Seconds, f.Time.Nanoseconds));
+        set.AddTime(FrameFields.TimeDelta, f.TimeDelta);
+        set.AddTime(FrameFields.TimeRelative, f.TimeRelative);
+        set.AddInt(FrameFields.Number, f.Number);
+        set.AddInt(FrameFields.Len, f.OriginalLength);
+        set.AddInt(FrameFields.CapLen, f.CapturedLength);
+        set.AddText(FrameFields.Protocols, Protocols(f));
+    }
+
+    /// <summary>frame.protocols: the chain of protocols tshark names, e.g. "eth:ethertype:ip:tcp".</summary>
+    public static string Protocols(Frame f)
+    {
+        var sb = new StringBuilder();
+        switch (f.Link)
+        {
+            case LinkKind.Ethernet: sb.Append("eth:ethertype"); break;
+            case LinkKind.LinuxSll:
+            case LinkKind.LinuxSll2: sb.Append("sll:ethertype"); break;
+            case LinkKind.Null:
+            case LinkKind.Loop: sb.Append("null"); break;
+            case LinkKind.Raw: sb.Append("raw"); break;
+            default: sb.Append("data"); return sb.ToString();
+        }
+        for (int i = 0; i < f.VlanCount; i++) sb.Append(":vlan:ethertype");
+        switch (f.Network)
+        {
+            case NetworkKind.IPv4: sb.Append(":ip"); break;
+            case NetworkKind.IPv6: sb.Append(":ipv6"); break;
+            case NetworkKind.Arp: sb.Append(":arp"); return sb.ToString();
+            default:
+                if (f.Link == LinkKind.Ethernet || f.Link is LinkKind.LinuxSll or LinkKind.LinuxSll2) sb.Append(":data");
+                return sb.ToString();
+        }
+        if (f.Fragment == FragmentState.Fragment) return sb.Append(":data").ToString();
+        switch (f.Transport)
+        {
+            case TransportKind.Tcp:
+                if (f.Tcp.Stage == TcpStage.None) return sb.ToString();
+                sb.Append(":tcp");
+                if (f.Tcp.HasMptcp) sb.Append(":mptcp");
+                // Retransmitted (but not fast-retransmitted) and out-of-order data is not handed to any protocol above
+                // TCP, nor is an RST's payload.
+                const TcpAnalysisFlags resent = TcpAnalysisFlags.Retransmission
+                    | TcpAnalysisFlags.SpuriousRetransmission | TcpAnalysisFlags.OutOfOrder;
+                if (f.PayloadCaptured > 0 && !f.Tcp.Has(TcpFlags.Rst) && (f.Tcp.Analysis & resent) == 0) sb.Append(":data");
+                break;
+            case TransportKind.Udp:
+                sb.Append(":udp");
+                if (f.PayloadCaptured > 0) sb.Append(":data");
+                break;
+            case TransportKind.Other:
+                if (f.PayloadLength > 0) sb.Append(":data");
+                break;
+            case TransportKind.Icmp:
+            case TransportKind.Icmpv6:
+                sb.Append(f.Transport == TransportKind.Icmp ? ":icmp" : ":icmpv6");
+                ReadOnlySpan<byte> q = f.Quoted;
+                q = q[..f.QuotedLength];
+                if (q.Length >= 20 && q[0] >> 4 == 4 && (q[0] & 0x0f) * 4 is var ihl && ihl >= 20 && q.Length >= ihl)
+                {
+                    sb.Append(":ip");
+                    if (q[9] == PacketDecoder.ProtoUdp && q.Length >= ihl + 8) sb.Append(q.Length > ihl + 8 ? ":udp:data" : ":udp");
+                    else if (q[9] == PacketDecoder.ProtoTcp && q.Length >= ihl + TcpDecoder.ConversationHeaderLength) sb.Append(":tcp");
+                }
+                else if (f.PayloadCaptured > 0 && f.QuotedLength == 0 && f.IcmpType is 0 or 8 or 128 or 129) sb.Append(":data");
+                break;
+        }
+        return sb.ToString();
+    }
+
+    private static void EmitLink(Frame f, FieldSet set)
+    {
+        ReadOnlySpan<byte> src = f.LinkSrc, dst = f.LinkDst;
+        switch (f.Link)
+        {
+            case LinkKind.Ethernet:
+                set.AddText(LinkFields.Eth, $"Ethernet II, Src: {Mac(src[..6])}, Dst: {Mac(dst[..6])}");
+                set.AddBytes(LinkFields.EthDst, dst[..6]);
+                set.AddBytes(LinkFields.EthAddr, dst[..6]);
+                set.AddBytes(LinkFields.EthSrc, src[..6]);
+                set.AddBytes(LinkFields.EthAddr, src[..6]);
+                set.AddInt(LinkFields.EthType, f.VlanCount > 0 ? PacketDecoder.EtherTypeVlan : f.EtherType);
+                if (f.VlanCount > 0)
+                {
+                    set.AddPresence(LinkFields.Vlan);
+                    set.AddInt(LinkFields.VlanId, f.VlanId0);
+                    set.AddInt(LinkFields.VlanEtype, f.VlanCount > 1 ? PacketDecoder.EtherTypeVlan : f.EtherType);
+                    if (f.VlanCount > 1)
+                    {
+                        set.AddPresence(LinkFields.Vlan);
+                        set.AddInt(LinkFields.VlanId, f.VlanId1);
+                        set.AddInt(LinkFields.VlanEtype, f.EtherType);
+                    }
+                }
+                break;
+            case LinkKind.LinuxSll:
+            case LinkKind.LinuxSll2:
+                set.AddText(LinkFields.Sll, f.Link == LinkKind.LinuxSll2 ? "Linux cooked capture v2" : "Linux cooked capture v1");
+                set.AddInt(LinkFields.SllPktType, f.SllPacketType);
+                set.AddInt(LinkFields.SllHaType, f.SllHaType);
+                set.AddInt(LinkFields.SllHaLen, f.LinkAddrLength);
+                if (f.LinkAddrLength == 6) set.AddBytes(LinkFields.SllSrcEth, src[..6]);
+                set.AddInt(LinkFields.SllEtype, f.EtherType);
+                break;
+        }
+    }
+
+    private static string Mac(ReadOnlySpan<byte> mac)
+    {
+        Span<char> buf = stackalloc char[18];
+        AddressFormat.TryFormatMac(mac, buf, out int n);
+        return new string(buf[..n]);
+    }
+
+    private static void EmitNetwork(Frame f, FieldSet set)
+    {
+        if (f.Network == NetworkKind.IPv4)
+        {
+            if (f.HasIpAddresses) set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {f.Src}, Dst: {f.Dst}");
+            else set.AddText(IpFields.Ip, "ip");
+            // A header the capture cut short shows the fields that fit (each field's last byte present).
+            int have = f.IpHeaderCaptured;
+            if (have >= 1)
+            {
+                set.AddInt(IpFields.Version, 4);
+                set.AddInt(IpFields.HdrLen, f.IpHeaderLength);
+            }
+            if (have >= 2) set.AddInt(IpFields.DsField, f.IpDsfield);
+            if (have >= 4) set.AddInt(IpFields.Len, f.IpTotalLength);
+            if (have >= 6) set.AddInt(IpFields.Id, f.IpId);
+            if (have >= 8)
+            {
+                set.AddInt(IpFields.Flags, f.IpFlags);
+                set.AddBool(IpFields.FlagsRb, (f.IpFlags & 4) != 0);
+                set.AddBool(IpFields.FlagsDf, (f.IpFlags & 2) != 0);
+                set.AddBool(IpFields.FlagsMf, (f.IpFlags & 1) != 0);
+                set.AddInt(IpFields.FragOffset, f.IpFragmentOffset / 8);
+            }
+            if (have >= 9) set.AddInt(IpFields.Ttl, f.IpTtl);
+            if (have >= 10) set.AddInt(IpFields.Proto, f.IpProtocol);
+            if (have >= 12) set.AddInt(IpFields.Checksum, f.IpChecksum);
+            if (f.HasIpAddresses)
+            {
+                set.AddIp(IpFields.Src, f.Src);
+                set.AddIp(IpFields.Addr, f.Src);
+                set.AddIp(IpFields.Dst, f.Dst);
+                set.AddIp(IpFields.Addr, f.Dst);
+            }
+        }
+        else
+        {
+            if (f.HasIpAddresses) set.AddText(IpFields.Ipv6, $"Internet Protocol Version 6, Src: {f.Src}, Dst: {f.Dst}");
+            else set.AddPresence(IpFields.Ipv6);
+            set.AddInt(IpFields.Version, 6); // the IPv6 tree shows ip.version too
+            set.AddInt(IpFields.V6Version, 6);
+            set.AddInt(IpFields.V6TClass, f.IpDsfield);
+            set.AddInt(IpFields.V6Flow, f.Ipv6FlowLabel);
+            set.AddInt(IpFields.V6Plen, f.Ipv6PayloadLength);
+            set.AddInt(IpFields.V6Nxt, f.Ipv6NextHeader);
+            set.AddInt(IpFields.V6Hlim, f.IpTtl);
+            if (f.HasIpAddresses)
+            {
+                set.AddIp(IpFields.V6Src, f.Src);
+                set.AddIp(IpFields.V6Addr, f.Src);
+                set.AddIp(IpFields.V6Dst, f.Dst);
+                set.AddIp(IpFields.V6Addr, f.Dst);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The datagram an ICMP error quotes: tshark dissects its IP header and the start of its TCP or UDP header, so their
+    /// fields appear a second time in the frame (after the outer ones). Quoted TCP numbers stay raw.
+    /// </summary>
+    private static void EmitQuoted(Frame f, FieldSet set)
+    {
+        if (f.QuotedLength < 20) return;
+        ReadOnlySpan<byte> q = f.Quoted;
+        q = q[..f.QuotedLength];
+        if (q[0] >> 4 != 4) return;
+        int ihl = (q[0] & 0x0f) * 4;
+        if (ihl < 20 || q.Length < ihl) return;
+        var src = IpAddress.FromV4(q[12..]);
+        var dst = IpAddress.FromV4(q[16..]);
+        set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {src}, Dst: {dst}");
+        set.AddInt(IpFields.Version, 4);
+        set.AddInt(IpFields.HdrLen, ihl);
+        set.AddInt(IpFields.DsField, q[1]);
+        set.AddInt(IpFields.Len, BinaryPrimitives.ReadUInt16BigEndian(q[2..]));
+        set.AddInt(IpFields.Id, BinaryPrimitives.ReadUInt16BigEndian(q[4..]));
+        int ff = BinaryPrimitives.ReadUInt16BigEndian(q[6..]);
+        set.AddInt(IpFields.Flags, ff >> 13);
+        set.AddBool(IpFields.FlagsRb, (ff & 0x8000) != 0);
+        set.AddBool(IpFields.FlagsDf, (ff & 0x4000) != 0);
+        set.AddBool(IpFields.FlagsMf, (ff & 0x2000) != 0);
+        set.AddInt(IpFields.FragOffset, ff & 0x1fff);
+        set.AddInt(IpFields.Ttl, q[8]);
+        set.AddInt(IpFields.Proto, q[9]);
+        set.AddInt(IpFields.Checksum, BinaryPrimitives.ReadUInt16BigEndian(q[10..]));
+        set.AddIp(IpFields.Src, src);
+        set.AddIp(IpFields.Addr, src);
+        set.AddIp(IpFields.Dst, dst);
+        set.AddIp(IpFields.Addr, dst);
+        var l4 = q[ihl..];
+        if (q[9] == PacketDecoder.ProtoUdp && l4.Length >= 8)
+        {
+            ushort sp = BinaryPrimitives.ReadUInt16BigEndian(l4), dp = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+            set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {sp}, Dst Port: {dp}");
+            set.AddInt(OtherFields.UdpSrcPort, sp);
+            set.AddInt(OtherFields.UdpDstPort, dp);
+            set.AddInt(OtherFields.UdpPort, sp);
+            set.AddInt(OtherFields.UdpPort, dp);
+            set.AddInt(OtherFields.UdpLength, BinaryPrimitives.ReadUInt16BigEndian(l4[4..]));
+            set.AddInt(OtherFields.UdpChecksum, BinaryPrimitives.ReadUInt16BigEndian(l4[6..]));
+        }
+        else if (q[9] == PacketDecoder.ProtoTcp && l4.Length >= TcpDecoder.ConversationHeaderLength)
+        {
+            ushort sp = BinaryPrimitives.ReadUInt16BigEndian(l4), dp = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+            uint seq = BinaryPrimitives.ReadUInt32BigEndian(l4[4..]);
+            set.AddText(TcpFields.Tcp, $"Transmission Control Protocol, Src Port: {sp}, Dst Port: {dp}, Seq: {seq}");
+            set.AddInt(TcpFields.SrcPort, sp);
+            set.AddInt(TcpFields.DstPort, dp);
+            set.AddInt(TcpFields.Port, sp);
+            set.AddInt(TcpFields.Port, dp);
+            if (f.QuotedStream >= 0)
+            {
+                set.AddInt(TcpFields.Stream, f.QuotedStream);
+                set.AddInt(TcpFields.Completeness, f.QuotedCompleteness);
+            }
+            set.AddInt(TcpFields.Seq, seq);
+            set.AddInt(TcpFields.Ack, BinaryPrimitives.ReadUInt32BigEndian(l4[8..]));
+            set.AddInt(TcpFields.AckRaw, BinaryPrimitives.ReadUInt32BigEndian(l4[8..]));
+            int offFlags = BinaryPrimitives.ReadUInt16BigEndian(l4[12..]);
+            set.AddInt(TcpFields.HdrLen, (offFlags >> 12) * 4);
+            set.AddInt(TcpFields.Flags, offFlags & 0xfff);
+            AddFlagBits(set, offFlags & 0xfff);
+            set.AddText(TcpFields.FlagsStr, FlagsString((TcpFlags)(offFlags & 0xfff)));
+            set.AddInt(TcpFields.WindowSizeValue, BinaryPrimitives.ReadUInt16BigEndian(l4[14..]));
+            set.AddInt(TcpFields.WindowSize, BinaryPrimitives.ReadUInt16BigEndian(l4[14..]));
+            if (l4.Length >= 20)
+            {
+                set.AddInt(TcpFields.Checksum, BinaryPrimitives.ReadUInt16BigEndian(l4[16..]));
+                set.AddInt(TcpFields.UrgentPointer, BinaryPrimitives.ReadUInt16BigEndian(l4[18..]));
+            }
+            set.AddTime(TcpFields.TimeRelative, f.QuotedTimeRelative);
+            set.AddTime(TcpFields.TimeDelta, f.QuotedTimeDelta);
+        }
+    }
+
+    private static void EmitUdp(Frame f, FieldSet set)
+    {
+        set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {f.SrcPort}, Dst Port: {f.DstPort}");
+        set.AddInt(OtherFields.UdpSrcPort, f.SrcPort);
+        set.AddInt(OtherFields.UdpDstPort, f.DstPort);
+        set.AddInt(OtherFields.UdpPort, f.SrcPort);
+        set.AddInt(OtherFields.UdpPort, f.DstPort);
+        set.AddInt(OtherFields.UdpLength, f.UdpLength);
+        set.AddInt(OtherFields.UdpChecksum, f.UdpChecksum);
+    }
+
+    private static void EmitTcp(Frame f, FieldSet set)
+    {
+        ref var t = ref f.Tcp;
+        if (t.Stage == TcpStage.None) return;
+        var summary = new StringBuilder("Transmission Control Protocol, Src Port: ").Append(f.SrcPort).Append(", Dst Port: ").Append(f.DstPort);
+        if (t.Stage == TcpStage.Header)
+        {
+            summary.Append(", Seq: ").Append(t.Seq);
+            if (t.HeaderLength >= TcpDecoder.MinHeaderLength)
+            {
+                if (t.Has(TcpFlags.Ack)) summary.Append(", Ack: ").Append(t.Ack);
+                if (t.LengthKnown) summary.Append(", Len: ").Append(f.PayloadLength);
+            }
+        }
+        set.AddText(TcpFields.Tcp, summary.ToString());
+        set.AddInt(TcpFields.SrcPort, f.SrcPort);
+        set.AddInt(TcpFields.DstPort, f.DstPort);
+        set.AddInt(TcpFields.Port, f.SrcPort);
+        set.AddInt(TcpFields.Port, f.DstPort);
+        if (t.Stage != TcpStage.Header) return;
+        if (t.Stream >= 0)
+        {
+            set.AddInt(TcpFields.Stream, t.Stream);
+            set.AddInt(TcpFields.Completeness, t.Completeness);
+        }
+        if (t.LengthKnown) set.AddInt(TcpFields.Len, f.PayloadLength);
+        set.AddInt(TcpFields.Seq, t.Seq);
+        set.AddInt(TcpFields.SeqRaw, t.SeqRaw);
+        if (t.HeaderLength < TcpDecoder.MinHeaderLength)
+        {
+            // tshark stops after the header length when it is impossible.
+            set.AddInt(TcpFields.HdrLen, t.HeaderLength);
+            return;
+        }
+        if (t.LengthKnown) set.AddInt(TcpFields.NxtSeq, t.NextSeq);
+        set.AddInt(TcpFields.Ack, t.Ack);
+        set.AddInt(TcpFields.AckRaw, t.AckRaw);
+        set.AddInt(TcpFields.HdrLen, t.HeaderLength);
+        var flags = (int)t.Flags;
+        set.AddInt(TcpFields.Flags, flags);
+        AddFlagBits(set, flags, t.AceMode);
+        set.AddText(TcpFields.FlagsStr, FlagsString(t.Flags));
+        set.AddInt(TcpFields.WindowSizeValue, t.WindowValue);
+        set.AddInt(TcpFields.WindowSize, t.WindowSize);
+        if (t.LengthKnown && !t.Has(TcpFlags.Syn)) set.AddInt(TcpFields.WindowSizeScaleFactor, t.WindowScaleFactor);
+        if (t.HeaderLength < TcpDecoder.MinHeaderLength || t.Captured < TcpDecoder.MinHeaderLength) return;
+        set.AddInt(TcpFields.Checksum, t.Checksum);
+        set.AddInt(TcpFields.UrgentPointer, t.UrgentPointer);
+        EmitOptions(f, set);
+        EmitAnalysis(f, set);
+        if (t.LengthKnown && f.PayloadCaptured > 0 && f.PayloadBytes.Length >= f.PayloadCaptured)
+        {
+            set.AddTime(TcpFields.TimeRelative, t.TimeRelative);
+            set.AddTime(TcpFields.TimeDelta, t.TimeDelta);
+            set.AddBytes(TcpFields.Payload, f.PayloadBytes.AsSpan(0, f.PayloadCaptured));
+        }
+        else if (t.Stream >= 0)
+        {
+            set.AddTime(TcpFields.TimeRelative, t.TimeRelative);
+            set.AddTime(TcpFields.TimeDelta, t.TimeDelta);
+        }
+    }
+
+    private static void AddFlagBits(FieldSet set, int flags, bool aceMode = false)
+    {
+        set.AddBool(TcpFields.FlagsRes, (flags & 0xe00) != 0);
+        if (!aceMode)
+        {
+            // With Accurate ECN the three bits are one counter (tcp.flags.ace), not three flags.
+            set.AddBool(TcpFields.FlagsAe, (flags & 0x100) != 0);
+            set.AddBool(TcpFields.FlagsCwr, (flags & 0x80) != 0);
+            set.AddBool(TcpFields.FlagsEce, (flags & 0x40) != 0);
+        }
+        set.AddBool(TcpFields.FlagsUrg, (flags & 0x20) != 0);
+        set.AddBool(TcpFields.FlagsAck, (flags & 0x10) != 0);
+        set.AddBool(TcpFields.FlagsPush, (flags & 0x8) != 0);
+        set.AddBool(TcpFields.FlagsReset, (flags & 0x4) != 0);
+        set.AddBool(TcpFields.FlagsSyn, (flags & 0x2) != 0);
+        set.AddBool(TcpFields.FlagsFin, (flags & 0x1) != 0);
+    }
+
+    /// <summary>tcp.flags.str: twelve places, reserved bits first, a letter where the flag is set, '·' elsewhere.</summary>
+    public static string FlagsString(TcpFlags flags)
+    {
+        // Bits 11..0: Reserved ×3, AE, CWR, ECE, URG, ACK, PSH, RST, SYN, FIN.
+        const string letters = "RRRACEUAPRSF";
+        Span<char> s = stackalloc char[12];
+        for (int i = 0; i < 12; i++)
+        {
+            int bit = 11 - i;
+            s[i] = ((int)flags & (1 << bit)) != 0 ? letters[i] : '\u00b7';
+        }
+        return new string(s);
+    }
+
+    private static void EmitOptions(Frame f, FieldSet set)
+    {
+        ref var t = ref f.Tcp;
+        if (t.OptionsLength == 0) return;
+        ReadOnlySpan<byte> present = t.Options;
+        present = present[..t.OptionsLength];
+        set.AddBytes(TcpFields.Options, present);
+        int area = t.HeaderLength - TcpDecoder.MinHeaderLength;
+        // Walk again to attribute every option's bytes (NOP and EOL included) in order.
+        int pos = 0;
+        bool afterEol = false;
+        while (pos < area && pos < present.Length)
+        {
+            byte kind = present[pos];
+            if (kind == TcpDecoder.OptEol)
+            {
+                // Each zero byte from the end-of-list marker on is shown as one more EOL.
+                set.AddBytes(TcpFields.OptEol, present.Slice(pos, 1));
+                afterEol = true;
+                pos++;
+                continue;
+            }
+            if (afterEol) break;
+            if (kind == TcpDecoder.OptNop)
+            {
+                set.AddBytes(TcpFields.OptNop, present.Slice(pos, 1));
+                pos++;
+                continue;
+            }
+            if (pos + 1 >= present.Length) break;
+            int len = present[pos + 1];
+            if (len < 2 || pos + len > present.Length || len - 2 > area - pos - 2) break;
+            var whole = present.Slice(pos, len);
+            var v = whole[2..];
+            switch (kind)
+            {
+                case TcpDecoder.OptMss:
+                    set.AddBytes(TcpFields.OptMss, whole);
+                    if (len == 4) set.AddInt(TcpFields.OptMssVal, BinaryPrimitives.ReadUInt16BigEndian(v));
+                    break;
+                case TcpDecoder.OptWindowScale:
+                    set.AddBytes(TcpFields.OptWscale, whole);
+                    if (len == 3)
+                    {
+                        set.AddInt(TcpFields.OptWscaleShift, v[0]);
+                        set.AddInt(TcpFields.OptWscaleMultiplier, 1L << Math.Min((int)v[0], 14));
+                    }
+                    break;
+                case TcpDecoder.OptSackPermitted:
+                    set.AddBytes(TcpFields.OptSackPerm, whole);
+                    break;
+                case TcpDecoder.OptSack:
+                    set.AddBytes(TcpFields.OptSack, whole);
+                    int blocks = 0;
+                    for (int b = 0; b + 8 <= v.Length; b += 8)
+                    {
+                        set.AddInt(TcpFields.OptSackLe, BinaryPrimitives.ReadUInt32BigEndian(v[b..]) - t.AckBase);
+                        set.AddInt(TcpFields.OptSackRe, BinaryPrimitives.ReadUInt32BigEndian(v[(b + 4)..]) - t.AckBase);
+                        blocks++;
+                    }
+                    set.AddInt(TcpFields.OptSackCount, blocks);
+                    break;
+                case TcpDecoder.OptTimestamps:
+                    set.AddBytes(TcpFields.OptTimestamp, whole);
+                    if (len == 10)
+                    {
+                        set.AddInt(TcpFields.OptTsVal, BinaryPrimitives.ReadUInt32BigEndian(v));
+                        set.AddInt(TcpFields.OptTsEcr, BinaryPrimitives.ReadUInt32BigEndian(v[4..]));
+                    }
+                    break;
+            }
+            pos += len;
+        }
+    }
+
+    private static void EmitAnalysis(Frame f, FieldSet set)
+    {
+        ref var t = ref f.Tcp;
+        if (!t.LengthKnown || t.Stream < 0) return;
+        var a = t.Analysis;
+        if (!t.HasAnalysisRecord) return;
+        set.AddPresence(TcpFields.Analysis);
+        if (t.AcksFrame != 0)
+        {
+            set.AddInt(TcpFields.AnalysisAcksFrame, t.AcksFrame);
+            if (t.HasAckRtt && (t.AckRtt.Seconds != 0 || t.AckRtt.Nanoseconds != 0)) set.AddTime(TcpFields.AnalysisAckRtt, t.AckRtt);
+        }
+        if (t.HasInitialRtt) set.AddTime(TcpFields.AnalysisInitialRtt, t.InitialRtt);
+        if (t.HasBytesInFlight && t.BytesInFlight != 0)
+        {
+            set.AddInt(TcpFields.AnalysisBytesInFlight, t.BytesInFlight);
+            set.AddInt(TcpFields.AnalysisPushBytesSent, t.PushBytesSent);
+        }
+        if (a == TcpAnalysisFlags.None) return;
+        // The analysis flags, as tshark adds them: retransmission kinds also count as retransmissions.
+        a &= ~TcpAnalysisFlags.PortsReused | (a & TcpAnalysisFlags.PortsReused);
+        if (a == TcpAnalysisFlags.PortsReused)
+        {
+            set.AddPresence(TcpFields.AnalysisFlags);
+            set.AddPresence(TcpFields.AnalysisReusedPorts);
+            return;
+        }
+        set.AddPresence(TcpFields.AnalysisFlags);
+        if ((a & TcpAnalysisFlags.Retransmission) != 0) set.AddPresence(TcpFields.AnalysisRetransmission);
+        if ((a & TcpAnalysisFlags.FastRetransmission) != 0)
+        {
+            set.AddPresence(TcpFields.AnalysisFastRetransmission);
+            set.AddPresence(TcpFields.AnalysisRetransmission);
+        }
+        if ((a & TcpAnalysisFlags.SpuriousRetransmission) != 0)
+        {
+            set.AddPresence(TcpFields.AnalysisSpuriousRetransmission);
+            set.AddPresence(TcpFields.AnalysisRetransmission);
+        }
+        if ((a & TcpAnalysisFlags.OutOfOrder) != 0) set.AddPresence(TcpFields.AnalysisOutOfOrder);
+        if ((a & TcpAnalysisFlags.LostSegment) != 0) set.AddPresence(TcpFields.AnalysisLostSegment);
+        if ((a & TcpAnalysisFlags.AckLostSegment) != 0) set.AddPresence(TcpFields.AnalysisAckLostSegment);
+        if ((a & TcpAnalysisFlags.WindowUpdate) != 0) set.AddPresence(TcpFields.AnalysisWindowUpdate);
+        if ((a & TcpAnalysisFlags.WindowFull) != 0) set.AddPresence(TcpFields.AnalysisWindowFull);
+        if ((a & TcpAnalysisFlags.KeepAlive) != 0) set.AddPresence(TcpFields.AnalysisKeepAlive);
+        if ((a & TcpAnalysisFlags.KeepAliveAck) != 0) set.AddPresence(TcpFields.AnalysisKeepAliveAck);
+        if ((a & TcpAnalysisFlags.DuplicateAck) != 0 && t.DupAckCount != 0)
+        {
+            // tshark adds this marker twice: in the flags subtree and as the "Duplicate ACK" line.
+            set.AddPresence(TcpFields.AnalysisDuplicateAck);
+            set.AddPresence(TcpFields.AnalysisDuplicateAck);
+            set.AddInt(TcpFields.AnalysisDuplicateAckNum, t.DupAckCount);
+            set.AddInt(TcpFields.AnalysisDuplicateAckFrame, t.DupAckOf);
+        }
+        if ((a & TcpAnalysisFlags.ZeroWindowProbe) != 0) set.AddPresence(TcpFields.AnalysisZeroWindowProbe);
+        if ((a & TcpAnalysisFlags.ZeroWindow) != 0) set.AddPresence(TcpFields.AnalysisZeroWindow);
+        if ((a & TcpAnalysisFlags.ZeroWindowProbeAck) != 0) set.AddPresence(TcpFields.AnalysisZeroWindowProbeAck);
+        if ((a & TcpAnalysisFlags.PortsReused) != 0) set.AddPresence(TcpFields.AnalysisReusedPorts);
+    }
+}
