@@ -86,33 +86,23 @@ internal sealed class UnackedSegments
             return found;
         }
 
-        // Any order: walk newest to oldest as Wireshark does, keeping what is not covered.
-        int kept = 0;
-        var keep = new UnackedSegment[_count];
-        for (int i = _count - 1; i >= 0; i--)
+        // Any order: walk newest to oldest as Wireshark does (so the oldest exact match wins), compacting in place the
+        // segments the ACK does not cover, in their original order.
+        int write = 0;
+        for (int i = 0; i < _count; i++)
         {
-            var s = At(i);
-            if (ack == s.NextSeq)
+            var u = At(i);
+            if (ack == u.NextSeq)
             {
-                acked = s;
-                found = true;
+                if (!found) { acked = u; found = true; } // the oldest, as the newest-to-oldest walk leaves it
                 continue;
             }
-            if (TcpSeq.Gt(ack, s.Seq) && TcpSeq.Le(ack, s.NextSeq))
-            {
-                keep[kept++] = s with { Seq = ack };
-                continue;
-            }
-            if (TcpSeq.Gt(s.NextSeq, ack))
-            {
-                keep[kept++] = s;
-                continue;
-            }
+            if (TcpSeq.Gt(ack, u.Seq) && TcpSeq.Le(ack, u.NextSeq)) u = u with { Seq = ack };
+            else if (!TcpSeq.Gt(u.NextSeq, ack)) continue; // wholly covered
+            At(write++) = u;
         }
-        _head = 0;
-        _count = 0;
-        for (int i = kept - 1; i >= 0; i--) _items[_count++] = keep[i];
-        if (_count == 0) _ordered = true;
+        _count = write;
+        if (_count == 0) { _head = 0; _ordered = true; }
         return found;
     }
 
