@@ -9,4 +9,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 for g in t?.py; do
     python3 "$g"
 done
-echo "==> $(ls t?.pcap t?.pcapng t?_ns.pcap 2>/dev/null | wc -l) captures written; now run tests/golden/make-golden.sh" >&2
+echo "==> $(ls t?.pcap t?.pcapng t?_*.pcap 2>/dev/null | wc -l) captures written; now run tests/golden/make-golden.sh" >&2

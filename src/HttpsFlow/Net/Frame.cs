@@ -73,20 +73,29 @@ public sealed class Frame
     public Bytes16 LinkSrc;
     public Bytes16 LinkDst;
     public byte LinkAddrLength;     // 6 for Ethernet; SLL's halen (0..8); 0 when absent
-    public bool HasLinkDst;         // Ethernet has both; SLL carries only the sender
+    /// <summary>The link layer gave a source address (an Ethernet header of 12 bytes or more; SLL with an address).</summary>
+    public bool HasLinkSrc;
+    public bool HasLinkDst;         // Ethernet has both (the destination from 6 bytes on); SLL carries only the sender
     public ushort EtherType;        // the type of the payload after VLAN tags (or SLL protocol)
     public ushort SllPacketType;
     public ushort SllHaType;
     public byte VlanCount;
     public ushort VlanId0;
     public ushort VlanId1;
+    /// <summary>The tag type (TPID) of the last 802.1Q/802.1ad tag entered, 0 when none: the list names that tag.</summary>
+    public ushort VlanTpid;
+    /// <summary>The TCI of that last tag, when its first two bytes were present (<see cref="HasVlanTci"/>).</summary>
+    public ushort VlanTci;
+    public bool HasVlanTci;
 
     // ---- network ----
     public NetworkKind Network;
     public IpAddress Src;
     public IpAddress Dst;
-    /// <summary>True once the IP header passed its checks: the addresses are the frame's Source and Destination.</summary>
+    /// <summary>True once the IP header passed its checks and both addresses were read: they are the frame's Source and Destination.</summary>
     public bool HasIpAddresses;
+    /// <summary>True once the IP source address was read (the header may end before the destination).</summary>
+    public bool HasIpSrc;
     public byte IpVersion;
     public byte IpHeaderLength;     // IPv4 IHL*4; IPv6 40 + extension headers
     /// <summary>Bytes of the fixed IPv4 header present (20 unless the capture cut it).</summary>
@@ -102,6 +111,14 @@ public sealed class Frame
     public byte Ipv6NextHeader;     // the first next-header of the fixed IPv6 header
     public int Ipv6PayloadLength;
     public uint Ipv6FlowLabel;
+    /// <summary>The bytes an IPv6 header had on the wire when fewer than 40 (tshark's "Invalid IPv6 header"), else 0.</summary>
+    public int Ipv6ShortHeader;
+    /// <summary>
+    /// The IPv6 extension headers entered, in order (hop-by-hop 0, routing 43, destination options 60; a fragment
+    /// header 44 once read whole): when the chain ends without an upper layer the list names them.
+    /// </summary>
+    public Bytes16 Ipv6ExtHeaders;
+    public byte Ipv6ExtCount;
     public FragmentState Fragment;
     public uint FragmentId;         // IPv4 ID or IPv6 fragment identification
     public ushort ArpOpcode;
@@ -118,12 +135,15 @@ public sealed class Frame
     public TcpInfo Tcp;
     public ushort UdpLength;
     public ushort UdpChecksum;
+    /// <summary>Bytes of the UDP, ICMP or ICMPv6 message present (bounded by what the IP layer declares).</summary>
+    public int TransportCaptured;
     /// <summary>The UDP length field disagrees with the IP payload: tshark's "[BAD UDP LENGTH …]" text.</summary>
     public int UdpIpPayload;
     public byte IcmpType;
     public byte IcmpCode;
     public ushort IcmpId;
     public ushort IcmpSeq;
+    public ushort IcmpChecksum;
     /// <summary>Neighbor discovery: the target address, the advertisement flags and the link-layer address option.</summary>
     public Bytes16 NdTarget;
     public bool NdHasTarget;
@@ -183,14 +203,14 @@ public sealed class Frame
         var notes = Notes;
         notes.Clear();
         // Value fields back to zero without allocating: copy a pristine instance's values.
-        Link = default; LinkSrc = default; LinkDst = default; LinkAddrLength = 0; HasLinkDst = false;
-        EtherType = 0; SllPacketType = 0; SllHaType = 0; VlanCount = 0; VlanId0 = 0; VlanId1 = 0;
-        Network = default; Src = default; Dst = default; HasIpAddresses = false; IpVersion = 0; IpHeaderLength = 0; IpHeaderCaptured = 0; IpTotalLength = 0;
+        Link = default; LinkSrc = default; LinkDst = default; LinkAddrLength = 0; HasLinkSrc = false; HasLinkDst = false;
+        EtherType = 0; SllPacketType = 0; SllHaType = 0; VlanCount = 0; VlanId0 = 0; VlanId1 = 0; VlanTpid = 0; VlanTci = 0; HasVlanTci = false;
+        Network = default; Src = default; Dst = default; HasIpAddresses = false; HasIpSrc = false; IpVersion = 0; IpHeaderLength = 0; IpHeaderCaptured = 0; IpTotalLength = 0;
         IpId = 0; IpFlags = 0; IpFragmentOffset = 0; IpTtl = 0; IpDsfield = 0; IpChecksum = 0; IpProtocol = 0;
-        Ipv6NextHeader = 0; Ipv6PayloadLength = 0; Ipv6FlowLabel = 0; Fragment = default; FragmentId = 0;
+        Ipv6NextHeader = 0; Ipv6PayloadLength = 0; Ipv6FlowLabel = 0; Ipv6ShortHeader = 0; Ipv6ExtCount = 0; Fragment = default; FragmentId = 0;
         ArpOpcode = 0; ArpHardwareType = 0; ArpSenderIp = 0; ArpTargetIp = 0; ArpSenderMac = default; ArpTargetMac = default;
-        Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0; UdpChecksum = 0; UdpIpPayload = 0;
-        IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
+        Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0; UdpChecksum = 0; UdpIpPayload = 0; TransportCaptured = 0;
+        IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpChecksum = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
         HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
         PayloadLength = 0; PayloadCaptured = 0;
         Malformed = false; MalformedIn = null; SizeLimited = false; BogusInfo = null;
@@ -199,6 +219,24 @@ public sealed class Frame
 
     public void AddNote(Severity severity, string group, string protocol, string message) =>
         Notes.Add(new ExpertNote(severity, group, protocol, message));
+
+    /// <summary>
+    /// A header of <paramref name="protocol"/> ran out of bytes. When the bytes missing were cut by the snap length
+    /// (<paramref name="sizeLimited"/>) the frame is marked as tshark's "[Packet size limited during capture]",
+    /// otherwise — the packet itself claims fewer bytes than the header needs — as malformed; either way with a note.
+    /// </summary>
+    public void MarkCutShort(string protocol, bool sizeLimited)
+    {
+        if (sizeLimited)
+        {
+            SizeLimited = true;
+            AddNote(Severity.Warning, "Malformed", protocol, "Packet size limited during capture");
+        }
+        else
+        {
+            MarkMalformed(protocol, "header cut short");
+        }
+    }
 
     /// <summary>Marks the frame malformed in <paramref name="protocol"/> with a note.</summary>
     public void MarkMalformed(string protocol, string message)

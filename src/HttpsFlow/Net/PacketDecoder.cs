@@ -73,7 +73,13 @@ public sealed class PacketDecoder
                 return DecodeNullLoop(data, frame, packet.LinkType == LinkTypes.Loop, truncatedByCapture);
             case LinkTypes.Raw:
                 frame.Link = LinkKind.Raw;
-                if (data.Length == 0) { Truncated(frame, "raw", truncatedByCapture); return default; }
+                // Wireshark's raw-IP dissector first looks for PPP framing at offsets 0, 6 and 1: a packet too short
+                // for those looks ends there, before any IP header is read.
+                if (data.Length < 8 && !(data.Length >= 2 && data[0] == 0xff && data[1] == 0x03))
+                {
+                    Truncated(frame, "raw", truncatedByCapture);
+                    return default;
+                }
                 return (data[0] >> 4) switch
                 {
                     4 => DecodeIPv4(data, frame, truncatedByCapture),
@@ -82,6 +88,8 @@ public sealed class PacketDecoder
                 };
             case LinkTypes.Ipv4:
                 frame.Link = LinkKind.Raw;
+                // The version is read before anything is named: no bytes, no protocol.
+                if (data.IsEmpty) { Truncated(frame, "raw", truncatedByCapture); return default; }
                 return DecodeIPv4(data, frame, truncatedByCapture);
             case LinkTypes.Ipv6:
                 frame.Link = LinkKind.Raw;
@@ -104,18 +112,30 @@ public sealed class PacketDecoder
         frame.BogusInfo = message;
     }
 
-    private static void Truncated(Frame frame, string protocol, bool byCapture)
+    private static void Truncated(Frame frame, string protocol, bool byCapture) => frame.MarkCutShort(protocol, byCapture);
+
+    /// <summary>
+    /// A header read field by field stopped at the first field not wholly present: the field ending at
+    /// <paramref name="fieldEnd"/> (bytes from the layer's start). Past the layer's <paramref name="reported"/> bytes the
+    /// packet is malformed; within them the snap length cut it.
+    /// </summary>
+    private static void CutAt(Frame frame, string protocol, int fieldEnd, int reported) =>
+        frame.MarkCutShort(protocol, fieldEnd <= reported);
+
+    /// <summary>The end of the first field (of those ending at <paramref name="ends"/>, in reading order) that <paramref name="present"/> bytes do not hold.</summary>
+    private static int FirstMissing(ReadOnlySpan<byte> ends, int present)
     {
-        if (byCapture)
-        {
-            frame.SizeLimited = true;
-            frame.AddNote(Severity.Warning, "Malformed", protocol, "Packet size limited during capture");
-        }
-        else
-        {
-            frame.MarkMalformed(protocol, "header cut short");
-        }
+        foreach (byte end in ends)
+            if (end > present) return end;
+        return ends[^1];
     }
+
+    // Where each field of the fixed IPv4 header ends, in the order Wireshark reads them: version/IHL, DS field, total
+    // length, identification, flags/offset, TTL, protocol, checksum, source, destination.
+    private static ReadOnlySpan<byte> Ipv4FieldEnds => [1, 2, 4, 6, 8, 9, 10, 12, 16, 20];
+
+    // The same for IPv6: version, traffic class, flow label, payload length, next header, hop limit, source, destination.
+    private static ReadOnlySpan<byte> Ipv6FieldEnds => [1, 2, 4, 6, 7, 8, 24, 40];
 
     // ---- link layers ----
 
@@ -124,17 +144,31 @@ public sealed class PacketDecoder
     private ReadOnlySpan<byte> DecodeEthernet(ReadOnlySpan<byte> data, Frame frame, bool cut)
     {
         frame.Link = LinkKind.Ethernet;
-        if (data.Length < 14) { Truncated(frame, "eth", cut); return default; }
-        data[..6].CopyTo(frame.LinkDst);
-        data.Slice(6, 6).CopyTo(frame.LinkSrc);
         frame.LinkAddrLength = 6;
-        frame.HasLinkDst = true;
+        // The destination, then the source, become the frame's addresses as soon as they are read.
+        if (data.Length >= 6)
+        {
+            data[..6].CopyTo(frame.LinkDst);
+            frame.HasLinkDst = true;
+        }
+        if (data.Length >= 12)
+        {
+            data.Slice(6, 6).CopyTo(frame.LinkSrc);
+            frame.HasLinkSrc = true;
+        }
+        if (data.Length < 14) { Truncated(frame, "eth", cut); return default; }
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(data[12..]);
         int offset = 14;
         while (type is EtherTypeVlan or EtherTypeQinQ or EtherTypeQinQOld)
         {
-            if (data.Length < offset + 4) { frame.EtherType = type; Truncated(frame, "vlan", cut); return default; }
+            // A tag is named (VLAN, 802.1ad) before its TCI is read, and shown once the TCI is, before its type is.
+            frame.VlanTpid = type;
+            frame.HasVlanTci = false;
+            if (data.Length < offset + 2) { frame.EtherType = type; Truncated(frame, "vlan", cut); return default; }
             ushort tci = BinaryPrimitives.ReadUInt16BigEndian(data[offset..]);
+            frame.VlanTci = tci;
+            frame.HasVlanTci = true;
+            if (data.Length < offset + 4) { frame.EtherType = type; Truncated(frame, "vlan", cut); return default; }
             if (frame.VlanCount == 0) frame.VlanId0 = (ushort)(tci & 0x0fff);
             else if (frame.VlanCount == 1) frame.VlanId1 = (ushort)(tci & 0x0fff);
             if (frame.VlanCount < 255) frame.VlanCount++;
@@ -203,6 +237,7 @@ public sealed class PacketDecoder
         int halen = Math.Min((int)BinaryPrimitives.ReadUInt16BigEndian(data[4..]), 8);
         data.Slice(6, halen).CopyTo(frame.LinkSrc);
         frame.LinkAddrLength = (byte)halen;
+        frame.HasLinkSrc = halen > 0;
         ushort protocol = BinaryPrimitives.ReadUInt16BigEndian(data[14..]);
         frame.EtherType = protocol;
         return DecodeSllProtocol(protocol, data[16..], frame, cut);
@@ -220,6 +255,7 @@ public sealed class PacketDecoder
         int halen = Math.Min((int)data[11], 8);
         data.Slice(12, halen).CopyTo(frame.LinkSrc);
         frame.LinkAddrLength = (byte)halen;
+        frame.HasLinkSrc = halen > 0;
         frame.EtherType = protocol;
         return DecodeSllProtocol(protocol, data[20..], frame, cut);
     }
@@ -232,20 +268,44 @@ public sealed class PacketDecoder
         return Unknown(frame);
     }
 
-    // BSD loopback: a 4-byte address family, host order for NULL, network order for LOOP.
+    // BSD loopback: a 4-byte address family, in the capturing host's byte order for NULL, network order for LOOP.
+    // Wireshark names the frame "Null/Loopback" with N/A addresses until a layer above replaces them.
     private ReadOnlySpan<byte> DecodeNullLoop(ReadOnlySpan<byte> data, Frame frame, bool loop, bool cut)
     {
         frame.Link = loop ? LinkKind.Loop : LinkKind.Null;
+        // NULL first checks for PPP framing (two bytes), before it names anything.
+        if (!loop && data.Length < 2) { Truncated(frame, "null", cut); return default; }
+        if (!loop && data[0] == 0xff && data[1] == 0x03) return Unknown(frame); // PPP in HDLC-like framing: not decoded
         if (data.Length < 4) { Truncated(frame, "null", cut); return default; }
-        uint family = BinaryPrimitives.ReadUInt32BigEndian(data);
-        // NULL's family is in the capturing host's byte order: a value with its low 16 bits zero was little-endian.
-        if (!loop && (family & 0xffff) == 0) family = BinaryPrimitives.ReverseEndianness(family);
-        return family switch
+        uint family = loop ? BinaryPrimitives.ReadUInt32BigEndian(data) : NullFamily(BinaryPrimitives.ReadUInt32LittleEndian(data));
+        var rest = data[4..];
+        if (!loop && family > 1500) return DecodeEtherType((ushort)family, rest, frame, cut); // an EtherType, not a family
+        switch (family)
         {
-            2 => DecodeIPv4(data[4..], frame, cut),
-            10 or 24 or 28 or 30 => DecodeIPv6(data[4..], frame, cut), // Linux, NetBSD/OpenBSD, FreeBSD, macOS
-            _ => Unknown(frame),
-        };
+            case 2: // AF_INET: the version nibble decides, and is read before the layer is named
+                if (rest.IsEmpty) { Truncated(frame, "null", cut); return default; }
+                return (rest[0] >> 4) == 6 ? DecodeIPv6(rest, frame, cut) : DecodeIPv4(rest, frame, cut);
+            case 24 or 28 or 30: // AF_INET6 of NetBSD/OpenBSD, FreeBSD, macOS (Linux's 10 is not a BSD family)
+                return DecodeIPv6(rest, frame, cut);
+            default:
+                return Unknown(frame);
+        }
+    }
+
+    /// <summary>
+    /// The NULL header's value as Wireshark reads it: the four bytes in little-endian (the usual capturing host's)
+    /// order, swapped when they look big-endian, or the 16-bit family IRIX and UNICOS/mp put in the first two bytes.
+    /// </summary>
+    private static uint NullFamily(uint h)
+    {
+        if ((h & 0xffff0000) != 0)
+        {
+            if ((h & 0xff000000) == 0 && (h & 0x00ff0000) < 0x00060000) return h >> 16; // 16-bit family, host order
+            return BinaryPrimitives.ReverseEndianness(h);
+        }
+        if ((h & 0x000000ff) == 0 && (h & 0x0000ff00) < 0x00000600)
+            return BinaryPrimitives.ReverseEndianness((ushort)(h & 0xffff)); // 16-bit family, swapped
+        return h;
     }
 
     // ARP (RFC 826) over Ethernet/IPv4: htype(2) ptype(2) hlen(1) plen(1) oper(2) sha spa tha tpa.
@@ -279,45 +339,33 @@ public sealed class PacketDecoder
         if (!data.IsEmpty && data[0] >> 4 == 6) return DecodeIPv6(data, frame, cut); // Wireshark hands it over too
         frame.Network = NetworkKind.IPv4;
         frame.IpVersion = 4;
-        frame.IpHeaderCaptured = (byte)Math.Min(data.Length, 20);
-        if (data.Length < 20)
-        {
-            // What fits is still shown (as tshark's tree does); the frame is marked cut short.
-            Span<byte> partial = stackalloc byte[20];
-            data.CopyTo(partial);
-            if (data.Length >= 1) frame.IpHeaderLength = (byte)((partial[0] & 0x0f) * 4);
-            if (data.Length >= 2) frame.IpDsfield = partial[1];
-            if (data.Length >= 4) frame.IpTotalLength = BinaryPrimitives.ReadUInt16BigEndian(partial[2..]);
-            if (data.Length >= 6) frame.IpId = BinaryPrimitives.ReadUInt16BigEndian(partial[4..]);
-            if (data.Length >= 8)
-            {
-                ushort f8 = BinaryPrimitives.ReadUInt16BigEndian(partial[6..]);
-                frame.IpFlags = (byte)(f8 >> 13);
-                frame.IpFragmentOffset = (ushort)((f8 & 0x1fff) * 8);
-            }
-            if (data.Length >= 9) frame.IpTtl = partial[8];
-            if (data.Length >= 10) frame.IpProtocol = partial[9];
-            if (data.Length >= 12) frame.IpChecksum = BinaryPrimitives.ReadUInt16BigEndian(partial[10..]);
-            Truncated(frame, "ip", cut);
-            return default;
-        }
-        int ihl = (data[0] & 0x0f) * 4;
+        int reported = data.Length + _uncaptured;
+        int have = data.Length;
+        frame.IpHeaderCaptured = (byte)Math.Min(have, 20);
+        if (have == 0) { CutAt(frame, "ip", 1, reported); return default; }
+        // Fields are read in header order; each one wholly present is kept (as tshark's tree shows it), and the
+        // first one missing ends the layer.
+        Span<byte> h = stackalloc byte[20];
+        data[..Math.Min(have, 20)].CopyTo(h);
+        int version = h[0] >> 4;
+        int ihl = (h[0] & 0x0f) * 4;
         frame.IpHeaderLength = (byte)ihl;
-        frame.IpDsfield = data[1];
-        int total = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
-        frame.IpTotalLength = total;
-        frame.IpId = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
-        ushort ff = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
-        frame.IpFlags = (byte)(ff >> 13);
-        frame.IpFragmentOffset = (ushort)((ff & 0x1fff) * 8);
-        frame.IpTtl = data[8];
-        frame.IpProtocol = data[9];
-        frame.IpChecksum = BinaryPrimitives.ReadUInt16BigEndian(data[10..]);
-        // The addresses become the frame's addresses only once the header has passed these checks (as in Wireshark,
-        // whose Source and Destination columns keep the link addresses otherwise).
-        if ((data[0] >> 4) != 4)
+        if (have >= 2) frame.IpDsfield = h[1];
+        if (have >= 4) frame.IpTotalLength = BinaryPrimitives.ReadUInt16BigEndian(h[2..]);
+        if (have >= 6) frame.IpId = BinaryPrimitives.ReadUInt16BigEndian(h[4..]);
+        if (have >= 8)
         {
-            Bogus(frame, "ip", $"Bogus IPv4 version ({data[0] >> 4}, must be 4)");
+            ushort ff = BinaryPrimitives.ReadUInt16BigEndian(h[6..]);
+            frame.IpFlags = (byte)(ff >> 13);
+            frame.IpFragmentOffset = (ushort)((ff & 0x1fff) * 8);
+        }
+        if (have >= 9) frame.IpTtl = h[8];
+        if (have >= 10) frame.IpProtocol = h[9];
+        if (have >= 12) frame.IpChecksum = BinaryPrimitives.ReadUInt16BigEndian(h[10..]);
+        // The version and the header length are judged from the first byte alone.
+        if (version != 4)
+        {
+            Bogus(frame, "ip", $"Bogus IPv4 version ({version}, must be 4)");
             return default;
         }
         if (ihl < 20)
@@ -325,24 +373,31 @@ public sealed class PacketDecoder
             Bogus(frame, "ip", $"Bogus IP header length ({ihl}, must be at least 20)");
             return default;
         }
+        if (have < 4) { CutAt(frame, "ip", FirstMissing(Ipv4FieldEnds, have), reported); return default; }
+        int total = frame.IpTotalLength;
         if (total < ihl)
         {
             // TSO/LRO captures record 0 here; Wireshark then takes the length from the frame. Otherwise it is bogus.
-            if (total == 0) total = data.Length;
+            if (total == 0) total = reported;
             else
             {
                 Bogus(frame, "ip", $"Bogus IP length ({total}, less than header length {ihl})");
                 return default;
             }
         }
-        frame.Src = IpAddress.FromV4(data[12..]);
-        frame.Dst = IpAddress.FromV4(data[16..]);
+        // Each address becomes the frame's as soon as it is read (as in Wireshark, whose Source and Destination
+        // columns keep the link layer's addresses, or none, until then).
+        if (have < 16) { CutAt(frame, "ip", FirstMissing(Ipv4FieldEnds, have), reported); return default; }
+        frame.Src = IpAddress.FromV4(h[12..]);
+        frame.HasIpSrc = true;
+        if (have < 20) { CutAt(frame, "ip", 20, reported); return default; }
+        frame.Dst = IpAddress.FromV4(h[16..]);
         frame.HasIpAddresses = true;
         if (data.Length < ihl) { Truncated(frame, "ip", cut); return default; }
 
         // Bytes past the datagram (Ethernet padding) are not part of it; bytes missing were cut by snaplen.
         // A total length beyond the packet's end: Wireshark keeps to what the packet has.
-        int onWire = data.Length + _uncaptured;
+        int onWire = reported;
         if (total > onWire)
         {
             frame.AddNote(Severity.Error, "Protocol", "ip", $"IPv4 total length {total} exceeds packet length ({onWire} bytes)");
@@ -367,6 +422,8 @@ public sealed class PacketDecoder
             frame.Fragment = FragmentState.Reassembled;
             return DecodeTransport(frame.IpProtocol, whole, whole.Length, frame, false);
         }
+        // An empty payload is handed to no protocol above IP.
+        if (declaredPayload <= 0) return default;
         return DecodeTransport(frame.IpProtocol, payload, declaredPayload, frame, cut && payloadCut);
     }
 
@@ -376,21 +433,31 @@ public sealed class PacketDecoder
     {
         frame.Network = NetworkKind.IPv6;
         frame.IpVersion = 6;
-        if (data.Length < 40) { Truncated(frame, "ipv6", cut); return default; }
-        uint first = BinaryPrimitives.ReadUInt32BigEndian(data);
-        frame.IpDsfield = (byte)(first >> 20);
-        frame.Ipv6FlowLabel = first & 0xfffff;
-        int plen = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
-        frame.Ipv6PayloadLength = plen;
-        frame.Ipv6NextHeader = data[6];
-        frame.IpTtl = data[7];
-        if ((first >> 28) != 6)
+        int reported = data.Length + _uncaptured;
+        int have = data.Length;
+        if (have == 0) { CutAt(frame, "ipv6", 1, reported); return default; }
+        if ((data[0] >> 4) != 6)
         {
-            Bogus(frame, "ipv6", $"Bogus IPv6 version ({first >> 28}, must be 6)");
+            Bogus(frame, "ipv6", $"Bogus IPv6 version ({data[0] >> 4}, must be 6)");
             return default;
         }
-        frame.Src = IpAddress.FromV6(data[8..]);
-        frame.Dst = IpAddress.FromV6(data[24..]);
+        // A packet shorter than the fixed header is named so ("Invalid IPv6 header (N bytes, need exactly 40)"), then
+        // read field by field like any other until the bytes run out.
+        if (reported < 40) frame.Ipv6ShortHeader = reported;
+        Span<byte> h = stackalloc byte[40];
+        data[..Math.Min(have, 40)].CopyTo(h);
+        uint first = BinaryPrimitives.ReadUInt32BigEndian(h);
+        if (have >= 2) frame.IpDsfield = (byte)(first >> 20);
+        if (have >= 4) frame.Ipv6FlowLabel = first & 0xfffff;
+        int plen = BinaryPrimitives.ReadUInt16BigEndian(h[4..]);
+        if (have >= 6) frame.Ipv6PayloadLength = plen;
+        if (have >= 7) frame.Ipv6NextHeader = h[6];
+        if (have >= 8) frame.IpTtl = h[7];
+        if (have < 24) { CutAt(frame, "ipv6", FirstMissing(Ipv6FieldEnds, have), reported); return default; }
+        frame.Src = IpAddress.FromV6(h[8..]);
+        frame.HasIpSrc = true;
+        if (have < 40) { CutAt(frame, "ipv6", 40, reported); return default; }
+        frame.Dst = IpAddress.FromV6(h[24..]);
         frame.HasIpAddresses = true;
         // A payload length of 0 with a hop-by-hop header is a jumbogram (RFC 2675); take the frame's length.
         int onWire = data.Length + _uncaptured - 40;
@@ -417,6 +484,7 @@ public sealed class PacketDecoder
                 case ProtoIpv6Opts:
                 case ProtoAh:
                 {
+                    if (next != ProtoAh) NoteExtensionHeader(frame, next); // named as soon as it is entered
                     if (rest.Length < 2) { frame.IpProtocol = next; Truncated(frame, "ipv6", cut || payloadCut); return default; }
                     int len = next == ProtoAh ? (rest[1] + 2) * 4 : (rest[1] + 1) * 8;
                     if (rest.Length < len) { frame.IpProtocol = next; Truncated(frame, "ipv6", cut || payloadCut); return default; }
@@ -443,6 +511,7 @@ public sealed class PacketDecoder
                     frame.FragmentId = id;
                     frame.IpFragmentOffset = (ushort)Math.Min(offset, ushort.MaxValue);
                     frame.IpFlags = (byte)(more ? 1 : 0);
+                    NoteExtensionHeader(frame, ProtoIpv6Frag); // named once read whole
                     if (offset == 0 && !more)
                     {
                         // An atomic fragment (RFC 6946) is a whole datagram.
@@ -466,6 +535,12 @@ public sealed class PacketDecoder
         }
     }
 
+    private static void NoteExtensionHeader(Frame frame, byte kind)
+    {
+        if (frame.Ipv6ExtCount >= 16) return;
+        frame.Ipv6ExtHeaders[frame.Ipv6ExtCount++] = kind;
+    }
+
     // ---- transport ----
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -479,19 +554,34 @@ public sealed class PacketDecoder
                 return DecodeUdp(data, declaredLength, frame, cut);
             case ProtoIcmp:
             case ProtoIcmpv6:
-                frame.Transport = protocol == ProtoIcmp ? TransportKind.Icmp : TransportKind.Icmpv6;
-                if (data.Length < 4) { Truncated(frame, protocol == ProtoIcmp ? "icmp" : "icmpv6", cut); return default; }
-                frame.IcmpType = data[0];
-                frame.IcmpCode = data[1];
-                if (data.Length >= 8)
+            {
+                bool v6 = protocol == ProtoIcmpv6;
+                frame.Transport = v6 ? TransportKind.Icmpv6 : TransportKind.Icmp;
+                int have = data.Length;
+                frame.TransportCaptured = have;
+                if (have >= 1) frame.IcmpType = data[0];
+                if (have >= 2) frame.IcmpCode = data[1];
+                if (have >= 4) frame.IcmpChecksum = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+                if (have >= 8)
                 {
                     frame.IcmpId = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
                     frame.IcmpSeq = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
                 }
-                frame.PayloadCaptured = Math.Max(data.Length - 8, 0);
-                if (IsIcmpError(protocol, frame.IcmpType) && data.Length > 8) DecodeQuoted(data[8..], frame);
-                if (protocol == ProtoIcmpv6 && frame.IcmpType is >= 133 and <= 136) DecodeNeighborDiscovery(data, frame);
+                frame.PayloadCaptured = Math.Max(have - 8, 0);
+                int need = v6 ? Icmpv6FixedLength(frame.IcmpType) : 8;
+                if (have < need)
+                {
+                    // ICMP reads type, code and byte 5 (the RFC 4884 length) before it names the message, then the
+                    // rest of the first 8 bytes; ICMPv6 names the type at once, then reads code, checksum and the
+                    // message's fixed part.
+                    int end = have < 1 ? 1 : have < 2 ? 2 : v6 ? (have < 4 ? 4 : need) : (have < 6 ? 6 : 8);
+                    CutAt(frame, v6 ? "icmpv6" : "icmp", end, declaredLength);
+                    return default;
+                }
+                if (IsIcmpError(protocol, frame.IcmpType) && have > 8) DecodeQuoted(data[8..], frame);
+                if (v6 && frame.IcmpType is >= 133 and <= 136) DecodeNeighborDiscovery(data, declaredLength, frame);
                 return default;
+            }
             default:
                 frame.Transport = TransportKind.Other;
                 frame.PayloadLength = declaredLength;
@@ -504,7 +594,7 @@ public sealed class PacketDecoder
     /// fixed part; Neighbor Solicitation and Advertisement carry a target address, then options (type 1 source and
     /// type 2 target link-layer address; length in units of 8 bytes).
     /// </summary>
-    private static void DecodeNeighborDiscovery(ReadOnlySpan<byte> d, Frame frame)
+    private static void DecodeNeighborDiscovery(ReadOnlySpan<byte> d, int reported, Frame frame)
     {
         int optionsAt = frame.IcmpType switch { 133 => 8, 134 => 16, _ => 24 };
         if (frame.IcmpType is 135 or 136 && d.Length >= 24)
@@ -514,21 +604,39 @@ public sealed class PacketDecoder
             frame.NdFlags = d[4];
         }
         byte wanted = frame.IcmpType == 136 ? (byte)2 : (byte)1;
+        // Every option is read to its end (a length of zero ends the list): one cut short ends the message too.
         int pos = optionsAt;
-        while (pos + 2 <= d.Length)
+        while (pos < d.Length)
         {
+            if (pos + 2 > d.Length) { CutAt(frame, "icmpv6", pos + 2, reported); return; }
             int len = d[pos + 1] * 8;
-            if (len == 0 || pos + len > d.Length) break;
-            if (d[pos] == wanted && len >= 8)
+            if (len == 0) return;
+            if (pos + len > d.Length) { CutAt(frame, "icmpv6", pos + len, reported); return; }
+            if (d[pos] == wanted && len >= 8 && frame.NdLinkAddrLength == 0)
             {
                 int n = Math.Min(len - 2, 16);
                 d.Slice(pos + 2, n).CopyTo(frame.NdLinkAddr);
                 frame.NdLinkAddrLength = (byte)(len == 8 ? 6 : n);
-                break;
             }
             pos += len;
         }
     }
+
+    /// <summary>
+    /// The bytes an ICMPv6 message must have for its fixed part to be read (RFC 4443 §3–4, RFC 4861 §4, RFC 2710 §3,
+    /// RFC 3810 §5.2): echoes and router solicitation 8, router advertisement 16, neighbor solicitation and
+    /// advertisement and MLD 24, redirect 40; an error's 8 and at least the first byte of the packet it quotes, which
+    /// Wireshark reads as IPv6 whatever its length; other types are read no further than their checksum.
+    /// </summary>
+    private static int Icmpv6FixedLength(byte type) => type switch
+    {
+        1 or 2 or 3 or 4 => 9,
+        128 or 129 or 133 or 143 => 8,
+        134 => 16,
+        130 or 131 or 132 or 135 or 136 => 24,
+        137 => 40,
+        _ => 4,
+    };
 
     /// <summary>ICMP errors quote the datagram that caused them (RFC 792; RFC 4443 §2.4 for ICMPv6).</summary>
     private static bool IsIcmpError(byte protocol, byte type) => protocol == ProtoIcmp
@@ -571,16 +679,20 @@ public sealed class PacketDecoder
         frame.QuotedFlags = (TcpFlags)(BinaryPrimitives.ReadUInt16BigEndian(tcp[12..]) & 0x0fff);
     }
 
-    // UDP (RFC 768): src(2) dst(2) length(2) checksum(2).
+    // UDP (RFC 768): src(2) dst(2) length(2) checksum(2). Read field by field as Wireshark does: the ports (then the
+    // protocol is named), the length (a length below 8 ends the layer, without the checksum), the checksum.
     private static ReadOnlySpan<byte> DecodeUdp(ReadOnlySpan<byte> data, int declaredLength, Frame frame, bool cut)
     {
+        _ = cut;
         frame.Transport = TransportKind.Udp;
-        if (data.Length < 8) { Truncated(frame, "udp", cut); return default; }
+        int have = data.Length;
+        frame.TransportCaptured = have;
+        if (have < 4) { CutAt(frame, "udp", have < 2 ? 2 : 4, declaredLength); return default; }
         frame.SrcPort = BinaryPrimitives.ReadUInt16BigEndian(data);
         frame.DstPort = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
-        frame.UdpLength = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
-        frame.UdpChecksum = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
         frame.UdpIpPayload = declaredLength;
+        if (have < 6) { CutAt(frame, "udp", 6, declaredLength); return default; }
+        frame.UdpLength = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
         int len = frame.UdpLength;
         if (len < 8)
         {
@@ -590,7 +702,9 @@ public sealed class PacketDecoder
         if (len > declaredLength)
             frame.AddNote(Severity.Error, "Malformed", "udp", $"Bad length value {len} > IP payload length");
         frame.PayloadLength = len - 8;
-        var payload = data[8..Math.Min(len, data.Length)];
+        if (have < 8) { CutAt(frame, "udp", 8, declaredLength); return default; }
+        frame.UdpChecksum = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
+        var payload = data[8..Math.Min(len, have)];
         frame.PayloadCaptured = payload.Length;
         return payload;
     }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using HttpsFlow.Capture;
 using HttpsFlow.Common;
 using HttpsFlow.Net;
 using HttpsFlow.Tcp;
@@ -157,17 +158,33 @@ public sealed class ListFormatter
         sink.Commit(precision);
     }
 
+    // Source and Destination are the last addresses a layer set: IP's once read, else the link layer's. Raw IP and
+    // BSD loopback have no link addresses; Wireshark writes "N/A" for them until IP gives its own.
     private static void AppendSource(TextSink sink, Frame f)
     {
-        if (f.HasIpAddresses) AppendAddress(sink, f.Src);
-        else if (f.LinkAddrLength > 0) AppendLinkAddress(sink, f.LinkSrc, f.LinkAddrLength);
+        if (f.HasIpSrc) AppendAddress(sink, f.Src);
+        else if (f.HasLinkSrc) AppendLinkAddress(sink, f.LinkSrc, f.LinkAddrLength);
+        else if (LinkNamesNoAddresses(f)) sink.Append("N/A");
     }
 
     private static void AppendDestination(TextSink sink, Frame f)
     {
         if (f.HasIpAddresses) AppendAddress(sink, f.Dst);
         else if (f.HasLinkDst) AppendLinkAddress(sink, f.LinkDst, f.LinkAddrLength);
+        else if (LinkNamesNoAddresses(f)) sink.Append("N/A");
     }
+
+    /// <summary>
+    /// Raw IP (LINKTYPE_RAW) and BSD loopback label a frame "N/A" (addresses and protocol) before anything else is
+    /// read, except a NULL header too short for its first check (two bytes), which labels nothing.
+    /// </summary>
+    private static bool LinkNamesNoAddresses(Frame f) => f.Link switch
+    {
+        LinkKind.Raw => f.LinkType == LinkTypes.Raw,
+        LinkKind.Loop => true,
+        LinkKind.Null => f.CapturedLength >= 2,
+        _ => false,
+    };
 
     private static void AppendAddress(TextSink sink, IpAddress a)
     {
@@ -200,7 +217,7 @@ public sealed class ListFormatter
             case TransportKind.Tcp:
                 sink.Append(f.Tcp.Stage == TcpStage.None ? NetworkName(f) : TcpInfoText.Protocol(f));
                 return;
-            case TransportKind.Udp: sink.Append("UDP"); return;
+            case TransportKind.Udp: sink.Append(f.TransportCaptured < 4 ? NetworkName(f) : "UDP"); return; // named after the ports
             case TransportKind.Icmp: sink.Append("ICMP"); return;
             case TransportKind.Icmpv6: sink.Append("ICMPv6"); return;
         }
@@ -215,16 +232,20 @@ public sealed class ListFormatter
             case LinkKind.Ethernet:
             case LinkKind.LinuxSll:
             case LinkKind.LinuxSll2:
-                if (f.Malformed || f.SizeLimited)
+                if (f.Network == NetworkKind.None && (f.Malformed || f.SizeLimited))
                 {
-                    sink.Append(f.Link == LinkKind.Ethernet ? (f.VlanCount > 0 ? "802.1Q" : "Ethernet") : "SLL");
+                    // Cut short in the link header, or in a VLAN tag (which names itself before reading its TCI).
+                    if (f.Link != LinkKind.Ethernet) sink.Append("SLL");
+                    else if (f.VlanTpid == 0) sink.Append("Ethernet");
+                    else sink.Append(f.VlanTpid == PacketDecoder.EtherTypeQinQ ? "802.1ad" : "VLAN");
                     return;
                 }
                 sink.Append("0x").AppendHex(f.EtherType, 4);
                 return;
             case LinkKind.Null:
             case LinkKind.Loop:
-                sink.Append("NULL");
+            case LinkKind.Raw:
+                if (LinkNamesNoAddresses(f)) sink.Append("N/A");
                 return;
             default:
                 sink.Append("WTAP_ENCAP = ").Append(f.LinkType);
@@ -236,7 +257,9 @@ public sealed class ListFormatter
     {
         if (f.Transport == TransportKind.Tcp && f.Fragment != FragmentState.Fragment)
         {
-            // TCP writes its own text, including where its header was cut short.
+            // TCP writes its own text, including where its header was cut short; cut before its ports, it has not
+            // replaced the network layer's text yet.
+            if (f.Tcp.Stage == TcpStage.None) AppendNetworkInfo(sink, f);
             TcpInfoText.Append(sink, f);
             return;
         }
@@ -246,12 +269,7 @@ public sealed class ListFormatter
         }
         else if (f.Fragment == FragmentState.Fragment)
         {
-            if (f.Network == NetworkKind.IPv6)
-            {
-                sink.Append("IPv6 fragment (off=").Append(f.IpFragmentOffset).Append(" more=")
-                    .Append((f.IpFlags & 1) != 0 ? "y" : "n").Append(" ident=0x").AppendHex(f.FragmentId, 8)
-                    .Append(" nxt=").Append(f.IpProtocol).Append(')');
-            }
+            if (f.Network == NetworkKind.IPv6) AppendIpv6Fragment(sink, f);
             else
             {
                 sink.Append("Fragmented IP protocol (proto=");
@@ -264,7 +282,8 @@ public sealed class ListFormatter
             switch (f.Transport)
             {
                 case TransportKind.Udp:
-                    AppendUdp(sink, f);
+                    if (f.TransportCaptured < 4) AppendNetworkInfo(sink, f); // cut before the ports: not named yet
+                    else AppendUdp(sink, f);
                     break;
                 case TransportKind.Icmp:
                     AppendIcmp(sink, f);
@@ -282,19 +301,90 @@ public sealed class ListFormatter
                     else sink.Append(IpProtocolName(f.IpProtocol)).Append(" (").Append(f.IpProtocol).Append(')');
                     break;
                 default:
-                    if (f.Network == NetworkKind.Arp) AppendArp(sink, f);
-                    else if (f.Network == NetworkKind.Unknown && f.Link == LinkKind.Ethernet) sink.Append("Ethernet II");
+                    if (f.Network is NetworkKind.IPv4 or NetworkKind.IPv6) AppendNetworkInfo(sink, f);
+                    else if (f.Network == NetworkKind.Arp) AppendArp(sink, f);
+                    else AppendLinkInfo(sink, f);
                     break;
             }
         }
         // tshark appends these directly, without a space.
         if (f.SizeLimited) sink.Append("[Packet size limited during capture]");
-        else if (f.Malformed && f.BogusInfo is null && f.Transport != TransportKind.Udp) sink.Append("[Malformed Packet]");
+        else if (f.Malformed && f.BogusInfo is null) sink.Append("[Malformed Packet]");
+    }
+
+    /// <summary>
+    /// What the IP layer leaves in Info when nothing above it writes: IPv4 clears it; IPv6 names a header shorter
+    /// than 40 bytes, else the extension headers it entered (" , " between them; a fragment header replaces what came
+    /// before it).
+    /// </summary>
+    private static void AppendNetworkInfo(TextSink sink, Frame f)
+    {
+        if (f.Network != NetworkKind.IPv6) return;
+        if (f.Ipv6ShortHeader > 0)
+        {
+            sink.Append("Invalid IPv6 header (").Append(f.Ipv6ShortHeader).Append(" bytes, need exactly 40)");
+            return;
+        }
+        int start = sink.Length;
+        ReadOnlySpan<byte> kinds = f.Ipv6ExtHeaders;
+        foreach (byte kind in kinds[..f.Ipv6ExtCount])
+        {
+            if (kind == PacketDecoder.ProtoIpv6Frag)
+            {
+                sink.Truncate(start);
+                AppendIpv6Fragment(sink, f);
+                continue;
+            }
+            if (sink.Length > start) sink.Append(" , ");
+            sink.Append(kind switch
+            {
+                PacketDecoder.ProtoHopByHop => "IPv6 hop-by-hop options",
+                PacketDecoder.ProtoIpv6Route => "IPv6 routing",
+                _ => "IPv6 destination options",
+            });
+        }
+    }
+
+    private static void AppendIpv6Fragment(TextSink sink, Frame f) =>
+        sink.Append("IPv6 fragment (off=").Append(f.IpFragmentOffset).Append(" more=")
+            .Append((f.IpFlags & 1) != 0 ? "y" : "n").Append(" ident=0x").AppendHex(f.FragmentId, 8)
+            .Append(" nxt=").Append(f.IpProtocol).Append(')');
+
+    /// <summary>What the link layer (and VLAN tags) leave in Info when no network layer was decoded.</summary>
+    private static void AppendLinkInfo(TextSink sink, Frame f)
+    {
+        switch (f.Link)
+        {
+            case LinkKind.Ethernet:
+                if (f.VlanTpid != 0)
+                {
+                    // Each tag replaces Info with its TCI once read; an EtherType nobody decodes leaves it there.
+                    if (f.HasVlanTci) AppendVlanTag(sink, f.VlanTpid, f.VlanTci);
+                }
+                else if (f.Network == NetworkKind.Unknown) sink.Append("Ethernet II");
+                break;
+            case LinkKind.Null:
+            case LinkKind.Loop:
+                if (LinkNamesNoAddresses(f)) sink.Append("Null/Loopback");
+                break;
+            case LinkKind.Raw:
+                if (LinkNamesNoAddresses(f)) sink.Append("Raw packet data");
+                break;
+        }
+    }
+
+    /// <summary>An 802.1Q tag as "PRI: p  DEI: d  ID: v"; an 802.1ad tag as "PRI: p  DROP: d ID: v" (Wireshark's spacing).</summary>
+    private static void AppendVlanTag(TextSink sink, ushort tpid, ushort tci)
+    {
+        sink.Append("PRI: ").Append(tci >> 13);
+        sink.Append(tpid == PacketDecoder.EtherTypeQinQ ? "  DROP: " : "  DEI: ").Append((tci >> 12) & 1);
+        sink.Append(tpid == PacketDecoder.EtherTypeQinQ ? " ID: " : "  ID: ").Append(tci & 0x0fff);
     }
 
     private static void AppendUdp(TextSink sink, Frame f)
     {
         sink.Append(f.SrcPort).Append(" \u2192 ").Append(f.DstPort);
+        if (f.TransportCaptured < 6) return; // the length was not there to read
         if (f.UdpLength < 8)
         {
             sink.Append(" [BAD UDP LENGTH ").Append(f.UdpLength).Append(" < 8]");
@@ -302,6 +392,7 @@ public sealed class ListFormatter
         }
         if (f.UdpLength > f.UdpIpPayload) sink.Append(" [BAD UDP LENGTH ").Append(f.UdpLength).Append(" > IP PAYLOAD LENGTH]");
         sink.Append(" Len=").Append(f.UdpLength - 8);
+        if (f.TransportCaptured < 8) return; // nor the checksum
         if (f.Network == NetworkKind.IPv6 && f.UdpChecksum == 0) sink.Append(" [ILLEGAL CHECKSUM (0)]");
     }
 
@@ -371,6 +462,7 @@ public sealed class ListFormatter
 
     private static void AppendIcmp(TextSink sink, Frame f)
     {
+        if (f.TransportCaptured < 6) return; // type, code and byte 5 are read before the message is named
         string name = IcmpTypeName(f.IcmpType, f.IcmpCode);
         sink.Append(name);
         sink.AppendSpaces(20 - name.Length);
@@ -381,7 +473,7 @@ public sealed class ListFormatter
             if (code is null) sink.Append("Unknown code: ").Append(f.IcmpCode); else sink.Append(code);
             sink.Append(')');
         }
-        if (f.IcmpType is 0 or 8 or 13 or 14 or 15 or 16 or 17 or 18)
+        if (f.IcmpType is 0 or 8 or 13 or 14 or 15 or 16 or 17 or 18 && f.TransportCaptured >= 8)
         {
             sink.Append(" id=0x").AppendHex(f.IcmpId, 4).Append(", seq=").Append(f.IcmpSeq).Append('/')
                 .Append((ushort)(f.IcmpSeq << 8 | f.IcmpSeq >> 8)).Append(", ttl=").Append(f.IpTtl);
@@ -428,9 +520,11 @@ public sealed class ListFormatter
 
     private static void AppendIcmpv6(TextSink sink, Frame f)
     {
+        if (f.TransportCaptured < 1) return;
         string name = Icmpv6TypeName(f.IcmpType);
         if (name.Length == 0) sink.Append("Unknown (").Append(f.IcmpType).Append(')');
         else sink.Append(name);
+        if (f.TransportCaptured < 2) return; // named from the type alone; the code comes next
         if (f.IcmpType is 1 or 3 or 4)
         {
             string? code = Icmpv6CodeName(f.IcmpType, f.IcmpCode);
@@ -438,7 +532,7 @@ public sealed class ListFormatter
             if (code is null) sink.Append("Unknown (").Append(f.IcmpCode).Append(')'); else sink.Append(code);
             sink.Append(')');
         }
-        if (f.IcmpType is 128 or 129)
+        if (f.IcmpType is 128 or 129 && f.TransportCaptured >= 8)
         {
             sink.Append(" id=0x").AppendHex(f.IcmpId, 4).Append(", seq=").Append(f.IcmpSeq).Append(", hop limit=").Append(f.IpTtl);
             if (f.IcmpRequestFrame != 0) sink.Append(" (request in ").Append(f.IcmpRequestFrame).Append(')');

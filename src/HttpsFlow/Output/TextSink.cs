@@ -68,10 +68,16 @@ public sealed class TextSink : IDisposable
         return this;
     }
 
+    /// <summary>Lower-case hexadecimal, zero-padded to at least <paramref name="minDigits"/> digits (as printf's "%0Nx").</summary>
     public TextSink AppendHex(ulong value, int minDigits)
     {
-        Grow(18);
-        value.TryFormat(_chars.AsSpan(_len), out int n, minDigits == 4 ? "x4" : minDigits == 2 ? "x2" : "x");
+        minDigits = Math.Clamp(minDigits, 1, 16);
+        Grow(16);
+        var span = _chars.AsSpan(_len, 16);
+        int digits = 1;
+        for (ulong v = value >> 4; v != 0; v >>= 4) digits++;
+        int n = Math.Max(digits, minDigits);
+        for (int i = n - 1; i >= 0; i--, value >>= 4) span[i] = "0123456789abcdef"[(int)(value & 0xf)];
         _len += n;
         return this;
     }

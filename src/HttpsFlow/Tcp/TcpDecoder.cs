@@ -67,6 +67,7 @@ public static class TcpDecoder
         if (captured < 4)
         {
             tcp.Stage = TcpStage.None;
+            CutShort(frame, 4);
             return default;
         }
         frame.SrcPort = BinaryPrimitives.ReadUInt16BigEndian(data);
@@ -74,6 +75,7 @@ public static class TcpDecoder
         if (captured < ConversationHeaderLength)
         {
             tcp.Stage = TcpStage.Ports;
+            CutShort(frame, ConversationHeaderLength);
             return default;
         }
         tcp.Stage = TcpStage.Header;
@@ -97,14 +99,22 @@ public static class TcpDecoder
             return default;
         }
 
+        // Checksum and urgent pointer are read next.
+        if (captured < MinHeaderLength)
+        {
+            CutShort(frame, MinHeaderLength);
+            return default;
+        }
+
         // Options present in the capture, within the declared header.
         int optEnd = Math.Min(hlen, captured);
-        if (optEnd > MinHeaderLength)
+        var walkEnd = OptionWalkEnd.Complete;
+        if (hlen > MinHeaderLength)
         {
             var options = data[MinHeaderLength..optEnd];
             options.CopyTo(tcp.Options);
             tcp.OptionsLength = (byte)options.Length;
-            DecodeOptions(options, hlen - MinHeaderLength, frame);
+            walkEnd = DecodeOptions(options, hlen - MinHeaderLength, frame);
         }
 
         if (!tcp.LengthKnown)
@@ -112,14 +122,22 @@ public static class TcpDecoder
             frame.MarkMalformed("tcp", $"TCP header length {hlen} exceeds the segment's {declaredLength} bytes");
             return default;
         }
+        // Options the snap length cut (the walk needed bytes the segment has but the capture lacks).
+        if (walkEnd == OptionWalkEnd.Truncated) frame.MarkCutShort("tcp", sizeLimited: true);
         if (captured < hlen) return default;
         var payload = data[hlen..];
         frame.PayloadCaptured = payload.Length;
         return payload;
     }
 
-    /// <summary>Reads the option values that later stages use: MSS, window scale, SACK, timestamps.</summary>
-    private static void DecodeOptions(ReadOnlySpan<byte> present, int area, Frame frame)
+    /// <summary>
+    /// The header stopped before byte <paramref name="end"/> of the segment: past the bytes the IP layer declares the
+    /// segment is malformed, within them the snap length cut it (as the list says after the text it could write).
+    /// </summary>
+    private static void CutShort(Frame frame, int end) => frame.MarkCutShort("tcp", end <= frame.Tcp.Reported);
+
+    /// <summary>Reads the option values that later stages use: MSS, window scale, SACK, timestamps; returns how the walk ended.</summary>
+    private static OptionWalkEnd DecodeOptions(ReadOnlySpan<byte> present, int area, Frame frame)
     {
         ref var tcp = ref frame.Tcp;
         var walker = new TcpOptionWalker(present, area);
@@ -164,5 +182,6 @@ public static class TcpDecoder
         }
         if (walker.End == OptionWalkEnd.Stopped)
             frame.AddNote(Common.Severity.Warning, "Malformed", "tcp", "TCP option list ends with an impossible length; the rest is ignored");
+        return walker.End;
     }
 }
