@@ -191,6 +191,25 @@ public sealed class Frame
 
     public readonly List<ExpertNote> Notes = new();
 
+    /// <summary>What the protocol above TCP (TLS) made of this frame, for the list's Protocol and Info columns.</summary>
+    public Tls.List.UpperKind Upper;
+    public string? UpperProtocol;
+    private char[] _upperInfo = new char[256];
+    private int _upperInfoLength;
+
+    /// <summary>The upper protocol's Info text (valid until the next frame).</summary>
+    public ReadOnlySpan<char> UpperInfo => _upperInfo.AsSpan(0, _upperInfoLength);
+
+    public void ClearUpperInfo() => _upperInfoLength = 0;
+
+    public void AppendUpperInfo(string text)
+    {
+        if (_upperInfoLength + text.Length > _upperInfo.Length)
+            Array.Resize(ref _upperInfo, Math.Max(_upperInfo.Length * 2, _upperInfoLength + text.Length));
+        text.CopyTo(_upperInfo.AsSpan(_upperInfoLength));
+        _upperInfoLength += text.Length;
+    }
+
     /// <summary>
     /// The TCP or UDP payload as captured, copied only when the dissector is asked to keep it (for fields such as
     /// tcp.payload); <see cref="PayloadCaptured"/> bytes are valid.
@@ -213,7 +232,7 @@ public sealed class Frame
         IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpChecksum = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
         HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
         PayloadLength = 0; PayloadCaptured = 0;
-        Malformed = false; MalformedIn = null; SizeLimited = false; BogusInfo = null;
+        Malformed = false; Upper = default; UpperProtocol = null; _upperInfoLength = 0; MalformedIn = null; SizeLimited = false; BogusInfo = null;
         Number = number;
     }
 

@@ -215,7 +215,8 @@ public sealed class ListFormatter
         switch (f.Transport)
         {
             case TransportKind.Tcp:
-                sink.Append(f.Tcp.Stage == TcpStage.None ? NetworkName(f) : TcpInfoText.Protocol(f));
+                if (f.Upper is Tls.List.UpperKind.Tls or Tls.List.UpperKind.TlsSegment) sink.Append(f.UpperProtocol);
+                else sink.Append(f.Tcp.Stage == TcpStage.None ? NetworkName(f) : TcpInfoText.Protocol(f));
                 return;
             case TransportKind.Udp: sink.Append(f.TransportCaptured < 4 ? NetworkName(f) : "UDP"); return; // named after the ports
             case TransportKind.Icmp: sink.Append("ICMP"); return;
@@ -260,7 +261,8 @@ public sealed class ListFormatter
             // TCP writes its own text, including where its header was cut short; cut before its ports, it has not
             // replaced the network layer's text yet.
             if (f.Tcp.Stage == TcpStage.None) AppendNetworkInfo(sink, f);
-            TcpInfoText.Append(sink, f);
+            if (f.Upper != Tls.List.UpperKind.None) TcpInfoText.AppendWithUpper(sink, f);
+            else TcpInfoText.Append(sink, f);
             return;
         }
         if (f.BogusInfo is not null)

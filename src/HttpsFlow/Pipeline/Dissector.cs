@@ -16,6 +16,10 @@ public sealed class Dissector
     private readonly TcpConversations _tcp = new();
     private readonly Frame _frame = new();
     private readonly EchoTracker _echo = new();
+    private readonly Tls.List.TlsListLayer _tls = new();
+
+    /// <summary>Name the TLS records in TCP segments (the packet list's TLS lines). On by default.</summary>
+    public bool Tls { get; set; } = true;
     private long _number;
     private Timestamp _first, _previous;
 
@@ -43,7 +47,10 @@ public sealed class Dissector
                     _tcp.Quoted(_frame, _frame.QuotedSrc, _frame.QuotedSrcPort, _frame.QuotedDst, _frame.QuotedDstPort, _frame.QuotedFlags, _frame.QuotedSeq);
             }
             if (_frame.Transport == TransportKind.Tcp && _frame.Tcp.Stage == TcpStage.Header && _frame.Fragment != FragmentState.Fragment)
+            {
                 _tcp.Process(_frame);
+                if (Tls && _tcp.Last is { } conv) _tls.Process(_frame, conv, payload);
+            }
             _frame.HasInterfaceId = reader.HasInterfaceIds;
             _frame.InterfaceName = reader is PcapNgReader ng ? ng.InterfaceName(_frame.InterfaceId) : null;
             _frame.TimeRelative = _frame.Time.Subtract(_first);

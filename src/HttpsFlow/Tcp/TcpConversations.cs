@@ -23,6 +23,9 @@ public sealed class TcpConversations
     /// <summary>Most segments kept unacknowledged per direction, as in Wireshark.</summary>
     public const int MaxUnackedSegments = 10_000;
 
+    /// <summary>The conversation of the segment <see cref="Process"/> handled last.</summary>
+    public TcpConversation? Last { get; private set; }
+
     /// <summary>Connections seen so far.</summary>
     public int Count => _nextStream;
 
@@ -108,6 +111,7 @@ public sealed class TcpConversations
         var fwd = conv.Forward(f.Src, f.SrcPort);
         var rev = conv.Reverse(fwd);
         t.Stream = conv.Stream;
+        Last = conv;
         t.TimeRelative = f.Time.Subtract(conv.Start);
         t.TimeDelta = conv.LastFrame == 0 ? default : f.Time.Subtract(conv.LastTime);
         t.Completeness = conv.Completeness;

@@ -15,6 +15,33 @@ public static class TcpInfoText
     /// <summary>The Protocol column for a TCP segment: "MPTCP" when it carries an MPTCP option.</summary>
     public static string Protocol(Frame f) => f.Tcp.HasMptcp ? "MPTCP" : "TCP";
 
+    /// <summary>
+    /// The Info column of a segment whose payload TLS took: the analysis labels (which tshark keeps in front of what
+    /// the upper protocol writes), then TLS's text, or the marks of a segment of a PDU reassembled later.
+    /// </summary>
+    public static void AppendWithUpper(TextSink sink, Frame f)
+    {
+        switch (f.Upper)
+        {
+            case Tls.List.UpperKind.SegmentMiddle:
+                Append(sink, f);
+                sink.Append(" [TCP segment of a reassembled PDU]");
+                return;
+            case Tls.List.UpperKind.SegmentFirst:
+                AppendAnalysisPrefixes(sink, sink.Length, ref f.Tcp);
+                sink.Append("[TCP segment of a reassembled PDU]");
+                return;
+            case Tls.List.UpperKind.TlsSegment:
+                AppendAnalysisPrefixes(sink, sink.Length, ref f.Tcp);
+                sink.Append("[TLS segment of a reassembled PDU]");
+                return;
+            default:
+                AppendAnalysisPrefixes(sink, sink.Length, ref f.Tcp);
+                sink.Append(f.UpperInfo);
+                return;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Append(TextSink sink, Frame f)
     {

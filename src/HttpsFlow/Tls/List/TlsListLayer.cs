@@ -1,0 +1,191 @@
+using HttpsFlow.Net;
+using HttpsFlow.Tcp;
+using HttpsFlow.Tls.Handshake;
+using HttpsFlow.Tls.Records;
+
+namespace HttpsFlow.Tls.List;
+
+/// <summary>What the protocol above TCP made of a frame, for its Protocol and Info columns.</summary>
+public enum UpperKind : byte
+{
+    /// <summary>Nothing above TCP: the TCP line stands.</summary>
+    None,
+    /// <summary>TLS records were completed in this frame: Protocol is the TLS version, Info the records' texts.</summary>
+    Tls,
+    /// <summary>The frame begins a TLS record it does not finish and nothing else: "[TCP segment of a reassembled PDU]" alone.</summary>
+    SegmentFirst,
+    /// <summary>The frame continues a TLS record without finishing it: the TCP line plus " [TCP segment of a reassembled PDU]".</summary>
+    SegmentMiddle,
+    /// <summary>TLS records were completed but only carried pieces of a longer handshake message.</summary>
+    TlsSegment,
+}
+
+/// <summary>
+/// Names the TLS records each TCP segment completes, the way tshark's packet list does in a single pass: a segment
+/// is handed to TLS in capture order (retransmitted and out-of-order data are not), a record split across segments is
+/// named in the segment that completes it, and the segments before are marked as pieces of a reassembled PDU.
+/// TLS is recognised as tshark recognises it: a connection's first payload must look like a TLS record (a handshake or
+/// application-data header with an SSL 3.0–TLS 1.2 record version, or an SSLv2 ClientHello), and not on a port that
+/// tshark gives to another protocol first (data/tshark/tcp-ports.csv).
+/// </summary>
+public sealed class TlsListLayer
+{
+    private sealed class ConnectionState
+    {
+        public bool Decided;
+        public bool IsTls;
+        public Direction? A;
+        public Direction? B;
+    }
+
+    /// <summary>One direction: its record parser and handshake reassembler, sharing the connection's version.</summary>
+    private sealed class Direction : ITlsRecordSink, IHandshakeSink
+    {
+        private readonly TlsListLayer _owner;
+        public readonly TlsRecordParser Parser;
+        public readonly HandshakeReassembler Handshakes = new();
+        public Direction? Peer;
+        public ulong Offset;
+
+        public Direction(TlsListLayer owner)
+        {
+            _owner = owner;
+            Parser = new TlsRecordParser(this);
+        }
+
+        public void OnRecord(in TlsRecord record)
+        {
+            var o = _owner;
+            o._records++;
+            // The Protocol column: the connection's version once a ServerHello settled it, else this record's.
+            o._protocol = TlsNames.ProtocolColumn(Parser.NegotiatedVersion != TlsVersion.Unknown ? Parser.NegotiatedVersion : record.Version);
+            switch (record.Kind)
+            {
+                case TlsRecordKind.Tls when record.ContentType == TlsContentType.Handshake:
+                    Handshakes.Add(record, this);
+                    break;
+                case TlsRecordKind.Tls when record.ContentType == TlsContentType.ChangeCipherSpec:
+                    o.AddInfo(TlsNames.ChangeCipherSpec);
+                    if (Parser.NegotiatedVersion != TlsVersion.Tls13) Handshakes.OnChangeCipherSpec(record.Frame);
+                    break;
+                case TlsRecordKind.Tls when record.ContentType == TlsContentType.ApplicationData:
+                    o.AddInfo(TlsNames.ApplicationData);
+                    break;
+                case TlsRecordKind.Tls when record.ContentType == TlsContentType.Heartbeat:
+                    o.AddInfo(TlsHeartbeat.Parse(record.Fragment, Handshakes.ChangeCipherSpecFrame == 0).InfoText);
+                    break;
+                case TlsRecordKind.Tls when record.ContentType == TlsContentType.Alert:
+                    o.AddInfo(TlsAlert.Parse(record.Fragment).InfoText);
+                    break;
+                case TlsRecordKind.Ssl2:
+                    o.AddInfo(record.Ssl2InfoText!);
+                    if (Parser.NegotiatedVersion == TlsVersion.Unknown && record.Ssl2MessageType is >= 2 and <= 8)
+                        SetVersion(TlsVersion.Ssl2);
+                    o._protocol = TlsNames.ProtocolColumn(Parser.NegotiatedVersion != TlsVersion.Unknown ? Parser.NegotiatedVersion : TlsVersion.Ssl2);
+                    break;
+                case TlsRecordKind.Unrecognised when record.UnrecognisedInfo(Parser.NegotiatedVersion) is { } text:
+                    o.AddInfo(text);
+                    break;
+            }
+        }
+
+        public void OnHandshake(in HandshakeEvent e)
+        {
+            if (e.InfoText is { } text) _owner.AddInfo(text);
+            if (e.Kind == HandshakeEventKind.Message && e.Type == TlsHandshakeType.ServerHello)
+            {
+                ServerHello.Scan(e.Body, out ushort version, out _);
+                if (TlsVersion.Tls13Draft(version) != 0) version = TlsVersion.Tls13;
+                if (TlsVersion.IsSsl3OrTls(version))
+                {
+                    SetVersion(version);
+                    _owner._protocol = TlsNames.ProtocolColumn(version);
+                }
+            }
+        }
+
+        private void SetVersion(ushort version)
+        {
+            Parser.NegotiatedVersion = version;
+            if (Peer is not null) Peer.Parser.NegotiatedVersion = version;
+        }
+
+        public void OnNote(in TlsStreamNote note) { }
+
+        public void OnGap(ulong streamOffset, ulong length, long frame) => Handshakes.Reset(streamOffset, frame, this);
+    }
+
+    private readonly Dictionary<TcpConversation, ConnectionState> _connections = new(ReferenceEqualityComparer.Instance);
+
+    // The frame being filled.
+    private Frame? _frame;
+    private string? _protocol;
+    private int _records;
+    private int _texts;
+
+    private void AddInfo(string text)
+    {
+        var f = _frame!;
+        if (_texts++ > 0) f.AppendUpperInfo(", ");
+        f.AppendUpperInfo(text);
+    }
+
+    /// <summary>
+    /// Gives the TCP payload of <paramref name="f"/> to TLS when its connection carries TLS, and records on the frame
+    /// what tshark's packet list would show for it.
+    /// </summary>
+    public void Process(Frame f, TcpConversation conversation, ReadOnlySpan<byte> payload)
+    {
+        ref var t = ref f.Tcp;
+        if (payload.IsEmpty || t.Has(TcpFlags.Rst) || !t.LengthKnown) return;
+        // Retransmitted, spuriously retransmitted and out-of-order data is not handed to TLS, nor is a keep-alive's
+        // byte (as in tshark).
+        if ((t.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.SpuriousRetransmission | TcpAnalysisFlags.OutOfOrder
+                           | TcpAnalysisFlags.KeepAlive)) != 0) return;
+
+        if (!_connections.TryGetValue(conversation, out var state))
+        {
+            state = new ConnectionState();
+            _connections[conversation] = state;
+        }
+        if (!state.Decided)
+        {
+            // A port registered for another protocol gives the payload to that protocol first: no TLS guessed there.
+            // Elsewhere (a TLS port, or no registered port) the first payload must look like a TLS record.
+            bool tlsPort = TcpPorts.IsTls(f.SrcPort) || TcpPorts.IsTls(f.DstPort);
+            if (!tlsPort && (TcpPorts.IsOther(f.SrcPort) || TcpPorts.IsOther(f.DstPort))) state.Decided = true;
+            else if (TlsSniffer.Sniff(payload) is TlsSniffResult.Tls or TlsSniffResult.Ssl2ClientHello) state.IsTls = true;
+            if (state.IsTls)
+            {
+                state.Decided = true;
+                state.A = new Direction(this);
+                state.B = new Direction(this);
+                state.A.Peer = state.B;
+                state.B.Peer = state.A;
+            }
+            if (!state.IsTls) return;
+        }
+        if (!state.IsTls) return;
+
+        var dir = f.Src == conversation.AddressA && f.SrcPort == conversation.PortA ? state.A! : state.B!;
+        bool continuing = dir.Parser.BufferedBytes > 0;
+        _frame = f;
+        _protocol = null;
+        _records = 0;
+        _texts = 0;
+        f.ClearUpperInfo();
+        dir.Parser.Feed(payload, dir.Offset, f.Number);
+        dir.Offset += (ulong)payload.Length;
+
+        if (_records > 0)
+        {
+            f.Upper = _texts > 0 ? UpperKind.Tls : UpperKind.TlsSegment;
+            f.UpperProtocol = _protocol ?? "TLS";
+        }
+        else if (dir.Parser.BufferedBytes > 0)
+        {
+            f.Upper = continuing ? UpperKind.SegmentMiddle : UpperKind.SegmentFirst;
+        }
+        _frame = null;
+    }
+}
