@@ -149,6 +149,11 @@ public static class TcpFields
     public static readonly FieldDef TimeRelative = FieldRegistry.Define("tcp.time_relative", "Time since first frame in this TCP stream", T.RelativeTime);
     public static readonly FieldDef TimeDelta = FieldRegistry.Define("tcp.time_delta", "Time since previous frame in this TCP stream", T.RelativeTime);
     public static readonly FieldDef Payload = FieldRegistry.Define("tcp.payload", "TCP payload", T.Bytes);
+    public static readonly FieldDef Segments = FieldRegistry.Define("tcp.segments", "Reassembled TCP Segments", T.None);
+    public static readonly FieldDef Segment = FieldRegistry.Define("tcp.segment", "TCP Segment", T.FrameNumber);
+    public static readonly FieldDef SegmentCount = FieldRegistry.Define("tcp.segment.count", "Segment count", T.UInt32, B.Dec);
+    public static readonly FieldDef ReassembledIn = FieldRegistry.Define("tcp.reassembled_in", "Reassembled PDU in frame", T.FrameNumber);
+    public static readonly FieldDef ReassembledLength = FieldRegistry.Define("tcp.reassembled.length", "Reassembled TCP length", T.UInt32, B.Dec);
 }
 
 /// <summary>udp.*, icmp.*, icmpv6.*, arp.*.</summary>

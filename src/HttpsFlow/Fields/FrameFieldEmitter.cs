@@ -380,6 +380,15 @@ public static class FrameFieldEmitter
         set.AddInt(TcpFields.UrgentPointer, t.UrgentPointer);
         EmitOptions(f, set);
         EmitAnalysis(f, set);
+        if (f.ReassembledSegments.Count > 1)
+        {
+            // The segments TCP reassembled for the PDU this frame completes (tshark's single pass names them here; the
+            // earlier segments learn "reassembled in" only in a second pass).
+            set.AddPresence(TcpFields.Segments);
+            foreach (long frame in f.ReassembledSegments) set.AddInt(TcpFields.Segment, frame);
+            set.AddInt(TcpFields.SegmentCount, f.ReassembledSegments.Count);
+            set.AddInt(TcpFields.ReassembledLength, f.ReassembledLength);
+        }
         if (t.LengthKnown && f.PayloadCaptured > 0 && f.PayloadBytes.Length >= f.PayloadCaptured)
         {
             set.AddTime(TcpFields.TimeRelative, t.TimeRelative);

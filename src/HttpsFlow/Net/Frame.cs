@@ -202,6 +202,13 @@ public sealed class Frame
 
     public void ClearUpperInfo() => _upperInfoLength = 0;
 
+    /// <summary>
+    /// The frames of the TCP segments reassembled into the upper-layer PDU this frame completes (tcp.segment), and the
+    /// PDU's length; empty when this frame completes no PDU spanning several segments.
+    /// </summary>
+    public readonly List<long> ReassembledSegments = new();
+    public int ReassembledLength;
+
     public void AppendUpperInfo(string text)
     {
         if (_upperInfoLength + text.Length > _upperInfo.Length)
@@ -232,7 +239,7 @@ public sealed class Frame
         IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpChecksum = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
         HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
         PayloadLength = 0; PayloadCaptured = 0;
-        Malformed = false; Upper = default; UpperProtocol = null; _upperInfoLength = 0; MalformedIn = null; SizeLimited = false; BogusInfo = null;
+        Malformed = false; Upper = default; UpperProtocol = null; _upperInfoLength = 0; ReassembledSegments.Clear(); ReassembledLength = 0; MalformedIn = null; SizeLimited = false; BogusInfo = null;
         Number = number;
     }
 

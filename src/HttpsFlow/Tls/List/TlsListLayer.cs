@@ -57,6 +57,15 @@ public sealed class TlsListLayer
         {
             var o = _owner;
             o._records++;
+            // The first record this frame completes that began in an earlier segment is the PDU TCP reassembled for
+            // TLS: its segments are the frame's tcp.segment list.
+            var f = o._frame!;
+            if (f.ReassembledSegments.Count == 0 && record.SpansFrames)
+            {
+                foreach (var seg in record.Segments)
+                    if (f.ReassembledSegments.Count == 0 || f.ReassembledSegments[^1] != seg.Frame) f.ReassembledSegments.Add(seg.Frame);
+                f.ReassembledLength = record.Bytes.Length;
+            }
             // The Protocol column: the connection's version once a ServerHello settled it, else this record's.
             o._protocol = TlsNames.ProtocolColumn(Parser.NegotiatedVersion != TlsVersion.Unknown ? Parser.NegotiatedVersion : record.Version);
             switch (record.Kind)
