@@ -125,27 +125,14 @@ public sealed class PcapNgReader : CaptureReader
                     break;
 
                 case EnhancedPacketType:
-                {
-                    if (body.Length < 20)
-                        return Fail($"enhanced packet block at byte {blockOffset} is too short ({length} bytes)", blockOffset);
-                    uint ifId = U32(body);
-                    uint capLen = U32(body[12..]);
-                    uint origLen = U32(body[16..]);
-                    if (ifId >= _sectionInterfaces.Count)
-                        return Fail($"packet at byte {blockOffset} names interface {ifId}, but the section describes {_sectionInterfaces.Count}", blockOffset);
-                    if (capLen > body.Length - 20)
-                        return Fail($"packet at byte {blockOffset} claims {capLen} captured bytes in a block with room for {body.Length - 20}", blockOffset);
-                    ulong ticks = (ulong)U32(body[4..]) << 32 | U32(body[8..]);
-                    packet = MakePacket(body.Slice(20, (int)capLen), origLen, (int)ifId, ticks);
-                    Source.Advance((int)length);
-                    return ReadOutcome.Packet;
-                }
-
                 case PacketType:
                 {
+                    // Enhanced: interface_id(4) ts_high(4) ts_low(4) cap_len(4) orig_len(4) data options.
+                    // Obsolete Packet: interface_id(2) drops_count(2), then the same fields.
+                    string name = type == EnhancedPacketType ? "enhanced packet block" : "packet block";
                     if (body.Length < 20)
-                        return Fail($"packet block at byte {blockOffset} is too short ({length} bytes)", blockOffset);
-                    uint ifId = U16(body);
+                        return Fail($"{name} at byte {blockOffset} is too short ({length} bytes)", blockOffset);
+                    uint ifId = type == EnhancedPacketType ? U32(body) : U16(body);
                     uint capLen = U32(body[12..]);
                     uint origLen = U32(body[16..]);
                     if (ifId >= _sectionInterfaces.Count)
