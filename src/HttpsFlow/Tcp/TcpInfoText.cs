@@ -27,18 +27,32 @@ public static class TcpInfoText
                 Append(sink, f);
                 sink.Append(" [TCP segment of a reassembled PDU]");
                 return;
+            case Tls.List.UpperKind.OverlapsReassembled:
+                Append(sink, f);
+                sink.Append("[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]");
+                return;
             case Tls.List.UpperKind.SegmentFirst:
-                AppendAnalysisPrefixes(sink, sink.Length, ref f.Tcp);
+            {
+                // TLS cleared TCP's text (not the fenced labels); TCP then appends its mark with a " " separator.
+                int start = sink.Length;
+                AppendAnalysisPrefixes(sink, start, ref f.Tcp);
+                if (sink.Length > start) sink.Append(' ');
                 sink.Append("[TCP segment of a reassembled PDU]");
                 return;
+            }
             case Tls.List.UpperKind.TlsSegment:
                 AppendAnalysisPrefixes(sink, sink.Length, ref f.Tcp);
                 sink.Append("[TLS segment of a reassembled PDU]");
                 return;
             default:
-                AppendAnalysisPrefixes(sink, sink.Length, ref f.Tcp);
+            {
+                // TLS appends each record's text with ", " after whatever the column holds, the labels included.
+                int start = sink.Length;
+                AppendAnalysisPrefixes(sink, start, ref f.Tcp);
+                if (sink.Length > start) sink.Append(", ");
                 sink.Append(f.UpperInfo);
                 return;
+            }
         }
     }
 

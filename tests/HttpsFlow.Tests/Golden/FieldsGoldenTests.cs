@@ -22,11 +22,6 @@ public class FieldsGoldenTests
     [
         ("*", "frame.protocols", 0,
             "TLS and HTTP payloads are named by tshark (':tls', ':http', ':data-text-lines'), and a segment of a TLS record that continues in later segments is named by none; HttpsFlow names them when its TLS and HTTP layers land, until then ':data'"),
-        ("samples/lossy.pcap", "tcp.segments", 0,
-            "after a segment inside a TLS record is lost, tshark rebuilds the record around its retransmission; HttpsFlow does not yet, so which frame completes such a record can differ"),
-        ("samples/lossy.pcap", "tcp.segment", 0, "as tcp.segments"),
-        ("samples/lossy.pcap", "tcp.segment.count", 0, "as tcp.segments"),
-        ("samples/lossy.pcap", "tcp.reassembled.length", 0, "as tcp.segments"),
         ("tests/edge/tE.pcap", "tcp.window_size_scalefactor", 2,
             "a data offset longer than the segment: tshark still shows the scale factor (-1) of a segment whose numbers it cannot place"),
         ("tests/edge/tE.pcap", "tcp.options", 2,

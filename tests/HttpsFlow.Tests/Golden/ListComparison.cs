@@ -9,12 +9,12 @@ internal static class ListComparison
     private static readonly HashSet<string> ExactProtocols = ["TCP", "MPTCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6", "ARP", "SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 
     /// <summary>
-    /// Lines whose Info depends on tshark's reassembly of the protocol above TCP in ways HttpsFlow does not follow yet:
-    /// overlaps found while reassembling ("[Reassembly error, …]"), and the segments of PDUs of protocols other than
-    /// TLS (HTTP bodies). For these only the frame, time, addresses and length are compared.
+    /// Lines whose Info depends on tshark's reassembly of a protocol above TCP that HttpsFlow does not decode yet
+    /// (HTTP bodies and other protocols' PDUs: tshark marks their segments, or reports overlaps in them). For these only
+    /// the frame, time, addresses and length are compared; TLS's are compared whole.
     /// </summary>
     public static bool NeedsUpperLayerReassembly(string tshark, string ours) =>
-        tshark.Contains("[Reassembly error", StringComparison.Ordinal)
+        (tshark.Contains("[Reassembly error", StringComparison.Ordinal) && !ours.Contains("[Reassembly error", StringComparison.Ordinal))
         || (tshark.Contains("[TCP segment of a reassembled PDU]", StringComparison.Ordinal)
             && !ours.Contains("[TCP segment of a reassembled PDU]", StringComparison.Ordinal)
             && Split(ours).Protocol == "TCP");

@@ -18,6 +18,11 @@ public enum UpperKind : byte
     SegmentMiddle,
     /// <summary>TLS records were completed but only carried pieces of a longer handshake message.</summary>
     TlsSegment,
+    /// <summary>
+    /// The segment repeats bytes of a TLS record that was reassembled from several segments: tshark reports
+    /// "[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]" after the TCP line.
+    /// </summary>
+    OverlapsReassembled,
 }
 
 /// <summary>
@@ -46,6 +51,28 @@ public sealed class TlsListLayer
         public readonly HandshakeReassembler Handshakes = new();
         public Direction? Peer;
         public ulong Offset;
+        public bool Started;
+        public uint BaseSeq;
+        /// <summary>Stream ranges of the recent records that spanned several segments (tshark's multi-segment PDUs).</summary>
+        public readonly (ulong Start, ulong End)[] Spanning = new (ulong, ulong)[64];
+        public int SpanningCount;
+
+        public void RememberSpanning(ulong start, ulong end)
+        {
+            Spanning[SpanningCount % Spanning.Length] = (start, end);
+            SpanningCount++;
+        }
+
+        public bool OverlapsSpanning(ulong start, ulong end)
+        {
+            int n = Math.Min(SpanningCount, Spanning.Length);
+            for (int i = 0; i < n; i++)
+            {
+                var (s, e) = Spanning[i];
+                if (start < e && end > s) return true;
+            }
+            return false;
+        }
 
         public Direction(TlsListLayer owner)
         {
@@ -60,6 +87,7 @@ public sealed class TlsListLayer
             // The first record this frame completes that began in an earlier segment is the PDU TCP reassembled for
             // TLS: its segments are the frame's tcp.segment list.
             var f = o._frame!;
+            if (record.SpansFrames) RememberSpanning(record.StreamOffset, record.EndOffset);
             if (f.ReassembledSegments.Count == 0 && record.SpansFrames)
             {
                 foreach (var seg in record.Segments)
@@ -147,6 +175,29 @@ public sealed class TlsListLayer
     {
         ref var t = ref f.Tcp;
         if (payload.IsEmpty || t.Has(TcpFlags.Rst) || !t.LengthKnown) return;
+        _connections.TryGetValue(conversation, out var known);
+
+        // Bytes the stream has already had: they are not given to TLS again. When they fall inside a record that was
+        // reassembled from several segments, tshark reports the overlap with the reassembled data.
+        if (known is { IsTls: true })
+        {
+            var d = f.Src == conversation.AddressA && f.SrcPort == conversation.PortA ? known.A! : known.B!;
+            if (d.Started)
+            {
+                ulong start = (uint)(t.SeqRaw - d.BaseSeq);
+                ulong end = start + (ulong)payload.Length;
+                if (end <= d.Offset)
+                {
+                    // A plain or spurious retransmission is set aside before it reaches reassembly; a fast retransmission
+                    // or an out-of-order segment is added to the reassembled data, where it overlaps.
+                    if (d.OverlapsSpanning(start, end)
+                        && (t.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.SpuriousRetransmission)) == 0)
+                        f.Upper = UpperKind.OverlapsReassembled;
+                    return;
+                }
+            }
+        }
+
         // Retransmitted, spuriously retransmitted and out-of-order data is not handed to TLS, nor is a keep-alive's
         // byte (as in tshark).
         if ((t.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.SpuriousRetransmission | TcpAnalysisFlags.OutOfOrder
@@ -177,6 +228,22 @@ public sealed class TlsListLayer
         if (!state.IsTls) return;
 
         var dir = f.Src == conversation.AddressA && f.SrcPort == conversation.PortA ? state.A! : state.B!;
+        if (!dir.Started)
+        {
+            dir.Started = true;
+            dir.BaseSeq = t.SeqRaw;
+        }
+        else
+        {
+            // A segment that repeats some bytes already given and adds new ones: only the new ones go on.
+            ulong start = (uint)(t.SeqRaw - dir.BaseSeq);
+            if (start < dir.Offset)
+            {
+                int skip = (int)Math.Min((ulong)payload.Length, dir.Offset - start);
+                payload = payload[skip..];
+                if (payload.IsEmpty) return;
+            }
+        }
         bool continuing = dir.Parser.BufferedBytes > 0;
         _frame = f;
         _protocol = null;
