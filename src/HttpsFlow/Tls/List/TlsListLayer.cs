@@ -39,6 +39,7 @@ public sealed class TlsListLayer
     {
         public bool Decided;
         public bool IsTls;
+        public bool SawOtherPayload;
         public Direction? A;
         public Direction? B;
     }
@@ -213,8 +214,16 @@ public sealed class TlsListLayer
             // A port registered for another protocol gives the payload to that protocol first: no TLS guessed there.
             // Elsewhere (a TLS port, or no registered port) the first payload must look like a TLS record.
             bool tlsPort = TcpPorts.IsTls(f.SrcPort) || TcpPorts.IsTls(f.DstPort);
-            if (!tlsPort && (TcpPorts.IsOther(f.SrcPort) || TcpPorts.IsOther(f.DstPort))) state.Decided = true;
-            else if (TlsSniffer.Sniff(payload) is TlsSniffResult.Tls or TlsSniffResult.Ssl2ClientHello) state.IsTls = true;
+            // On a TLS port the TLS dissector itself looks (SSLv2 included); elsewhere tshark's stricter heuristic does.
+            bool looksTls = TlsSniffer.Sniff(payload, strict: !tlsPort) is TlsSniffResult.Tls or TlsSniffResult.Ssl2ClientHello;
+            if (!tlsPort && (TcpPorts.IsOther(f.SrcPort) || TcpPorts.IsOther(f.DstPort)))
+            {
+                // That protocol's dissector takes the connection; TLS follows only as an upgrade after its own
+                // exchange (STARTTLS in SMTP, IMAP, LDAP, XMPP, PostgreSQL…), never as the first payload.
+                if (!state.SawOtherPayload) { state.SawOtherPayload = true; if (looksTls) state.Decided = true; }
+                else if (looksTls) state.IsTls = true;
+            }
+            else if (looksTls) state.IsTls = true;
             if (state.IsTls)
             {
                 state.Decided = true;
