@@ -114,7 +114,20 @@ public static class FrameFieldEmitter
                 // TCP, nor is an RST's payload.
                 const TcpAnalysisFlags resent = TcpAnalysisFlags.Retransmission
                     | TcpAnalysisFlags.SpuriousRetransmission | TcpAnalysisFlags.OutOfOrder;
-                if (f.PayloadCaptured > 0 && !f.Tcp.Has(TcpFlags.Rst) && (f.Tcp.Analysis & resent) == 0) sb.Append(":data");
+                switch (f.Upper)
+                {
+                    case Tls.List.UpperKind.Tls:
+                    case Tls.List.UpperKind.TlsSegment:
+                    case Tls.List.UpperKind.SegmentFirst: // TLS looked at it and asked for more: it is in the chain
+                        sb.Append(":tls");
+                        break;
+                    case Tls.List.UpperKind.SegmentMiddle:
+                    case Tls.List.UpperKind.OverlapsReassembled:
+                        break; // bytes held for a TLS record completed in a later frame: nothing above TCP yet
+                    default:
+                        if (f.PayloadCaptured > 0 && !f.Tcp.Has(TcpFlags.Rst) && (f.Tcp.Analysis & resent) == 0) sb.Append(":data");
+                        break;
+                }
                 break;
             case TransportKind.Udp:
                 sb.Append(":udp");
