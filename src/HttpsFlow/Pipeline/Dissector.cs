@@ -28,6 +28,13 @@ public sealed class Dissector
 
     public TcpConversations Tcp => _tcp;
 
+    /// <summary>Told of every TLS record and handshake message as frames are dissected (see <see cref="Tls.List.ITlsObserver"/>).</summary>
+    public Tls.List.ITlsObserver? TlsObserver
+    {
+        get => _tls.Observer;
+        set => _tls.Observer = value;
+    }
+
     /// <summary>Decodes the next packet of <paramref name="reader"/>.</summary>
     /// <returns>The frame (valid until the next call), or null at the end or at an error (see <see cref="CaptureReader.Error"/>).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -48,6 +48,7 @@ public sealed class TlsListLayer
     private sealed class Direction : ITlsRecordSink, IHandshakeSink
     {
         private readonly TlsListLayer _owner;
+        public readonly bool FromA;
         public readonly TlsRecordParser Parser;
         public readonly HandshakeReassembler Handshakes = new();
         public Direction? Peer;
@@ -75,9 +76,10 @@ public sealed class TlsListLayer
             return false;
         }
 
-        public Direction(TlsListLayer owner)
+        public Direction(TlsListLayer owner, bool fromA)
         {
             _owner = owner;
+            FromA = fromA;
             Parser = new TlsRecordParser(this);
         }
 
@@ -85,6 +87,7 @@ public sealed class TlsListLayer
         {
             var o = _owner;
             o._records++;
+            o.Observer?.OnRecord(o._frame!, o._conversation!, FromA, record, Parser.NegotiatedVersion);
             // The first record this frame completes that began in an earlier segment is the PDU TCP reassembled for
             // TLS: its segments are the frame's tcp.segment list.
             var f = o._frame!;
@@ -129,6 +132,7 @@ public sealed class TlsListLayer
 
         public void OnHandshake(in HandshakeEvent e)
         {
+            _owner.Observer?.OnHandshake(_owner._frame!, _owner._conversation!, FromA, e, Parser.NegotiatedVersion);
             if (e.InfoText is { } text) _owner.AddInfo(text);
             if (e.Kind == HandshakeEventKind.Message && e.Type == TlsHandshakeType.ServerHello)
             {
@@ -148,15 +152,22 @@ public sealed class TlsListLayer
             if (Peer is not null) Peer.Parser.NegotiatedVersion = version;
         }
 
-        public void OnNote(in TlsStreamNote note) { }
+        public void OnNote(in TlsStreamNote note)
+        {
+            if (_owner._frame is { } f) _owner.Observer?.OnNote(f, _owner._conversation!, FromA, note);
+        }
 
         public void OnGap(ulong streamOffset, ulong length, long frame) => Handshakes.Reset(streamOffset, frame, this);
     }
 
     private readonly Dictionary<TcpConversation, ConnectionState> _connections = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>Told of every record and handshake event (null: nobody is listening, the list's fast path).</summary>
+    public ITlsObserver? Observer { get; set; }
+
     // The frame being filled.
     private Frame? _frame;
+    private TcpConversation? _conversation;
     private string? _protocol;
     private int _records;
     private int _texts;
@@ -227,8 +238,8 @@ public sealed class TlsListLayer
             if (state.IsTls)
             {
                 state.Decided = true;
-                state.A = new Direction(this);
-                state.B = new Direction(this);
+                state.A = new Direction(this, fromA: true);
+                state.B = new Direction(this, fromA: false);
                 state.A.Peer = state.B;
                 state.B.Peer = state.A;
             }
@@ -255,6 +266,7 @@ public sealed class TlsListLayer
         }
         bool continuing = dir.Parser.BufferedBytes > 0;
         _frame = f;
+        _conversation = conversation;
         _protocol = null;
         _records = 0;
         _texts = 0;
@@ -272,5 +284,6 @@ public sealed class TlsListLayer
             f.Upper = continuing ? UpperKind.SegmentMiddle : UpperKind.SegmentFirst;
         }
         _frame = null;
+        _conversation = null;
     }
 }

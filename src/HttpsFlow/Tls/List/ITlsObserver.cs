@@ -1,0 +1,29 @@
+using HttpsFlow.Net;
+using HttpsFlow.Tcp;
+using HttpsFlow.Tls.Records;
+
+namespace HttpsFlow.Tls.List;
+
+/// <summary>
+/// Sees every TLS record and handshake event as <see cref="TlsListLayer"/> finds them, in the single pass, for the
+/// consumers that need more than the packet list's text (fields, the detail tree, the walkthrough). Calls for a frame
+/// arrive while that frame is being dissected, before <see cref="Pipeline.Dissector.Next"/> returns it; spans are
+/// valid only during the call. An observer must not throw; the dissector's guard would mark the frame malformed.
+/// </summary>
+public interface ITlsObserver
+{
+    /// <summary>A record completed in <paramref name="frame"/>; its handshake messages follow as <see cref="OnHandshake"/>.</summary>
+    /// <remarks>
+    /// fromA is true when the record travels from the conversation's endpoint A (the first packet's sender); version is
+    /// the connection's version as negotiated so far (0 before a ServerHello).
+    /// </remarks>
+    void OnRecord(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, ushort version);
+
+    /// <summary>A handshake message (or piece, or encrypted handshake record) of the record last reported.</summary>
+    void OnHandshake(Frame frame, TcpConversation conversation, bool fromA, in HandshakeEvent e, ushort version);
+
+    /// <summary>A note about a direction's stream (a record too long, cut short, …).</summary>
+    void OnNote(Frame frame, TcpConversation conversation, bool fromA, in TlsStreamNote note)
+    {
+    }
+}
