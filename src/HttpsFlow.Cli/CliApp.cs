@@ -38,6 +38,7 @@ public static class CliApp
             HttpsFlow shows every step of an HTTPS connection, read from a packet capture.
 
             Examples:
+              httpsflow explain samples/test-site-tls12.pcapng
               httpsflow list samples/test-site-tls12.pcapng
               httpsflow list capture.pcap.gz
               tcpdump -w - port 443 | httpsflow list -
@@ -45,7 +46,44 @@ public static class CliApp
         root.Subcommands.Add(ListCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ConversationsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(FieldsCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(ExplainCommand.Build(stdout, stderr, stdoutStream));
         return root;
+    }
+
+    /// <summary>The --color option: colour on a terminal only (auto, the default), never, or always.</summary>
+    internal static Option<string> ColorOption()
+    {
+        var option = new Option<string>("--color")
+        {
+            Description = "Colour the output: auto (only on a terminal, default), never, always.",
+            DefaultValueFactory = _ => "auto",
+            HelpName = "auto|never|always",
+        };
+        option.AcceptOnlyFromAmong("auto", "never", "always");
+        return option;
+    }
+
+    /// <summary>Whether to colour: always, never, or on a terminal when NO_COLOR is not set.</summary>
+    internal static bool UseColor(string? setting, bool terminal) => setting switch
+    {
+        "always" => true,
+        "never" => false,
+        _ => terminal && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")),
+    };
+
+    /// <summary>The terminal's width when writing to one, else <paramref name="fallback"/>.</summary>
+    internal static int TerminalWidth(bool terminal, int fallback)
+    {
+        if (!terminal) return fallback;
+        try
+        {
+            int w = Console.WindowWidth;
+            return w >= 40 ? w : fallback;
+        }
+        catch (IOException)
+        {
+            return fallback;
+        }
     }
 
     /// <summary>The --format option of commands that print a table: text, csv or json.</summary>

@@ -17,6 +17,10 @@ public readonly record struct Timestamp(long Seconds, int Nanoseconds) : ICompar
     }
 
     /// <summary>this − other, as a signed duration.</summary>
+    /// <summary>The instant as a <see cref="DateTimeOffset"/> (UTC, to the tick).</summary>
+    public DateTimeOffset ToDateTimeOffset() =>
+        DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(Seconds, -62135596800L, 253402300799L)).AddTicks(Nanoseconds / 100);
+
     public Duration Subtract(Timestamp other) =>
         Duration.From(unchecked(Seconds - other.Seconds), Nanoseconds - other.Nanoseconds);
 
