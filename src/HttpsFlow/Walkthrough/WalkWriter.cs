@@ -31,9 +31,13 @@ public static class WalkWriter
             {
                 case BlockKind.Heading:
                     if (b.Level > 1) w.Write('\n');
-                    w.Write(color ? Bold + (b.Level == 1 ? "" : Cyan) + b.Text + Reset : b.Text);
-                    w.Write('\n');
-                    w.Write(new string(b.Level == 1 ? (ascii ? '=' : '═') : (ascii ? '-' : '─'), Math.Min(width, TextWidth.Of(b.Text))));
+                    var headingLines = Wrap(b.Text, width);
+                    foreach (var hl in headingLines)
+                    {
+                        w.Write(color ? Bold + (b.Level == 1 ? "" : Cyan) + hl + Reset : hl);
+                        w.Write('\n');
+                    }
+                    w.Write(new string(b.Level == 1 ? (ascii ? '=' : '═') : (ascii ? '-' : '─'), Math.Min(width, headingLines.Max(l => TextWidth.Of(l)))));
                     w.Write('\n');
                     break;
                 case BlockKind.Facts:
