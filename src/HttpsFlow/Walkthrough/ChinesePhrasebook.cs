@@ -285,7 +285,7 @@ public sealed class ChinesePhrasebook : Phrasebook
     public override string FindReset => "连接是被 RST 重置的，而不是正常关闭。";
     public override string FindAlert(long frame, string who, string description, bool fatal) => $"第 {N(frame)} 帧{who}发出{(fatal ? "致命" : "警告级")}告警 {description}。";
     public override string FindNoHello => "抓包里有 TLS 记录却没有 Client Hello：抓包是在握手之后才开始的。";
-    public override string FindNoServerHello => "在这份抓包中，服务端始终没有回应 Client Hello。";
+    public override string FindNoServerHello => "这份抓包中读不到 Server Hello：可能没有发送、没有抓到，或者夹在重传和乱序的报文段里无法还原。";
     public override string FindNoFinished => "在这份抓包中握手没有完成。";
     public override string FindNoSni => "Client Hello 没有指明服务器名（没有 SNI）。";
     public override string FindOldVersion(string version) => $"{version} 已被废弃（RFC 8996），应使用 TLS 1.2 或 1.3。";

@@ -300,7 +300,7 @@ public sealed class EnglishPhrasebook : Phrasebook
     public override string FindReset => "The connection was reset (RST) instead of closed.";
     public override string FindAlert(long frame, string who, string description, bool fatal) => $"{(fatal ? "Fatal" : "Warning")} alert {description} from the {who} in frame {N(frame)}.";
     public override string FindNoHello => "The capture has TLS records but no Client Hello: it began after the handshake.";
-    public override string FindNoServerHello => "The server never answered the Client Hello in this capture.";
+    public override string FindNoServerHello => "No Server Hello could be read in this capture: not sent, not captured, or lost among retransmitted and out-of-order segments.";
     public override string FindNoFinished => "The handshake does not finish in this capture.";
     public override string FindNoSni => "The Client Hello names no server (no SNI).";
     public override string FindOldVersion(string version) => $"{version} is deprecated (RFC 8996): use TLS 1.2 or 1.3.";

@@ -405,7 +405,7 @@ public static class Narrator
                     break;
                 case 20:
                     x.Walk.Messages.Add((f.Number, TlsNames.ChangeCipherSpec));
-                    bullets.Add(c.IsTls13 ? p.ChangeCipherSpec13(client ? p.Client : p.Server) : p.ChangeCipherSpec(client ? p.Client : p.Server));
+                    bullets.Add(c.LooksTls13 ? p.ChangeCipherSpec13(client ? p.Client : p.Server) : p.ChangeCipherSpec(client ? p.Client : p.Server));
                     break;
                 case 21:
                     foreach (var name in item.Names) x.Walk.Messages.Add((f.Number, name));

@@ -186,7 +186,10 @@ public sealed class TlsConnection
     /// <summary>The negotiated version (0 when no ServerHello was seen).</summary>
     public ushort Version => ServerHello?.Version ?? 0;
 
-    public bool IsTls13 => Version == Tls.TlsVersion.Tls13;
+    public bool IsTls13 => Version == Tls.TlsVersion.Tls13 || Tls.TlsVersion.Tls13Draft(Version) > 0;
+
+    /// <summary>TLS 1.3 by the ServerHello, or by a HelloRetryRequest (which only TLS 1.3 has) when the ServerHello was not read.</summary>
+    public bool LooksTls13 => IsTls13 || (ServerHello is null && HelloRetryRequest is not null);
 
     /// <summary>
     /// Whether the session was resumed: TLS 1.3 with a pre_shared_key accepted; TLS 1.2 and below an abbreviated

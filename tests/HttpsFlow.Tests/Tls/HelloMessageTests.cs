@@ -15,6 +15,21 @@ public class HelloMessageTests
     // ---- the bundled captures ----
 
     [Fact]
+    public void Tls13DraftServerHelloHasNoSessionIdNorCompression()
+    {
+        // Draft 19 (0x7f13): version, random, cipher suite, extensions (key_share x25519 with a 32-byte key).
+        var body = Hex.Parse("7f13" + new string('a', 64) + "1302" + "0028" + "00330024001d0020" + new string('b', 64));
+        var hello = ServerHello.Parse(body);
+        Assert.Equal(ParseStatus.Ok, hello.Status);
+        Assert.Equal(0x7f13, hello.LegacyVersion);
+        Assert.Equal(0x1302, hello.CipherSuite.Value);
+        Assert.True(hello.SessionId.IsEmpty);
+        Assert.True(hello.Extensions.Contains(ExtensionType.KeyShare));
+        // Cut inside the random: malformed, no exception.
+        Assert.Equal(ParseStatus.Malformed, ServerHello.Parse(body[..20]).Status);
+    }
+
+    [Fact]
     public void CurlsTls12ClientHello()
     {
         var body = SampleMessages.Body(TlsSamples.Tls12, true, TlsHandshakeType.ClientHello);

@@ -94,6 +94,20 @@ public readonly ref struct ServerHello
             ctx.Truncated(r, "ServerHello version", 2);
             return new ServerHello(ParseStatus.Malformed, 0, default, default, default, 0, false, ExtensionList.None);
         }
+        int draft = TlsVersion.Tls13Draft(version);
+        if (draft is > 0 and < 22)
+        {
+            // TLS 1.3 drafts before 22 had no session ID and no compression method:
+            // struct { ProtocolVersion version; Random random; CipherSuite cipher_suite; Extension extensions<..>; }
+            if (!r.TryReadBytes(32, out var draftRandom) || !r.TryReadUInt16(out ushort draftSuite))
+            {
+                ctx.Truncated(r, "ServerHello (TLS 1.3 draft)", 34);
+                return new ServerHello(ParseStatus.Malformed, version, default, default, default, 0, false, ExtensionList.None);
+            }
+            var draftExtensions = r.IsEmpty ? ExtensionList.None : ExtensionList.Read(ref r, ctx);
+            if (draftExtensions.Status == ParseStatus.Ok) ctx.Trailing(r);
+            return new ServerHello(draftExtensions.Status, version, draftRandom, default, new CipherSuite(draftSuite), 0, true, draftExtensions);
+        }
         if (!HelloCommon.ReadRandomAndSessionId(ref r, ctx, "ServerHello", out var random, out var sessionId))
             return new ServerHello(ParseStatus.Malformed, version, random, sessionId, default, 0, false, ExtensionList.None);
         if (!r.TryReadUInt16(out ushort suite))
