@@ -47,8 +47,13 @@ public static class CliApp
         root.Subcommands.Add(ConversationsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(FieldsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ExplainCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(CaptureCommand.Build(stdout, stderr, stdoutStream));
         return root;
     }
+
+    /// <summary>HttpsFlow's version, as its assembly states it (written into the pcapng files it makes).</summary>
+    internal static string Version =>
+        typeof(CliApp).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
 
     /// <summary>The --color option: colour on a terminal only (auto, the default), never, or always.</summary>
     internal static Option<string> ColorOption()

@@ -42,6 +42,16 @@ public sealed class Dissector
     {
         var outcome = reader.Read(out var packet);
         if (outcome != ReadOutcome.Packet) return null;
+        return Dissect(packet, reader.HasInterfaceIds, reader is PcapNgReader ng ? ng.InterfaceName(packet.InterfaceId) : null);
+    }
+
+    /// <summary>
+    /// Decodes one packet that did not come from a <see cref="CaptureReader"/> (a live capture): the same pass as
+    /// <see cref="Next"/>. The frame is valid until the next call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public Frame Dissect(in CapturedPacket packet, bool hasInterfaceIds, string? interfaceName)
+    {
         _frame.Number = ++_number;
         if (_number == 1) _first = _previous = packet.Time;
         try
@@ -58,8 +68,8 @@ public sealed class Dissector
                 _tcp.Process(_frame);
                 if (Tls && _tcp.Last is { } conv) _tls.Process(_frame, conv, payload);
             }
-            _frame.HasInterfaceId = reader.HasInterfaceIds;
-            _frame.InterfaceName = reader is PcapNgReader ng ? ng.InterfaceName(_frame.InterfaceId) : null;
+            _frame.HasInterfaceId = hasInterfaceIds;
+            _frame.InterfaceName = interfaceName;
             _frame.TimeRelative = _frame.Time.Subtract(_first);
             _frame.TimeDelta = _frame.Time.Subtract(_previous);
             _previous = _frame.Time;
