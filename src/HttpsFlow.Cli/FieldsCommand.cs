@@ -78,6 +78,10 @@ internal static class FieldsCommand
             var wanted = new HashSet<FieldDef>(defs);
             var set = new FieldSet { Wanted = wanted.Contains };
             var dissector = new Dissector { KeepPayload = wanted.Contains(TcpFields.Payload) };
+            // TLS records are kept for the fields only when a tls.* or certificate field (or frame.protocols, which
+            // names the certificate dissectors) is asked for.
+            TlsFrameStore? tls = defs.Any(NeedsTls) ? new TlsFrameStore() : null;
+            dissector.TlsObserver = tls;
             try
             {
                 if (layout.Header)
@@ -93,7 +97,7 @@ internal static class FieldsCommand
                 while ((max is null || n < max) && dissector.Next(reader) is { } frame)
                 {
                     n++;
-                    FrameFieldEmitter.Emit(frame, set);
+                    FrameFieldEmitter.Emit(frame, set, tls);
                     WriteRow(sink, set, defs, layout);
                 }
                 sink.Flush();
@@ -111,6 +115,10 @@ internal static class FieldsCommand
         });
         return cmd;
     }
+
+    /// <summary>Whether a field comes from the TLS layer (or depends on it, as frame.protocols does).</summary>
+    internal static bool NeedsTls(FieldDef def) =>
+        def == FrameFields.Protocols || def.Protocol is "tls" or "x509af" or "x509if" or "x509sat" or "x509ce" or "pkcs1" or "pkix1implicit";
 
     private static void WriteRow(TextSink sink, FieldSet set, FieldDef[] defs, Layout layout)
     {
