@@ -54,21 +54,47 @@ public sealed class TlsFieldEmitter
                 var certificate = ParseCertificate(entry.Data);
                 _certificates.Add(certificate);
                 if (certificate is null) continue;
-                // Each attribute value and extension is handed to the protocol that registered its OID.
-                foreach (var (name, value) in X509.CertificateFields.Values(certificate))
-                {
-                    string? protocol = name switch
-                    {
-                        "x509if.oid" => value.StartsWith("2.5.4.", StringComparison.Ordinal) ? "x509sat" : null,
-                        "x509af.extension.id" => value.StartsWith("2.5.29.", StringComparison.Ordinal) ? "x509ce"
-                            : value.StartsWith("1.3.6.1.5.5.7.1.", StringComparison.Ordinal) ? "pkix1implicit" : null,
-                        _ => null,
-                    };
-                    if (protocol is not null) _protocols.Append(':').Append(protocol);
-                }
+                AppendCertificateProtocols(certificate);
             }
         }
         if (rest && firstCallEnd == items.Length) _protocols.Append(":tls");
+    }
+
+    /// <summary>
+    /// The dissectors tshark calls by OID inside a certificate, in encoding order, as frame.protocols lists them: x509sat
+    /// for each name attribute it registers, x509ce for each 2.5.29 extension (then pkix1explicit or pkix1implicit for each
+    /// CPS or user-notice policy qualifier), pkix1implicit for the PKIX private extensions (authority information access).
+    /// </summary>
+    private void AppendCertificateProtocols(X509Certificate certificate)
+    {
+        int extension = 0;
+        foreach (var (name, value) in X509.CertificateFields.Values(certificate))
+        {
+            if (name == "x509if.oid")
+            {
+                if (value.StartsWith("2.5.4.", StringComparison.Ordinal) || value.StartsWith("1.3.6.1.4.1.311.60.2.1.", StringComparison.Ordinal)
+                    || value.StartsWith("0.9.2342.19200300.100.1.", StringComparison.Ordinal))
+                    _protocols.Append(":x509sat");
+                continue;
+            }
+            if (name != "x509af.extension.id") continue;
+            var x = extension < certificate.Extensions.Count ? certificate.Extensions[extension] : null;
+            extension++;
+            if (value.StartsWith("2.5.29.", StringComparison.Ordinal))
+            {
+                _protocols.Append(":x509ce");
+                if (x?.Parsed is X509.CertificatePoliciesExtension policies)
+                    foreach (var policy in policies.Policies)
+                        foreach (var q in policy.Qualifiers)
+                            _protocols.Append(q.Oid switch
+                            {
+                                "1.3.6.1.5.5.7.2.1" => ":pkix1explicit",
+                                "1.3.6.1.5.5.7.2.2" => ":pkix1implicit",
+                                _ => "",
+                            });
+            }
+            else if (value.StartsWith("1.3.6.1.5.5.7.1.", StringComparison.Ordinal)) _protocols.Append(":pkix1implicit");
+        }
     }
 
     /// <summary>
@@ -175,8 +201,16 @@ public sealed class TlsFieldEmitter
         }
         else if (record.RecordKind == TlsRecordKind.Ssl2)
         {
+            // An SSL 2.0 record: its length, version 0x0002, and a clear ClientHello's version and session ID length.
             set.AddPresence(TlsFields.Record);
             set.AddInt(TlsFields.RecordLength, fragment.Length);
+            set.AddInt(TlsFields.RecordVersion, record.RecordVersion);
+            if (fragment.Length >= 9 && fragment[0] == 1 && TlsSniffer.LooksLikeClearSsl2Handshake(fragment))
+            {
+                set.AddInt(TlsFields.HandshakeType, 1);
+                set.AddInt(TlsFields.Version, BinaryPrimitives.ReadUInt16BigEndian(fragment[1..]));
+                set.AddInt(TlsFields.SessionIdLength, BinaryPrimitives.ReadUInt16BigEndian(fragment[5..]));
+            }
         }
         while (i < items.Length && items[i].Kind == TlsFrameItemKind.Handshake)
             EmitHandshake(f, store, items[i++], set, ref certificateIndex);
