@@ -57,15 +57,7 @@ internal static class FieldsCommand
                 stderr.WriteLine("httpsflow: fields needs at least one -e FIELD (httpsflow fields --list shows them)");
                 return CliApp.ExitUsage;
             }
-            var defs = new FieldDef[names.Length];
-            var unknown = new List<string>();
-            for (int i = 0; i < names.Length; i++)
-                if (!FieldRegistry.TryGet(names[i], out defs[i])) unknown.Add(names[i]);
-            if (unknown.Count > 0)
-            {
-                stderr.WriteLine($"httpsflow: unknown field{(unknown.Count > 1 ? "s" : "")}: {string.Join(", ", unknown)} (httpsflow fields --list shows the fields it knows)");
-                return CliApp.ExitUsage;
-            }
+            if (!TryResolve(names, stderr, out var defs)) return CliApp.ExitUsage;
             if (!TryParseLayout(parse.GetValue(layoutOpt) ?? [], out var layout, out string? error))
             {
                 stderr.WriteLine($"httpsflow: {error}");
@@ -75,9 +67,7 @@ internal static class FieldsCommand
 
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
-            var wanted = new HashSet<FieldDef>(defs);
-            var set = new FieldSet { Wanted = wanted.Contains };
-            var dissector = new Dissector { KeepPayload = wanted.Contains(TcpFields.Payload) };
+            var (dissector, set, tls) = CreatePipeline(defs);
             try
             {
                 if (layout.Header)
@@ -93,7 +83,7 @@ internal static class FieldsCommand
                 while ((max is null || n < max) && dissector.Next(reader) is { } frame)
                 {
                     n++;
-                    FrameFieldEmitter.Emit(frame, set);
+                    FrameFieldEmitter.Emit(frame, set, tls);
                     WriteRow(sink, set, defs, layout);
                 }
                 sink.Flush();
@@ -111,6 +101,36 @@ internal static class FieldsCommand
         });
         return cmd;
     }
+
+    /// <summary>Looks the -e names up; reports the unknown ones (a usage error).</summary>
+    internal static bool TryResolve(string[] names, TextWriter stderr, out FieldDef[] defs)
+    {
+        defs = new FieldDef[names.Length];
+        var unknown = new List<string>();
+        for (int i = 0; i < names.Length; i++)
+            if (!FieldRegistry.TryGet(names[i], out defs[i])) unknown.Add(names[i]);
+        if (unknown.Count == 0) return true;
+        stderr.WriteLine($"httpsflow: unknown field{(unknown.Count > 1 ? "s" : "")}: {string.Join(", ", unknown)} (httpsflow fields --list shows the fields it knows)");
+        return false;
+    }
+
+    /// <summary>
+    /// The dissector and the reused field set for printing <paramref name="defs"/> (all fields when null): payload bytes
+    /// are kept only when tcp.payload is wanted, TLS records only when a TLS-layer field is.
+    /// </summary>
+    internal static (Dissector Dissector, FieldSet Set, TlsFrameStore? Tls) CreatePipeline(FieldDef[]? defs)
+    {
+        HashSet<FieldDef>? wanted = defs is null ? null : new HashSet<FieldDef>(defs);
+        var set = new FieldSet { Wanted = wanted is null ? null : wanted.Contains };
+        var dissector = new Dissector { KeepPayload = wanted is null || wanted.Contains(TcpFields.Payload) };
+        TlsFrameStore? tls = wanted is null || wanted.Any(NeedsTls) ? new TlsFrameStore() : null;
+        dissector.TlsObserver = tls;
+        return (dissector, set, tls);
+    }
+
+    /// <summary>Whether a field comes from the TLS layer (or depends on it, as frame.protocols does).</summary>
+    internal static bool NeedsTls(FieldDef def) =>
+        def == FrameFields.Protocols || def.Protocol is "tls" or "x509af" or "x509if" or "x509sat" or "x509ce" or "pkcs1" or "pkix1implicit";
 
     private static void WriteRow(TextSink sink, FieldSet set, FieldDef[] defs, Layout layout)
     {

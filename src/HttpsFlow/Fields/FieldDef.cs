@@ -24,6 +24,8 @@ public enum FieldType : byte
     Ether,
     IPv4,
     IPv6,
+    /// <summary>An object identifier (FT_OID), printed dotted.</summary>
+    Oid,
 }
 
 /// <summary>How an integer field is shown (Wireshark's BASE_*).</summary>

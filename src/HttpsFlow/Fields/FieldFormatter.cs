@@ -10,6 +10,12 @@ public static class FieldFormatter
     public static void Append(TextSink sink, FieldSet set, in FieldValue v)
     {
         var def = v.Def;
+        if (v.Text is not null && def.Type is not FieldType.Protocol)
+        {
+            // Values that come formatted (OIDs, certificate times, addresses from certificates).
+            sink.Append(v.Text);
+            return;
+        }
         switch (def.Type)
         {
             case FieldType.None:

@@ -45,5 +45,7 @@ public static class FieldRegistry
         _ = IpFields.Version;
         _ = TcpFields.SrcPort;
         _ = OtherFields.UdpSrcPort;
+        _ = TlsFields.Tls;
+        _ = X509Fields.Version;
     }
 }

@@ -12,16 +12,22 @@ namespace HttpsFlow.Fields;
 /// </summary>
 public static class FrameFieldEmitter
 {
-    public static void Emit(Frame f, FieldSet set)
+    /// <param name="f">The frame.</param>
+    /// <param name="set">Receives the fields (cleared first).</param>
+    /// <param name="tls">What TLS saw in the frame (the dissector's <see cref="Pipeline.Dissector.TlsObserver"/>), or null for no tls.* fields.</param>
+    public static void Emit(Frame f, FieldSet set, TlsFrameStore? tls = null)
     {
         set.Clear();
-        EmitFrame(f, set);
+        EmitFrame(f, set, tls);
         EmitLink(f, set);
         if (f.HasIpAddresses || f.Network is NetworkKind.IPv4 or NetworkKind.IPv6) EmitNetwork(f, set);
         if (f.Fragment == FragmentState.Fragment) return;
         switch (f.Transport)
         {
-            case TransportKind.Tcp: EmitTcp(f, set); break;
+            case TransportKind.Tcp:
+                EmitTcp(f, set);
+                tls?.Emitter.Emit(f, tls, set);
+                break;
             case TransportKind.Udp: EmitUdp(f, set); break;
             case TransportKind.Icmp:
                 set.AddText(OtherFields.Icmp, "icmp");
@@ -61,7 +67,7 @@ public static class FrameFieldEmitter
         return b;
     }
 
-    private static void EmitFrame(Frame f, FieldSet set)
+    private static void EmitFrame(Frame f, FieldSet set, TlsFrameStore? tls)
     {
         string summary = $"Frame {f.Number}: {f.OriginalLength} byte{(f.OriginalLength == 1 ? "" : "s")} on wire ({(long)f.OriginalLength * 8} bits), "
             + $"{f.CapturedLength} byte{(f.CapturedLength == 1 ? "" : "s")} captured ({(long)f.CapturedLength * 8} bits)";
@@ -76,11 +82,14 @@ public static class FrameFieldEmitter
         set.AddInt(FrameFields.Number, f.Number);
         set.AddInt(FrameFields.Len, f.OriginalLength);
         set.AddInt(FrameFields.CapLen, f.CapturedLength);
-        set.AddText(FrameFields.Protocols, Protocols(f));
+        set.AddText(FrameFields.Protocols, Protocols(f, tls is not null && tls.Holds(f) ? tls.Emitter.ProtocolsSuffix(f, tls) : null));
     }
 
     /// <summary>frame.protocols: the chain of protocols tshark names, e.g. "eth:ethertype:ip:tcp".</summary>
-    public static string Protocols(Frame f)
+    /// <param name="f">The frame.</param>
+    /// <param name="tlsSuffix">The TLS part of the chain when the fields layer knows it: ":tls" once per time TCP handed bytes to TLS,
+    /// with the X.509 dissectors its certificates called (":tls:x509sat:x509ce…"); null for ":tls".</param>
+    public static string Protocols(Frame f, string? tlsSuffix = null)
     {
         var sb = new StringBuilder();
         switch (f.Link)
@@ -119,7 +128,7 @@ public static class FrameFieldEmitter
                     case Tls.List.UpperKind.Tls:
                     case Tls.List.UpperKind.TlsSegment:
                     case Tls.List.UpperKind.SegmentFirst: // TLS looked at it and asked for more: it is in the chain
-                        sb.Append(":tls");
+                        sb.Append(tlsSuffix ?? ":tls");
                         break;
                     case Tls.List.UpperKind.SegmentMiddle:
                     case Tls.List.UpperKind.OverlapsReassembled:

@@ -8,27 +8,13 @@ namespace HttpsFlow.Tests.Golden;
 /// </summary>
 public class CorpusListTests
 {
-    private const string Absent = "(../shared/corpus is not present)";
-
-    public static TheoryData<string> Captures()
-    {
-        var data = new TheoryData<string>();
-        if (Repo.Corpus is { } dir)
-        {
-            foreach (var f in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-                         .Where(f => f.EndsWith(".pcap") || f.EndsWith(".pcapng") || f.EndsWith(".pcap.gz") || f.EndsWith(".cap"))
-                         .Order())
-                data.Add(Path.GetRelativePath(dir, f));
-        }
-        if (data.Count == 0) data.Add(Absent);
-        return data;
-    }
+    public static TheoryData<string> Captures() => Repo.CorpusCaptures();
 
     [Theory]
     [MemberData(nameof(Captures))]
     public void ListEqualsTsharkOnCorpus(string capture)
     {
-        if (capture == Absent || Repo.Corpus is null) return;
+        if (capture == Repo.CorpusAbsent || Repo.Corpus is null) return;
         string path = Path.Combine(Repo.Corpus, capture);
         string? tshark = Repo.Tshark("-n", "-r", path);
         if (tshark is null) return; // tshark not installed: nothing to compare with

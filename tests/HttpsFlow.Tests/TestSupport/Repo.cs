@@ -23,6 +23,22 @@ internal static class Repo
         }
     }
 
+    /// <summary>What a corpus theory gets when ../shared/corpus is absent (its one row, which does nothing).</summary>
+    public const string CorpusAbsent = "(../shared/corpus is not present)";
+
+    /// <summary>Every capture of ../shared/corpus (relative paths, sorted), or the one <see cref="CorpusAbsent"/> row.</summary>
+    public static TheoryData<string> CorpusCaptures()
+    {
+        var data = new TheoryData<string>();
+        if (Corpus is { } dir)
+            foreach (var f in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+                         .Where(f => f.EndsWith(".pcap") || f.EndsWith(".pcapng") || f.EndsWith(".pcap.gz") || f.EndsWith(".cap"))
+                         .Order())
+                data.Add(Path.GetRelativePath(dir, f));
+        if (data.Count == 0) data.Add(CorpusAbsent);
+        return data;
+    }
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

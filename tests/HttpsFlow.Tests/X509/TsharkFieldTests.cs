@@ -60,17 +60,7 @@ public class TsharkFieldTests
     }
 
     /// <summary>Captures in ../shared/corpus with at least one Certificate message tshark can see.</summary>
-    public static TheoryData<string> CorpusCaptures()
-    {
-        var data = new TheoryData<string>();
-        if (Repo.Corpus is { } dir)
-            foreach (var f in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-                         .Where(f => f.EndsWith(".pcap") || f.EndsWith(".pcapng") || f.EndsWith(".pcap.gz") || f.EndsWith(".cap"))
-                         .Order())
-                data.Add(Path.GetRelativePath(dir, f));
-        if (data.Count == 0) data.Add("(../shared/corpus is not present)");
-        return data;
-    }
+    public static TheoryData<string> CorpusCaptures() => Repo.CorpusCaptures();
 
     [Theory]
     [MemberData(nameof(CorpusCaptures))]

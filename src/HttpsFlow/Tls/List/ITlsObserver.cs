@@ -26,4 +26,13 @@ public interface ITlsObserver
     void OnNote(Frame frame, TcpConversation conversation, bool fromA, in TlsStreamNote note)
     {
     }
+
+    /// <summary>
+    /// A segment's bytes [<paramref name="start"/>, <paramref name="end"/>) of a direction's stream were given to TLS in
+    /// <paramref name="frame"/> (after its records and handshake messages were reported); <paramref name="buffered"/>
+    /// bytes at the end wait for the rest of a record.
+    /// </summary>
+    void OnSegment(Frame frame, TcpConversation conversation, bool fromA, ulong start, ulong end, int buffered)
+    {
+    }
 }

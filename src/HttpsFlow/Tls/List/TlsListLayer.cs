@@ -272,6 +272,7 @@ public sealed class TlsListLayer
         _texts = 0;
         f.ClearUpperInfo();
         dir.Parser.Feed(payload, dir.Offset, f.Number);
+        Observer?.OnSegment(f, conversation, dir.FromA, dir.Offset, dir.Offset + (ulong)payload.Length, dir.Parser.BufferedBytes);
         dir.Offset += (ulong)payload.Length;
 
         if (_records > 0)

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using HttpsFlow.Fields;
+using HttpsFlow.Output;
+
+namespace HttpsFlow.Cli;
+
+/// <summary>`httpsflow json FILE [-e F…]`: every packet's fields as one JSON object per line (docs/json.md).</summary>
+internal static class JsonCommand
+{
+    public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
+    {
+        var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
+        var fieldsOpt = new Option<string[]>("-e") { Description = "Only this field (Wireshark's name, e.g. tls.handshake.type); repeat for more. Without -e, every field.", HelpName = "FIELD", AllowMultipleArgumentsPerToken = false };
+        var count = new Option<long?>("-c", "--count") { Description = "Stop after this many packets.", HelpName = "N" };
+        var cmd = new Command("json", """
+            Print every packet's fields as JSON Lines: one JSON object per packet, one packet per line. Keys are
+            Wireshark's field names in the order of the packet's detail tree; a field that occurs several times is an
+            array. Integer fields are JSON numbers (tls.record.version 0x0303 is 771); every other value is the string
+            `httpsflow fields` prints for it. The schema is in docs/json.md.
+
+            Examples:
+              httpsflow json samples/test-site-tls12.pcapng
+              httpsflow json samples/test-site-tls12.pcapng -e frame.number -e tls.handshake.type -e tls.handshake.extensions_server_name
+              httpsflow json capture.pcap -e tls.handshake.ja3 | jq -c 'select(."tls.handshake.ja3")'
+            """);
+        cmd.Arguments.Add(file);
+        cmd.Options.Add(fieldsOpt);
+        cmd.Options.Add(count);
+        cmd.SetAction(parse =>
+        {
+            string path = parse.GetValue(file)!;
+            long? max = parse.GetValue(count);
+            if (max is < 0)
+            {
+                stderr.WriteLine("httpsflow: --count must not be negative");
+                return CliApp.ExitUsage;
+            }
+            var names = parse.GetValue(fieldsOpt) ?? [];
+            FieldDef[]? defs = null;
+            if (names.Length > 0 && !FieldsCommand.TryResolve(names, stderr, out defs)) return CliApp.ExitUsage;
+            using var reader = CliApp.OpenCapture(path, stderr);
+            if (reader is null) return CliApp.ExitInput;
+            var output = stdoutStream ?? Console.OpenStandardOutput();
+            using var sink = new TextSink(output, ownsStream: stdoutStream is null);
+            var (dissector, set, tls) = FieldsCommand.CreatePipeline(defs);
+            var json = new FieldJsonWriter();
+            try
+            {
+                long n = 0;
+                while ((max is null || n < max) && dissector.Next(reader) is { } frame)
+                {
+                    n++;
+                    FrameFieldEmitter.Emit(frame, set, tls);
+                    json.Write(sink, set);
+                }
+                sink.Flush();
+            }
+            catch (IOException)
+            {
+                return CliApp.ExitOk; // the reader of our output went away
+            }
+            if (reader.Error is not null)
+            {
+                stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
+                return CliApp.ExitInput;
+            }
+            return CliApp.ExitOk;
+        });
+        return cmd;
+    }
+}

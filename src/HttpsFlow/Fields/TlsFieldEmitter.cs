@@ -1,0 +1,569 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using HttpsFlow.Common;
+using HttpsFlow.Net;
+using HttpsFlow.Tls;
+using HttpsFlow.Tls.Extensions;
+using HttpsFlow.Tls.Handshake;
+using HttpsFlow.Tls.Records;
+using X509Certificate = HttpsFlow.X509.Certificate;
+
+namespace HttpsFlow.Fields;
+
+/// <summary>
+/// The tls.* and X.509 fields of a frame, from what a <see cref="TlsFrameStore"/> kept of it, in the order of tshark's
+/// detail tree: one "tls" item per time TCP handed bytes to TLS (a record TCP reassembled from earlier segments, then
+/// the rest of the segment), each record's header and content, each handshake message's fields, the certificates'
+/// fields. Messages are read with the parsers of Tls/Handshake and Tls/Extensions, certificates with X509's. Nothing
+/// here throws on bad bytes: a message the parsers find malformed adds an Error note to the frame.
+/// </summary>
+public sealed class TlsFieldEmitter
+{
+    private readonly List<X509Certificate?> _certificates = new();
+    private readonly List<KeyValuePair<string, string>> _certificateFields = new();
+    private readonly TlsNotes _notes = new();
+    private readonly StringBuilder _protocols = new();
+    private long _preparedFrame = -1;
+
+    /// <summary>Parses the frame's certificates (once) and returns what tshark appends to frame.protocols after "tls".</summary>
+    public string ProtocolsSuffix(Frame f, TlsFrameStore store)
+    {
+        Prepare(f, store);
+        return _protocols.ToString();
+    }
+
+    private void Prepare(Frame f, TlsFrameStore store)
+    {
+        if (_preparedFrame == f.Number && store.FrameNumber == f.Number) return;
+        _preparedFrame = f.Number;
+        _certificates.Clear();
+        _protocols.Clear();
+        if (!store.Holds(f)) return;
+        var items = store.Items;
+        var (reassembled, rest, firstCallEnd) = Calls(f, store);
+        for (int i = 0; i < items.Length; i++)
+        {
+            if ((reassembled && i == 0) || (rest && i == firstCallEnd)) _protocols.Append(":tls");
+            ref readonly var item = ref items[i];
+            if (item.Kind != TlsFrameItemKind.Handshake || item.HandshakeKind != HandshakeEventKind.Message
+                || item.HandshakeType != TlsHandshakeType.Certificate) continue;
+            var message = Certificate.Parse(Body(store, item), item.ConnectionVersion == TlsVersion.Tls13);
+            foreach (var entry in message.Entries)
+            {
+                var certificate = ParseCertificate(entry.Data);
+                _certificates.Add(certificate);
+                if (certificate is null) continue;
+                AppendCertificateProtocols(certificate);
+            }
+        }
+        if (rest && firstCallEnd == items.Length) _protocols.Append(":tls");
+    }
+
+    /// <summary>
+    /// The dissectors tshark calls by OID inside a certificate, in encoding order, as frame.protocols lists them: x509sat
+    /// for each name attribute it registers, x509ce for each 2.5.29 extension (then pkix1explicit or pkix1implicit for each
+    /// CPS or user-notice policy qualifier), pkix1implicit for the PKIX private extensions (authority information access).
+    /// </summary>
+    private void AppendCertificateProtocols(X509Certificate certificate)
+    {
+        int extension = 0;
+        foreach (var (name, value) in X509.CertificateFields.Values(certificate))
+        {
+            if (name == "x509if.oid")
+            {
+                if (value.StartsWith("2.5.4.", StringComparison.Ordinal) || value.StartsWith("1.3.6.1.4.1.311.60.2.1.", StringComparison.Ordinal)
+                    || value.StartsWith("0.9.2342.19200300.100.1.", StringComparison.Ordinal))
+                    _protocols.Append(":x509sat");
+                continue;
+            }
+            if (name != "x509af.extension.id") continue;
+            var x = extension < certificate.Extensions.Count ? certificate.Extensions[extension] : null;
+            extension++;
+            if (value.StartsWith("2.5.29.", StringComparison.Ordinal))
+            {
+                _protocols.Append(":x509ce");
+                if (x?.Parsed is X509.CertificatePoliciesExtension policies)
+                    foreach (var policy in policies.Policies)
+                        foreach (var q in policy.Qualifiers)
+                            _protocols.Append(q.Oid switch
+                            {
+                                "1.3.6.1.5.5.7.2.1" => ":pkix1explicit",
+                                "1.3.6.1.5.5.7.2.2" => ":pkix1implicit",
+                                _ => "",
+                            });
+            }
+            else if (value.StartsWith("1.3.6.1.5.5.7.1.", StringComparison.Ordinal)) _protocols.Append(":pkix1implicit");
+        }
+    }
+
+    /// <summary>
+    /// How often TCP handed bytes to TLS in the frame, as tshark's TCP does: once for a record it reassembled from earlier
+    /// segments (the first item, up to <c>firstCallEnd</c>), and once for the rest of the segment when there is any
+    /// (whole records, or the start of one).
+    /// </summary>
+    private static (bool Reassembled, bool HasRest, int FirstCallEnd) Calls(Frame f, TlsFrameStore store)
+    {
+        var items = store.Items;
+        bool reassembled = items.Length > 0 && items[0].Kind == TlsFrameItemKind.Record && items[0].FirstFrame != f.Number;
+        int end = 0;
+        ulong reassembledEnd = 0;
+        if (reassembled)
+        {
+            reassembledEnd = items[0].EndOffset;
+            end = 1;
+            while (end < items.Length && items[end].Kind == TlsFrameItemKind.Handshake) end++;
+        }
+        ulong pendingStart = store.SegmentEnd - (ulong)store.SegmentBuffered;
+        bool rest = end < items.Length
+            || (store.HasSegment && store.SegmentBuffered > 0 && pendingStart >= store.SegmentStart && pendingStart >= reassembledEnd);
+        return (reassembled, rest, end);
+    }
+
+    private static X509Certificate? ParseCertificate(ReadOnlySpan<byte> der)
+    {
+        if (der.IsEmpty) return null;
+        try
+        {
+            return X509Certificate.Parse(der);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null; // the certificate parser reports problems as notes; this is a last guard
+        }
+    }
+
+    private static ReadOnlySpan<byte> Body(TlsFrameStore store, in TlsFrameItem item)
+    {
+        var bytes = store.BytesOf(item);
+        return bytes.Length >= HandshakeMessage.HeaderSize ? bytes[HandshakeMessage.HeaderSize..] : default;
+    }
+
+    /// <summary>Adds the frame's TLS fields to <paramref name="set"/>.</summary>
+    public void Emit(Frame f, TlsFrameStore store, FieldSet set)
+    {
+        if (!store.Holds(f)) return;
+        Prepare(f, store);
+        int certificateIndex = 0;
+        var items = store.Items;
+        var (reassembled, rest, firstCallEnd) = Calls(f, store);
+        int i = 0;
+        if (reassembled)
+        {
+            set.AddText(TlsFields.Tls, "tls");
+            EmitRecord(f, store, items, ref i, set, ref certificateIndex);
+        }
+        if (!rest) return;
+        set.AddText(TlsFields.Tls, "tls");
+        i = firstCallEnd;
+        while (i < items.Length) EmitRecord(f, store, items, ref i, set, ref certificateIndex);
+    }
+
+    /// <summary>The record at <paramref name="i"/> and the handshake events after it; moves <paramref name="i"/> past them.</summary>
+    private void EmitRecord(Frame f, TlsFrameStore store, ReadOnlySpan<TlsFrameItem> items, ref int i, FieldSet set, ref int certificateIndex)
+    {
+        ref readonly var record = ref items[i++];
+        if (record.Kind != TlsFrameItemKind.Record)
+        {
+            // A handshake event without its record cannot happen; skip it rather than guess.
+            return;
+        }
+        var bytes = store.BytesOf(record);
+        var fragment = bytes[Math.Min(record.HeaderLength, bytes.Length)..];
+        if (record.RecordKind == TlsRecordKind.Tls)
+        {
+            set.AddPresence(TlsFields.Record);
+            // In TLS 1.3 an application_data record is an opaque wrapper (RFC 8446 §5.2): tshark names its type so.
+            bool opaque = record.ConnectionVersion == TlsVersion.Tls13 && record.ContentType == TlsContentType.ApplicationData;
+            set.AddInt(opaque ? TlsFields.OpaqueType : TlsFields.ContentType, (byte)record.ContentType);
+            set.AddInt(TlsFields.RecordVersion, record.RecordVersion);
+            set.AddInt(TlsFields.RecordLength, fragment.Length);
+            switch (record.ContentType)
+            {
+                case TlsContentType.ChangeCipherSpec:
+                    set.AddPresence(TlsFields.ChangeCipherSpec);
+                    break;
+                case TlsContentType.Alert:
+                    // An encrypted alert keeps only the item; a clear one (two bytes) shows its level and description.
+                    set.AddPresence(TlsFields.AlertMessage);
+                    if (fragment.Length == 2)
+                    {
+                        set.AddInt(TlsFields.AlertLevel, fragment[0]);
+                        set.AddInt(TlsFields.AlertDesc, fragment[1]);
+                    }
+                    break;
+                case TlsContentType.ApplicationData:
+                    set.AddBytes(TlsFields.AppData, fragment);
+                    if ((record.Connection.AlpnProtocol ?? record.Connection.PortProtocol) is { } proto)
+                        set.AddText(TlsFields.AppDataProto, proto);
+                    break;
+            }
+        }
+        else if (record.RecordKind == TlsRecordKind.Ssl2)
+        {
+            // An SSL 2.0 record: its length, version 0x0002, and a clear ClientHello's version and session ID length.
+            set.AddPresence(TlsFields.Record);
+            set.AddInt(TlsFields.RecordLength, fragment.Length);
+            set.AddInt(TlsFields.RecordVersion, record.RecordVersion);
+            if (fragment.Length >= 9 && fragment[0] == 1 && TlsSniffer.LooksLikeClearSsl2Handshake(fragment))
+            {
+                set.AddInt(TlsFields.HandshakeType, 1);
+                set.AddInt(TlsFields.Version, BinaryPrimitives.ReadUInt16BigEndian(fragment[1..]));
+                set.AddInt(TlsFields.SessionIdLength, BinaryPrimitives.ReadUInt16BigEndian(fragment[5..]));
+            }
+        }
+        while (i < items.Length && items[i].Kind == TlsFrameItemKind.Handshake)
+            EmitHandshake(f, store, items[i++], set, ref certificateIndex);
+    }
+
+    private void EmitHandshake(Frame f, TlsFrameStore store, in TlsFrameItem item, FieldSet set, ref int certificateIndex)
+    {
+        set.AddPresence(TlsFields.Handshake);
+        if (item.HandshakeKind is HandshakeEventKind.Encrypted or HandshakeEventKind.FragmentStart or HandshakeEventKind.FragmentContinue)
+            return; // tshark names these pieces, with no fields of the message
+        set.AddInt(TlsFields.HandshakeType, (byte)item.HandshakeType);
+        if (item.DeclaredLength >= 0) set.AddInt(TlsFields.HandshakeLength, item.DeclaredLength);
+        if (item.HandshakeKind != HandshakeEventKind.Message) return;
+        var body = Body(store, item);
+        _notes.Clear();
+        ushort version = item.ConnectionVersion;
+        bool tls13 = version == TlsVersion.Tls13;
+        switch (item.HandshakeType)
+        {
+            case TlsHandshakeType.ClientHello:
+                EmitClientHello(body, set);
+                break;
+            case TlsHandshakeType.ServerHello:
+                EmitServerHello(body, item.IsHelloRetryRequest, set);
+                break;
+            case TlsHandshakeType.NewSessionTicket:
+            {
+                var ticket = NewSessionTicket.Parse(body, tls13, _notes);
+                if (body.Length >= 4) set.AddInt(TlsFields.SessionTicketLifetimeHint, ticket.Lifetime);
+                if (tls13)
+                {
+                    if (body.Length >= 8) set.AddInt(TlsFields.SessionTicketAgeAdd, ticket.AgeAdd);
+                    if (body.Length >= 9)
+                    {
+                        set.AddInt(TlsFields.SessionTicketNonceLength, body[8]);
+                        set.AddBytes(TlsFields.SessionTicketNonce, ticket.Nonce);
+                    }
+                }
+                int at = tls13 ? 9 + ticket.Nonce.Length : 4;
+                if (body.Length >= at + 2)
+                {
+                    set.AddInt(TlsFields.SessionTicketLength, BinaryPrimitives.ReadUInt16BigEndian(body[at..]));
+                    set.AddBytes(TlsFields.SessionTicket, ticket.Ticket);
+                }
+                if (tls13) EmitExtensions(ticket.Extensions, TlsHandshakeType.NewSessionTicket, set);
+                break;
+            }
+            case TlsHandshakeType.EncryptedExtensions:
+                EmitExtensions(EncryptedExtensions.Parse(body, _notes).Extensions, TlsHandshakeType.EncryptedExtensions, set);
+                break;
+            case TlsHandshakeType.Certificate:
+                EmitCertificate(body, tls13, set, ref certificateIndex);
+                break;
+            case TlsHandshakeType.ServerKeyExchange:
+            {
+                var kex = item.Connection.HasCipherSuite
+                    ? KeyExchangeAlgorithms.ForCipherSuite(new Tls.CipherSuite(item.Connection.CipherSuite)) : KeyExchangeAlgorithm.Unknown;
+                var ske = ServerKeyExchange.Parse(body, kex, version, _notes);
+                if (ske.Form == KeyExchangeForm.Ecdh)
+                {
+                    set.AddInt(TlsFields.ServerCurveType, ske.CurveType);
+                    if (ske.CurveType == 3)
+                    {
+                        set.AddInt(TlsFields.ServerNamedCurve, ske.NamedCurve.Value);
+                        if (body.Length >= 4)
+                        {
+                            set.AddInt(TlsFields.ServerPointLen, body[3]);
+                            set.AddBytes(TlsFields.ServerPoint, ske.Point);
+                        }
+                    }
+                }
+                if (ske.HasSignature) EmitSignature(ske.Signature, set);
+                break;
+            }
+            case TlsHandshakeType.CertificateRequest:
+            {
+                var request = CertificateRequest.Parse(body, version, _notes);
+                if (request.HasSignatureAlgorithms) EmitSignatureList(request.SignatureAlgorithms.Bytes, set);
+                if (tls13) EmitExtensions(request.Extensions, TlsHandshakeType.CertificateRequest, set);
+                break;
+            }
+            case TlsHandshakeType.CertificateVerify:
+                EmitSignature(CertificateVerify.Parse(body, version, _notes).Signed, set);
+                break;
+            case TlsHandshakeType.ClientKeyExchange:
+            {
+                var kex = item.Connection.HasCipherSuite
+                    ? KeyExchangeAlgorithms.ForCipherSuite(new Tls.CipherSuite(item.Connection.CipherSuite)) : KeyExchangeAlgorithm.Unknown;
+                var cke = ClientKeyExchange.Parse(body, kex, version, _notes);
+                if (cke.Form == KeyExchangeForm.Ecdh && body.Length >= 1)
+                {
+                    set.AddInt(TlsFields.ClientPointLen, body[0]);
+                    set.AddBytes(TlsFields.ClientPoint, cke.Point);
+                }
+                break;
+            }
+            case TlsHandshakeType.Finished:
+                if (!body.IsEmpty) set.AddPresence(TlsFields.VerifyData);
+                break;
+        }
+        if (item.FramesCount > 1)
+        {
+            // A message reassembled from pieces in several records: the frames that carried them.
+            set.AddPresence(TlsFields.Segments);
+            foreach (long frame in store.FramesOf(item)) set.AddInt(TlsFields.Segment, frame);
+            set.AddInt(TlsFields.SegmentCount, item.FramesCount);
+            set.AddInt(TlsFields.ReassembledLength, store.BytesOf(item).Length);
+        }
+        foreach (var note in _notes.AsSpan())
+        {
+            if (note.Severity == Severity.Error)
+            {
+                f.AddNote(Severity.Error, "Malformed", "tls", note.Message);
+                break;
+            }
+        }
+    }
+
+    private void EmitClientHello(ReadOnlySpan<byte> body, FieldSet set)
+    {
+        var hello = ClientHello.Parse(body, _notes);
+        if (body.Length < 2) return;
+        set.AddInt(TlsFields.Version, hello.LegacyVersion);
+        if (hello.Random.Length == 32) set.AddBytes(TlsFields.Random, hello.Random);
+        if (body.Length < 35) return;
+        set.AddInt(TlsFields.SessionIdLength, body[34]);
+        if (!hello.SessionId.IsEmpty) set.AddBytes(TlsFields.SessionId, hello.SessionId);
+        int at = 35 + body[34];
+        if (body.Length < at + 2) return;
+        set.AddInt(TlsFields.CipherSuitesLength, BinaryPrimitives.ReadUInt16BigEndian(body[at..]));
+        foreach (var suite in hello.CipherSuites) set.AddInt(TlsFields.CipherSuite, suite.Value);
+        at += 2 + BinaryPrimitives.ReadUInt16BigEndian(body[at..]);
+        if (body.Length < at + 1) return;
+        set.AddInt(TlsFields.CompMethodsLength, body[at]);
+        foreach (byte method in hello.CompressionMethods) set.AddInt(TlsFields.CompMethod, method);
+        EmitExtensions(hello.Extensions, TlsHandshakeType.ClientHello, set);
+        if (hello.Status == ParseStatus.Ok)
+        {
+            string full = Ja3.ClientFull(hello);
+            set.AddText(TlsFields.Ja3Full, full);
+            set.AddText(TlsFields.Ja3, Ja3.Hash(full));
+        }
+    }
+
+    private void EmitServerHello(ReadOnlySpan<byte> body, bool helloRetry, FieldSet set)
+    {
+        var hello = ServerHello.Parse(body, _notes);
+        if (body.Length < 2) return;
+        set.AddInt(TlsFields.Version, hello.LegacyVersion);
+        if (hello.Random.Length == 32) set.AddBytes(TlsFields.Random, hello.Random);
+        if (body.Length < 35) return;
+        set.AddInt(TlsFields.SessionIdLength, body[34]);
+        if (!hello.SessionId.IsEmpty) set.AddBytes(TlsFields.SessionId, hello.SessionId);
+        if (!hello.HasCipherSuite) return;
+        set.AddInt(TlsFields.CipherSuite, hello.CipherSuite.Value);
+        if (body.Length < 35 + body[34] + 3) return;
+        set.AddInt(TlsFields.CompMethod, hello.CompressionMethod);
+        EmitExtensions(hello.Extensions, helloRetry ? TlsHandshakeType.HelloRetryRequest : TlsHandshakeType.ServerHello, set);
+        if (hello.Status == ParseStatus.Ok)
+        {
+            string full = Ja3.ServerFull(hello);
+            set.AddText(TlsFields.Ja3sFull, full);
+            set.AddText(TlsFields.Ja3s, Ja3.Hash(full));
+        }
+    }
+
+    private static void EmitSignature(in DigitallySigned signed, FieldSet set)
+    {
+        if (signed.HasAlgorithm) set.AddInt(TlsFields.SigHashAlg, signed.Algorithm.Value);
+        if (signed.Status == ParseStatus.Ok) set.AddInt(TlsFields.SigLen, signed.Signature.Length);
+    }
+
+    /// <summary>A signature_algorithms list (the extension's, or a CertificateRequest's): its length and each scheme.</summary>
+    private static void EmitSignatureList(ReadOnlySpan<byte> schemes, FieldSet set)
+    {
+        set.AddInt(TlsFields.SigHashAlgLen, schemes.Length);
+        foreach (var scheme in new List16<SignatureScheme>(schemes)) set.AddInt(TlsFields.SigHashAlg, scheme.Value);
+    }
+
+    private void EmitCertificate(ReadOnlySpan<byte> body, bool tls13, FieldSet set, ref int certificateIndex)
+    {
+        var message = Certificate.Parse(body, tls13, _notes);
+        if (tls13)
+        {
+            if (body.Length < 1) return;
+            set.AddInt(TlsFields.CertificateRequestContextLength, body[0]);
+        }
+        int at = tls13 ? 1 + message.RequestContext.Length : 0;
+        if (body.Length < at + 3) return;
+        set.AddInt(TlsFields.CertificatesLength, message.ListDeclaredLength);
+        set.AddPresence(TlsFields.Certificates);
+        foreach (var entry in message.Entries)
+        {
+            set.AddInt(TlsFields.CertificateLength, entry.DeclaredLength);
+            set.AddBytes(TlsFields.Certificate, entry.Data);
+            var certificate = certificateIndex < _certificates.Count ? _certificates[certificateIndex] : null;
+            certificateIndex++;
+            if (certificate is not null) EmitCertificateFields(certificate, set);
+            if (tls13) EmitExtensions(entry.Extensions, TlsHandshakeType.Certificate, set);
+        }
+    }
+
+    private void EmitCertificateFields(X509Certificate certificate, FieldSet set)
+    {
+        _certificateFields.Clear();
+        _certificateFields.AddRange(X509.CertificateFields.Values(certificate));
+        foreach (var (name, value) in _certificateFields)
+        {
+            if (!FieldRegistry.TryGet(name, out var def)) continue;
+            switch (def.Type)
+            {
+                case FieldType.Int32:
+                case FieldType.UInt64:
+                    if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n)) set.AddInt(def, n);
+                    else set.AddText(def, value); // an exponent beyond 64 bits: as tshark, its decimal text
+                    break;
+                case FieldType.Boolean:
+                    set.AddBool(def, value == "1");
+                    break;
+                case FieldType.Bytes:
+                    AddHex(set, def, value);
+                    break;
+                default:
+                    set.AddText(def, value);
+                    break;
+            }
+        }
+    }
+
+    private static void AddHex(FieldSet set, FieldDef def, string hex)
+    {
+        Span<byte> small = stackalloc byte[256];
+        int n = hex.Length / 2;
+        var buffer = n <= small.Length ? small[..n] : new byte[n];
+        if (Convert.FromHexString(hex.AsSpan(0, n * 2), buffer, out _, out int written) == System.Buffers.OperationStatus.Done)
+            set.AddBytes(def, buffer[..written]);
+        else set.AddText(def, hex);
+    }
+
+    private static void EmitExtensions(in ExtensionList extensions, TlsHandshakeType context, FieldSet set)
+    {
+        if (!extensions.IsPresent || extensions.DeclaredLength < 0) return;
+        set.AddInt(TlsFields.ExtensionsLength, extensions.DeclaredLength);
+        foreach (var e in extensions)
+        {
+            set.AddInt(TlsFields.ExtensionType, e.Type.Value);
+            set.AddInt(TlsFields.ExtensionLen, e.DeclaredLength);
+            EmitExtension(e, context, set);
+        }
+    }
+
+    private static void EmitExtension(in Extension e, TlsHandshakeType context, FieldSet set)
+    {
+        var data = e.Data;
+        bool server = context is TlsHandshakeType.ServerHello or TlsHandshakeType.HelloRetryRequest;
+        switch (e.Type.Value)
+        {
+            case 0 when data.Length >= 2: // server_name
+                set.AddInt(TlsFields.ServerNameListLen, BinaryPrimitives.ReadUInt16BigEndian(data));
+                foreach (var entry in ServerNameExtension.Parse(data))
+                {
+                    set.AddInt(TlsFields.ServerNameType, entry.NameType);
+                    set.AddInt(TlsFields.ServerNameLen, entry.Name.Length);
+                    set.AddText(TlsFields.ServerName, Ascii(entry.Name));
+                }
+                break;
+            case 10 when data.Length >= 2: // supported_groups
+                set.AddInt(TlsFields.SupportedGroupsLength, BinaryPrimitives.ReadUInt16BigEndian(data));
+                foreach (var group in SupportedGroupsExtension.Parse(data).Groups) set.AddInt(TlsFields.SupportedGroup, group.Value);
+                break;
+            case 11 when data.Length >= 1: // ec_point_formats
+                set.AddInt(TlsFields.EcPointFormatsLength, data[0]);
+                foreach (byte format in EcPointFormatsExtension.Parse(data).Formats) set.AddInt(TlsFields.EcPointFormat, format);
+                break;
+            case 13 when data.Length >= 2: // signature_algorithms
+                set.AddInt(TlsFields.SigHashAlgLen, BinaryPrimitives.ReadUInt16BigEndian(data));
+                foreach (var scheme in SignatureAlgorithmsExtension.Parse(data).Algorithms) set.AddInt(TlsFields.SigHashAlg, scheme.Value);
+                break;
+            case 16 when data.Length >= 2: // application_layer_protocol_negotiation
+                set.AddInt(TlsFields.AlpnLen, BinaryPrimitives.ReadUInt16BigEndian(data));
+                foreach (var protocol in AlpnExtension.Parse(data).Protocols)
+                {
+                    set.AddInt(TlsFields.AlpnStrLen, protocol.Length);
+                    set.AddText(TlsFields.AlpnStr, Ascii(protocol));
+                }
+                break;
+            case 43: // supported_versions
+            {
+                var versions = SupportedVersionsExtension.Parse(data, server ? TlsHandshakeType.ServerHello : TlsHandshakeType.ClientHello);
+                if (server)
+                {
+                    if (versions.HasSelectedVersion) set.AddInt(TlsFields.SupportedVersion, versions.SelectedVersion);
+                }
+                else if (data.Length >= 1)
+                {
+                    set.AddInt(TlsFields.SupportedVersionsLen, data[0]);
+                    foreach (ushort v in versions.Versions) set.AddInt(TlsFields.SupportedVersion, v);
+                }
+                break;
+            }
+            case 51: // key_share
+            {
+                var share = KeyShareExtension.Parse(data, context);
+                if (context == TlsHandshakeType.ClientHello && data.Length >= 2)
+                {
+                    set.AddInt(TlsFields.KeyShareClientLength, BinaryPrimitives.ReadUInt16BigEndian(data));
+                    foreach (var entry in share.ClientShares) EmitKeyShare(entry, set);
+                }
+                else if (context == TlsHandshakeType.ServerHello && data.Length >= 4)
+                    EmitKeyShare(share.ServerShare, set);
+                else if (context == TlsHandshakeType.HelloRetryRequest && share.HasSelectedGroup)
+                    set.AddInt(TlsFields.KeyShareSelectedGroup, share.SelectedGroup.Value);
+                break;
+            }
+            case 41: // pre_shared_key
+            {
+                var psk = PreSharedKeyExtension.Parse(data, server ? TlsHandshakeType.ServerHello : TlsHandshakeType.ClientHello);
+                if (server)
+                {
+                    if (psk.HasSelectedIdentity) set.AddInt(TlsFields.PskSelected, psk.SelectedIdentity);
+                }
+                else if (data.Length >= 2)
+                {
+                    set.AddInt(TlsFields.PskIdentitiesLength, BinaryPrimitives.ReadUInt16BigEndian(data));
+                    foreach (var identity in psk.Identities)
+                    {
+                        set.AddInt(TlsFields.PskIdentityLength, identity.Identity.Length);
+                        set.AddBytes(TlsFields.PskIdentity, identity.Identity);
+                        set.AddInt(TlsFields.PskObfuscatedTicketAge, identity.ObfuscatedTicketAge);
+                    }
+                }
+                break;
+            }
+        }
+    }
+
+    private static void EmitKeyShare(in KeyShareEntry entry, FieldSet set)
+    {
+        set.AddInt(TlsFields.KeyShareGroup, entry.Group.Value);
+        set.AddInt(TlsFields.KeyShareKeyExchangeLength, entry.KeyExchange.Length);
+        set.AddBytes(TlsFields.KeyShareKeyExchange, entry.KeyExchange);
+    }
+
+    /// <summary>tshark shows these names as ASCII strings (bytes above 0x7f are escaped as \xNN).</summary>
+    private static string Ascii(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Length);
+        foreach (byte b in bytes)
+        {
+            if (b == 0) break;
+            if (b < 0x80) sb.Append((char)b);
+            else sb.Append("\\x").Append(b.ToString("x2", CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+}

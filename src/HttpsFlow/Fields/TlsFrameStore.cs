@@ -1,0 +1,250 @@
+using HttpsFlow.Net;
+using HttpsFlow.Tcp;
+using HttpsFlow.Tls;
+using HttpsFlow.Tls.Handshake;
+using HttpsFlow.Tls.List;
+using HttpsFlow.Tls.Records;
+
+namespace HttpsFlow.Fields;
+
+/// <summary>What a <see cref="TlsFrameItem"/> holds.</summary>
+public enum TlsFrameItemKind : byte
+{
+    Record,
+    Handshake,
+}
+
+/// <summary>
+/// One record, or one handshake event of the record before it, kept for the frame being dissected. Its bytes are a
+/// range of <see cref="TlsFrameStore.Bytes"/>; a reassembled handshake message's frames a range of
+/// <see cref="TlsFrameStore.Frames"/>.
+/// </summary>
+public struct TlsFrameItem
+{
+    public TlsFrameItemKind Kind;
+    public TlsRecordKind RecordKind;
+    public TlsContentType ContentType;
+    public HandshakeEventKind HandshakeKind;
+    public TlsHandshakeType HandshakeType;
+    public bool IsHelloRetryRequest;
+    public bool FromA;
+    /// <summary>The record's legacy version (records), or the connection's version when the item was reported.</summary>
+    public ushort RecordVersion;
+    public ushort ConnectionVersion;
+    public int HeaderLength;
+    public int DeclaredLength;
+    public int BytesStart;
+    public int BytesLength;
+    public int FramesStart;
+    public int FramesCount;
+    /// <summary>For a record: the first frame that carried a byte of it (earlier than the frame: reassembled by TCP).</summary>
+    public long FirstFrame;
+    public ulong StreamOffset;
+    public ulong EndOffset;
+    public TlsConnectionFacts Connection;
+}
+
+/// <summary>What the fields need to know about a TLS connection beyond one record: the cipher suite and the application protocol.</summary>
+public sealed class TlsConnectionFacts
+{
+    /// <summary>The cipher suite the ServerHello chose (0 before).</summary>
+    public ushort CipherSuite;
+    public bool HasCipherSuite;
+    /// <summary>The protocol named by the ALPN extension of the ServerHello, or null.</summary>
+    public string? AlpnProtocol;
+    /// <summary>The protocol tshark gives the decrypted data by port (tls.port table), or null.</summary>
+    public string? PortProtocol;
+}
+
+/// <summary>
+/// The TLS of the frame being dissected, kept for the field emitter: an <see cref="ITlsObserver"/> that copies each
+/// record and handshake event into one reused byte buffer and one reused item array, reset when a new frame begins. It
+/// is attached to the <see cref="Pipeline.Dissector"/> only by commands that print fields, never on the list path.
+/// In steady state it allocates nothing per packet (one small object per TLS connection).
+/// </summary>
+public sealed class TlsFrameStore : ITlsObserver
+{
+    private readonly Dictionary<TcpConversation, TlsConnectionFacts> _connections = new(ReferenceEqualityComparer.Instance);
+    private byte[] _bytes = new byte[16384];
+    private int _byteCount;
+    private TlsFrameItem[] _items = new TlsFrameItem[16];
+    private long[] _frames = new long[16];
+    private int _frameCount;
+
+    /// <summary>The frame the store holds (-1 before the first).</summary>
+    public long FrameNumber { get; private set; } = -1;
+
+    public int Count { get; private set; }
+
+    /// <summary>Turns what the store holds into fields (its scratch lists are reused frame to frame).</summary>
+    public TlsFieldEmitter Emitter { get; } = new();
+
+    public ReadOnlySpan<TlsFrameItem> Items => _items.AsSpan(0, Count);
+
+    public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _byteCount);
+
+    public ReadOnlySpan<long> Frames => _frames.AsSpan(0, _frameCount);
+
+    /// <summary>The segment handed to TLS in this frame: its stream range and the bytes left waiting for a record's end.</summary>
+    public bool HasSegment { get; private set; }
+    public ulong SegmentStart { get; private set; }
+    public ulong SegmentEnd { get; private set; }
+    public int SegmentBuffered { get; private set; }
+
+    public ReadOnlySpan<byte> BytesOf(in TlsFrameItem item) => _bytes.AsSpan(item.BytesStart, item.BytesLength);
+
+    public ReadOnlySpan<long> FramesOf(in TlsFrameItem item) => _frames.AsSpan(item.FramesStart, item.FramesCount);
+
+    /// <summary>True when the store holds the TLS of <paramref name="frame"/>.</summary>
+    public bool Holds(Frame frame) => FrameNumber == frame.Number && (Count > 0 || HasSegment);
+
+    private void Begin(Frame frame)
+    {
+        if (FrameNumber == frame.Number) return;
+        FrameNumber = frame.Number;
+        Count = 0;
+        _byteCount = 0;
+        _frameCount = 0;
+        HasSegment = false;
+    }
+
+    private int Copy(ReadOnlySpan<byte> bytes)
+    {
+        if (_byteCount + bytes.Length > _bytes.Length)
+            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _byteCount + bytes.Length));
+        bytes.CopyTo(_bytes.AsSpan(_byteCount));
+        int start = _byteCount;
+        _byteCount += bytes.Length;
+        return start;
+    }
+
+    private ref TlsFrameItem Next()
+    {
+        if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
+        ref var item = ref _items[Count++];
+        item = default;
+        return ref item;
+    }
+
+    private TlsConnectionFacts Facts(Frame frame, TcpConversation conversation)
+    {
+        if (!_connections.TryGetValue(conversation, out var facts))
+        {
+            facts = new TlsConnectionFacts { PortProtocol = TlsApplicationProtocols.ForPort(frame.DstPort) ?? TlsApplicationProtocols.ForPort(frame.SrcPort) };
+            _connections[conversation] = facts;
+        }
+        return facts;
+    }
+
+    public void OnRecord(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, ushort version)
+    {
+        Begin(frame);
+        ref var item = ref Next();
+        item.Kind = TlsFrameItemKind.Record;
+        item.RecordKind = record.Kind;
+        item.ContentType = record.ContentType;
+        item.FromA = fromA;
+        item.RecordVersion = record.Version;
+        item.ConnectionVersion = version;
+        item.HeaderLength = record.HeaderLength;
+        item.FirstFrame = record.FirstFrame;
+        item.StreamOffset = record.StreamOffset;
+        item.EndOffset = record.EndOffset;
+        item.Connection = Facts(frame, conversation);
+        item.BytesStart = Copy(record.Bytes);
+        item.BytesLength = record.Bytes.Length;
+    }
+
+    public void OnHandshake(Frame frame, TcpConversation conversation, bool fromA, in HandshakeEvent e, ushort version)
+    {
+        Begin(frame);
+        var facts = Facts(frame, conversation);
+        ref var item = ref Next();
+        item.Kind = TlsFrameItemKind.Handshake;
+        item.HandshakeKind = e.Kind;
+        item.HandshakeType = e.Type;
+        item.IsHelloRetryRequest = e.IsHelloRetryRequest;
+        item.FromA = fromA;
+        item.ConnectionVersion = version;
+        item.DeclaredLength = e.DeclaredLength;
+        item.StreamOffset = e.StreamOffset;
+        item.EndOffset = e.EndOffset;
+        item.Connection = facts;
+        if (e.Kind == HandshakeEventKind.Message)
+        {
+            item.BytesStart = Copy(e.Message);
+            item.BytesLength = e.Message.Length;
+            if (e.Records.Length > 1)
+            {
+                // A message reassembled from several records: the frames that carried its pieces (tls.segment).
+                if (_frameCount + e.Frames.Length > _frames.Length)
+                    Array.Resize(ref _frames, Math.Max(_frames.Length * 2, _frameCount + e.Frames.Length));
+                e.Frames.CopyTo(_frames.AsSpan(_frameCount));
+                item.FramesStart = _frameCount;
+                item.FramesCount = e.Frames.Length;
+                _frameCount += e.Frames.Length;
+            }
+            if (e.Type == TlsHandshakeType.ServerHello && !e.IsHelloRetryRequest) Learn(facts, e.Body);
+        }
+    }
+
+    /// <summary>The ServerHello fixes the cipher suite (for reading the key exchange) and, by ALPN, the application protocol.</summary>
+    private static void Learn(TlsConnectionFacts facts, ReadOnlySpan<byte> body)
+    {
+        var hello = ServerHello.Parse(body);
+        if (hello.HasCipherSuite)
+        {
+            facts.CipherSuite = hello.CipherSuite.Value;
+            facts.HasCipherSuite = true;
+        }
+        if (hello.Extensions.TryFind(Tls.ExtensionType.Alpn, out var alpn))
+        {
+            foreach (var protocol in Tls.Extensions.AlpnExtension.Parse(alpn.Data).Protocols)
+            {
+                facts.AlpnProtocol = TlsApplicationProtocols.ForAlpn(protocol);
+                break;
+            }
+        }
+    }
+
+    public void OnSegment(Frame frame, TcpConversation conversation, bool fromA, ulong start, ulong end, int buffered)
+    {
+        Begin(frame);
+        HasSegment = true;
+        SegmentStart = start;
+        SegmentEnd = end;
+        SegmentBuffered = buffered;
+    }
+}
+
+/// <summary>
+/// The protocol tshark hands decrypted TLS data to, and names in tls.app_data_proto: by the ServerHello's ALPN
+/// (tshark's tls.alpn table) or by port (its tls.port table).
+/// </summary>
+public static class TlsApplicationProtocols
+{
+    private const string Http = "Hypertext Transfer Protocol";
+
+    public static string? ForAlpn(ReadOnlySpan<byte> alpn) => alpn switch
+    {
+        _ when alpn.SequenceEqual("http/1.1"u8) || alpn.SequenceEqual("http/1.0"u8) => Http,
+        _ when alpn.SequenceEqual("h2"u8) => "HyperText Transfer Protocol 2",
+        _ => null,
+    };
+
+    public static string? ForPort(ushort port) => port switch
+    {
+        443 => Http,
+        465 => "Simple Mail Transfer Protocol",
+        993 => "Internet Message Access Protocol",
+        995 => "Post Office Protocol",
+        636 => "Lightweight Directory Access Protocol",
+        853 => "Domain Name System",
+        8883 => "MQ Telemetry Transport Protocol",
+        5061 => "Session Initiation Protocol",
+        5671 => "Advanced Message Queuing Protocol",
+        27017 => "Mongo Wire Protocol",
+        5684 => "Constrained Application Protocol",
+        _ => null,
+    };
+}
