@@ -49,6 +49,7 @@ public static class CliApp
         root.Subcommands.Add(JsonCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ExplainCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(CaptureCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(LabCommand.Build(stdout, stderr, stdoutStream));
         return root;
     }
 
