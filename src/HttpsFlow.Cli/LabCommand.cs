@@ -87,7 +87,12 @@ internal static class LabCommand
             while (dissector.Next(reader) is { } frame) recorder.OnFrame(frame, dissector.Tcp.Last);
             bool terminal = stdoutStream is null && !Console.IsOutputRedirected;
             int columns = parse.GetValue(width) ?? CliApp.TerminalWidth(terminal, 100);
-            var options = new WalkOptions { Language = parse.GetValue(lang) ?? "en", Width = columns, Ascii = parse.GetValue(ascii) };
+            // The chain is checked against the root the lab made: the one the client trusted.
+            var options = new WalkOptions
+            {
+                Language = parse.GetValue(lang) ?? "en", Width = columns, Ascii = parse.GetValue(ascii),
+                TrustAnchors = [X509.Certificate.Parse(result.RootCertificate)],
+            };
             var output = stdoutStream ?? Console.OpenStandardOutput();
             using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: stdoutStream is not null);
             int written = 0;

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace HttpsFlow.Cli.Live;
 
 /// <summary>What the lab did: the body fetched, the file written, how many packets and key log lines it holds.</summary>
-internal sealed record LabResult(string Body, int StatusCode, string CapturePath, long Packets, int KeyLogLines);
+internal sealed record LabResult(string Body, int StatusCode, string CapturePath, long Packets, int KeyLogLines, byte[] RootCertificate);
 
 /// <summary>
 /// The HTTPS experiment on one machine: a Kestrel test site on 127.0.0.1 serving /test.html ("test") behind a fresh
@@ -76,7 +76,7 @@ internal static class Lab
             lock (packets)
                 foreach (var (time, data, length) in packets) writer.WritePacket(id, time, data, length);
         }
-        return new LabResult(body, status, capturePath, packets.Count, keyLines);
+        return new LabResult(body, status, capturePath, packets.Count, keyLines, pki.Root.RawData);
     }
 
     private static async Task<WebApplication> StartSiteAsync(LabPki pki, int port, SslProtocols protocols, CancellationToken cancel)

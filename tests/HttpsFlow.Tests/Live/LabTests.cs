@@ -63,6 +63,8 @@ public class LabTests : IDisposable
         Assert.Contains("Server name (SNI)  test.httpsflow.lab", stdout);
         Assert.Contains("Client Hello", stdout);
         Assert.Contains("The client closes its side first with FIN", stdout);
+        // The chain is checked against the lab's own root, which the client trusted.
+        Assert.DoesNotContain("trust anchor", stdout);
 
         // What was written reads back the same in tshark and in HttpsFlow, and tshark decrypts it with the secrets
         // embedded in it: the keys were right.
