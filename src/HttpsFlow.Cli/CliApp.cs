@@ -50,12 +50,38 @@ public static class CliApp
         root.Subcommands.Add(ExplainCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(CaptureCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(LabCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(ReportCommand.Build(stdout, stderr, stdoutStream));
         return root;
     }
 
     /// <summary>HttpsFlow's version, as its assembly states it (written into the pcapng files it makes).</summary>
     internal static string Version =>
         typeof(CliApp).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+
+    /// <summary>
+    /// Reads the trust anchors of a --trust option: null when none was given; on a problem, says so on stderr and
+    /// returns the exit code for the command to return.
+    /// </summary>
+    internal static int? ReadTrustAnchors(string? path, TextWriter stderr, out IReadOnlyList<X509.Certificate>? anchors)
+    {
+        anchors = null;
+        if (path is null) return null;
+        try
+        {
+            anchors = X509.Certificate.ParsePem(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"httpsflow: {path}: {e.Message}");
+            return ExitUsage;
+        }
+        if (anchors.Count == 0)
+        {
+            stderr.WriteLine($"httpsflow: {path}: no PEM certificate in it");
+            return ExitUsage;
+        }
+        return null;
+    }
 
     /// <summary>The --color option: colour on a terminal only (auto, the default), never, or always.</summary>
     internal static Option<string> ColorOption()

@@ -41,24 +41,7 @@ internal static class ExplainCommand
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            IReadOnlyList<X509.Certificate>? anchors = null;
-            if (parse.GetValue(trust) is { } trustPath)
-            {
-                try
-                {
-                    anchors = X509.Certificate.ParsePem(File.ReadAllText(trustPath));
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    stderr.WriteLine($"httpsflow: {trustPath}: {e.Message}");
-                    return CliApp.ExitUsage;
-                }
-                if (anchors.Count == 0)
-                {
-                    stderr.WriteLine($"httpsflow: {trustPath}: no PEM certificate in it");
-                    return CliApp.ExitUsage;
-                }
-            }
+            if (CliApp.ReadTrustAnchors(parse.GetValue(trust), stderr, out var anchors) is { } bad) return bad;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             int? only = parse.GetValue(stream);

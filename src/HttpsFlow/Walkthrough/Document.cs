@@ -14,8 +14,11 @@ public enum BlockKind : byte
     Preformatted,
 }
 
-/// <summary>One block of a walkthrough: its text is in the walkthrough's language, with the capture's numbers.</summary>
-public sealed record Block(BlockKind Kind, string Text, int Level = 0, IReadOnlyList<KeyValuePair<string, string>>? Facts = null);
+/// <summary>
+/// One block of a walkthrough: its text is in the walkthrough's language, with the capture's numbers. <see cref="Frame"/>
+/// is the frame a step tells of (0 for blocks that are not about one frame), so a report can link text and diagram.
+/// </summary>
+public sealed record Block(BlockKind Kind, string Text, int Level = 0, IReadOnlyList<KeyValuePair<string, string>>? Facts = null, long Frame = 0);
 
 /// <summary>
 /// An acknowledgement the narration explains: <see cref="Frame"/>'s Ack equals <see cref="AckedSeq"/> +
@@ -42,6 +45,8 @@ public sealed record Timing(
 public sealed class Walk
 {
     public required TlsConnection Connection { get; init; }
+    /// <summary>The language the blocks are written in ("en" or "zh").</summary>
+    public string Language { get; init; } = "en";
     public List<Block> Blocks { get; } = [];
     public List<AckFact> Acks { get; } = [];
     /// <summary>Every TLS message the narration names, with the frame it names it in.</summary>

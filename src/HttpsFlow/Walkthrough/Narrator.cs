@@ -33,7 +33,7 @@ public static class Narrator
         options ??= new WalkOptions();
         var p = Phrasebook.For(options.Language);
         var ctx = new Context(c, p, options);
-        var walk = new Walk { Connection = c, Timing = ComputeTiming(c) };
+        var walk = new Walk { Connection = c, Timing = ComputeTiming(c), Language = p is ChinesePhrasebook ? "zh" : "en" };
         ctx.Walk = walk;
 
         walk.Blocks.Add(new Block(BlockKind.Heading, p.Title(c.Stream, Endpoint(c.ClientAddress, c.ClientPort), Endpoint(c.ServerAddress, c.ServerPort), c.ClientHello?.ServerName), 1));
@@ -62,8 +62,8 @@ public static class Narrator
         public readonly Phrasebook P = p;
         public readonly WalkOptions O = o;
         public Walk Walk = null!;
-        public void Para(string text) => Walk.Blocks.Add(new Block(BlockKind.Paragraph, text));
-        public void Bullet(string text) => Walk.Blocks.Add(new Block(BlockKind.Bullet, text));
+        public void Para(string text, long frame = 0) => Walk.Blocks.Add(new Block(BlockKind.Paragraph, text, Frame: frame));
+        public void Bullet(string text, long frame = 0) => Walk.Blocks.Add(new Block(BlockKind.Bullet, text, Frame: frame));
     }
 
     internal static string Endpoint(Net.IpAddress address, ushort port)
@@ -295,8 +295,8 @@ public static class Narrator
             foreach (var flag in AnalysisFlags(f.Analysis)) sentences.Add(p.Analysis(flag));
 
             string head = p.FrameHead(f.Number, p.Duration(rel), who, peer);
-            x.Para(head + p.SentenceGap + string.Join(p.SentenceGap, sentences));
-            foreach (var b in bullets) x.Bullet(b);
+            x.Para(head + p.SentenceGap + string.Join(p.SentenceGap, sentences), f.Number);
+            foreach (var b in bullets) x.Bullet(b, f.Number);
         }
         FlushSummary();
     }
