@@ -16,33 +16,37 @@ public static class ReportData
     /// <summary>A packet's detail tree (already JSON) and captured bytes, for the packet pane.</summary>
     public sealed record PacketDetail(long Frame, string TreeJson, byte[] Bytes);
 
+    /// <summary>
+    /// The report's data: "connections" holds each connection's summary (what the overview table and the findings
+    /// list need); "details" holds, for each, the rest — diagram frames, steps, certificates, packets — as gzip-compressed
+    /// JSON in base64, which the page inflates (the browser's DecompressionStream) only when that connection is opened.
+    /// A capture with thousands of connections so makes a file a fraction of the size, that opens at once.
+    /// </summary>
     public static void Write(Utf8JsonWriter w, string fileName, string language, IReadOnlyList<Walk> walks, IReadOnlyDictionary<long, PacketDetail>? packets)
     {
         w.WriteStartObject();
         w.WriteString("file", fileName);
         w.WriteString("lang", language);
         w.WriteStartArray("connections");
-        foreach (var walk in walks) WriteConnection(w, walk);
+        foreach (var walk in walks) WriteSummary(w, walk);
         w.WriteEndArray();
-        w.WriteStartObject("packets");
-        if (packets is not null)
+        w.WriteStartArray("details");
+        var buffer = new System.IO.MemoryStream();
+        foreach (var walk in walks)
         {
-            foreach (var (frame, detail) in packets)
-            {
-                w.WriteStartObject(frame.ToString(CultureInfo.InvariantCulture));
-                w.WritePropertyName("tree");
-                w.WriteRawValue(detail.TreeJson, skipInputValidation: true);
-                w.WriteString("hex", Convert.ToBase64String(detail.Bytes));
-                w.WriteEndObject();
-            }
+            buffer.SetLength(0);
+            using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            using (var inner = new Utf8JsonWriter(gzip, new JsonWriterOptions { Encoder = w.Options.Encoder }))
+                WriteDetail(inner, walk, packets);
+            w.WriteBase64StringValue(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         }
-        w.WriteEndObject();
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 
     private static double Ms(Common.Duration d) => Math.Round(d.TotalSeconds * 1000, 3);
 
-    private static void WriteConnection(Utf8JsonWriter w, Walk walk)
+    private static void WriteSummary(Utf8JsonWriter w, Walk walk)
     {
         var c = walk.Connection;
         w.WriteStartObject();
@@ -65,7 +69,14 @@ public static class ReportData
         w.WriteNumber("worst", worst); // 0 nothing, 1 note, 2 warning, 3 error
         string certStatus = c.ServerCertificates is null ? "" : walk.Findings.FirstOrDefault(f => f.Code.StartsWith("cert.", StringComparison.Ordinal))?.Code ?? "cert.valid";
         w.WriteString("certStatus", certStatus);
+        WriteFindings(w, walk);
+        w.WriteEndObject();
+    }
 
+    private static void WriteDetail(Utf8JsonWriter w, Walk walk, IReadOnlyDictionary<long, PacketDetail>? packets)
+    {
+        var c = walk.Connection;
+        w.WriteStartObject();
         // Header facts and timing facts, as the walkthrough words them.
         WriteFacts(w, "header", walk.Blocks.FirstOrDefault(b => b.Kind == BlockKind.Facts)?.Facts);
         WriteFacts(w, "timing", walk.Blocks.LastOrDefault(b => b.Kind == BlockKind.Facts)?.Facts);
@@ -169,6 +180,25 @@ public static class ReportData
         }
         w.WriteEndArray();
 
+        w.WriteStartObject("packets");
+        if (packets is not null)
+        {
+            foreach (var f in c.Frames)
+            {
+                if (!packets.TryGetValue(f.Number, out var detail)) continue;
+                w.WriteStartObject(f.Number.ToString(CultureInfo.InvariantCulture));
+                w.WritePropertyName("tree");
+                w.WriteRawValue(detail.TreeJson, skipInputValidation: true);
+                w.WriteString("hex", Convert.ToBase64String(detail.Bytes));
+                w.WriteEndObject();
+            }
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteFindings(Utf8JsonWriter w, Walk walk)
+    {
         w.WriteStartArray("findings");
         foreach (var f in walk.Findings)
         {
@@ -179,7 +209,6 @@ public static class ReportData
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     private static void Phase(Utf8JsonWriter w, string name, double from, double to)

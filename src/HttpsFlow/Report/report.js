@@ -152,9 +152,22 @@
     return box;
   }
 
-  function show(i) {
+  // Each connection's details are gzip-compressed JSON in base64, inflated when the connection is opened.
+  const loaded = new Map();
+  async function details(i) {
+    if (!loaded.has(i)) {
+      const bytes = Uint8Array.from(atob(data.details[i]), ch => ch.charCodeAt(0));
+      const text = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+      loaded.set(i, JSON.parse(text));
+    }
+    return loaded.get(i);
+  }
+
+  let packets = {};
+  async function show(i) {
     current = i;
-    const c = conns[i], box = $("connection");
+    const c = Object.assign({}, conns[i], await details(i)), box = $("connection");
+    packets = c.packets || {};
     box.replaceChildren();
     box.append(el("h2", null, c.title));
     box.append(facts(c.header));
@@ -181,7 +194,7 @@
     const pane = $("packet");
     pane.classList.add("open");
     $("packet-title").textContent = `${L.packet} #${n}`;
-    const pk = data.packets[String(n)];
+    const pk = packets[String(n)];
     const tree = $("tree"), hex = $("hex");
     tree.replaceChildren(); hex.replaceChildren();
     if (!pk) { tree.append(el("p", { class: "muted" }, L.noTree)); return; }
@@ -224,5 +237,6 @@
   }
 
   render();
-  if (conns.length) show(0);
+  if (conns.length) show(0).then(() => document.body.setAttribute("data-ready", "1"));
+  else document.body.setAttribute("data-ready", "1");
 })();

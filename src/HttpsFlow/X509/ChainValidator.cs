@@ -104,7 +104,7 @@ public static class ChainValidator
     public static ChainValidationResult Validate(IEnumerable<Certificate> certificates, DateTimeOffset time,
         IEnumerable<Certificate>? trustAnchors = null, string? hostName = null)
     {
-        var anchors = (trustAnchors ?? SystemTrustAnchors()).ToList();
+        var anchors = trustAnchors as IReadOnlyList<Certificate> ?? (trustAnchors ?? SystemTrustAnchors()).ToList();
         var ordered = CertificateChain.Order(certificates);
         var problems = new List<ChainProblem>();
         var path = ordered.Path;
@@ -295,8 +295,15 @@ public static class ChainValidator
         }
     }
 
-    /// <summary>The certificates of the system's root stores (current user and local machine), parsed.</summary>
-    public static IReadOnlyList<Certificate> SystemTrustAnchors()
+    private static readonly Lazy<IReadOnlyList<Certificate>> s_systemAnchors = new(LoadSystemTrustAnchors);
+
+    /// <summary>
+    /// The certificates of the system's root stores (current user and local machine), parsed once per process: a
+    /// capture with thousands of connections checks every chain against the same anchors.
+    /// </summary>
+    public static IReadOnlyList<Certificate> SystemTrustAnchors() => s_systemAnchors.Value;
+
+    private static IReadOnlyList<Certificate> LoadSystemTrustAnchors()
     {
         var result = new List<Certificate>();
         foreach (var location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })

@@ -48,6 +48,7 @@ public class ReportBrowserTests : IAsyncLifetime
         page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
         page.PageError += (_, e) => errors.Add(e);
         await page.GotoAsync(url);
+        await page.WaitForSelectorAsync("body[data-ready='1']");
         return (page, requests, errors);
     }
 
@@ -103,5 +104,66 @@ public class ReportBrowserTests : IAsyncLifetime
         Assert.Equal("HttpsFlow 报告", await page.Locator("#page-title").TextContentAsync());
         Assert.Contains("客户端发送 SYN 发起连接", await page.Locator("#steps").TextContentAsync());
         Assert.Empty(errors);
+    }
+}
+
+/// <summary>
+/// The report of a capture of 100,000 packets (the test-site connection repeated 6,667 times on different client
+/// ports) opens in the browser in under 3 seconds, and the file grows linearly with the capture.
+/// </summary>
+public class LargeReportTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private readonly DirectoryInfo _tmp = Directory.CreateTempSubdirectory("httpsflow-large-report");
+
+    public void Dispose() => _tmp.Delete(true);
+
+    /// <summary>Writes the test-site connection <paramref name="copies"/> times, each from its own client port.</summary>
+    internal static string RepeatTestSite(string path, int copies)
+    {
+        var packets = new List<(HttpsFlow.Common.Timestamp Time, byte[] Data)>();
+        using (var reader = HttpsFlow.Capture.CaptureReader.Open(Path.Combine(Repo.Samples, "test-site-tls12.pcapng")))
+            while (reader.Read(out var p) == HttpsFlow.Capture.ReadOutcome.Packet) packets.Add((p.Time, p.Data.ToArray()));
+        using var w = new HttpsFlow.Capture.PcapNgWriter(File.Create(path), "HttpsFlow test");
+        int id = w.AddInterface(1, "lo");
+        const int tcp = 14 + 20; // Ethernet and a 20-byte IPv4 header
+        for (int k = 0; k < copies; k++)
+        {
+            ushort port = (ushort)(10000 + k);
+            foreach (var (time, data) in packets)
+            {
+                var copy = (byte[])data.Clone();
+                int at = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(copy.AsSpan(tcp)) == 56536 ? tcp : tcp + 2;
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(copy.AsSpan(at), port);
+                w.WritePacket(id, new HttpsFlow.Common.Timestamp(time.Seconds + k / 100, time.Nanoseconds + (k % 100) * 1_000_000), copy, copy.Length);
+            }
+        }
+        return path;
+    }
+
+    [Fact]
+    public async Task AReportOf100000PacketsOpensInUnder3Seconds()
+    {
+        const string chromium = "/usr/bin/chromium";
+        if (!File.Exists(chromium)) return;
+        string small = RepeatTestSite(Path.Combine(_tmp.FullName, "small.pcapng"), 667);
+        string large = RepeatTestSite(Path.Combine(_tmp.FullName, "large.pcapng"), 6667);
+        string smallReport = Path.Combine(_tmp.FullName, "small.html"), largeReport = Path.Combine(_tmp.FullName, "large.html");
+        Assert.Equal(0, Repo.Run("report", small, "-o", smallReport, "--trust", Path.Combine(Repo.Samples, "pki", "root.pem")).Exit);
+        Assert.Equal(0, Repo.Run("report", large, "-o", largeReport, "--trust", Path.Combine(Repo.Samples, "pki", "root.pem")).Exit);
+        // Linear growth: ten times the connections, ten times the bytes (within 15%).
+        double ratio = (double)new FileInfo(largeReport).Length / new FileInfo(smallReport).Length;
+        Assert.InRange(ratio, 8.5, 11.5);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await page.GotoAsync(new Uri(largeReport).AbsoluteUri);
+        await page.WaitForSelectorAsync("body[data-ready='1']");
+        clock.Stop();
+        output.WriteLine($"10,005 packets: {new FileInfo(smallReport).Length:N0} bytes; 100,005 packets: {new FileInfo(largeReport).Length:N0} bytes, opened in {clock.Elapsed.TotalSeconds:0.00} s");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"opened in {clock.Elapsed.TotalSeconds:0.00} s");
+        Assert.Equal("1 / 134", (await page.Locator("#pager").TextContentAsync())!.Trim(' ', '‹', '›'));
+        Assert.Equal(15, await page.Locator("#diagram .arrow").CountAsync());
     }
 }
