@@ -10,16 +10,15 @@ internal static class ExplainCommand
 {
     public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
     {
-        var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
-        var stream = new Option<int?>("--stream") { Description = "Explain only this TCP connection (its tcp.stream number, as `list` and `conversations --format csv` show).", HelpName = "N" };
-        var lang = new Option<string>("--lang") { Description = "Language of the walkthrough: en (English, default) or zh (Chinese).", DefaultValueFactory = _ => "en", HelpName = "en|zh" };
-        lang.AcceptOnlyFromAmong("en", "zh");
+        var file = WalkthroughOptions.File();
+        var stream = WalkthroughOptions.Stream();
+        var lang = WalkthroughOptions.Language();
         var format = new Option<string>("--format") { Description = "text (wrapped for the terminal, default) or markdown.", DefaultValueFactory = _ => "text", HelpName = "text|markdown" };
         format.AcceptOnlyFromAmong("text", "markdown");
-        var ascii = new Option<bool>("--ascii") { Description = "Draw the sequence diagram and lists with plain ASCII characters." };
-        var width = new Option<int?>("--width") { Description = "Columns to fit (default: the terminal's width, or 100 when the output is not a terminal).", HelpName = "N" };
+        var ascii = WalkthroughOptions.Ascii();
+        var width = WalkthroughOptions.Width();
         var color = CliApp.ColorOption();
-        var trust = new Option<string?>("--trust") { Description = "PEM file of trusted root certificates for checking the server's chain (default: this machine's trust store).", HelpName = "PEM" };
+        var trust = WalkthroughOptions.Trust();
         var cmd = new Command("explain", """
             Explain each TLS connection of a capture step by step, the way an expert reads it in Wireshark: who talked
             to whom (SNI, version, cipher suite, ALPN, resumed or full), a sequence diagram with every segment's Seq,
@@ -45,16 +44,7 @@ internal static class ExplainCommand
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             int? only = parse.GetValue(stream);
-            var recorder = new ConnectionRecorder { Stream = only };
-            var dissector = new Dissector { TlsObserver = recorder };
-            using var progress = Progress.For(path, reader, stderr);
-            long n = 0;
-            while (dissector.Next(reader) is { } frame)
-            {
-                recorder.OnFrame(frame, dissector.Tcp.Last);
-                progress?.Tick(++n);
-            }
-            progress?.Dispose();
+            var recorder = WalkthroughOptions.Record(reader, only, path, stderr);
 
             bool terminal = stdoutStream is null && !Console.IsOutputRedirected;
             int columns = parse.GetValue(width) ?? CliApp.TerminalWidth(terminal, 100);

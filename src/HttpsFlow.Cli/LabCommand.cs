@@ -16,10 +16,9 @@ internal static class LabCommand
         tls.AcceptOnlyFromAmong("1.2", "1.3");
         var port = new Option<int>("--port") { Description = "The test site's port on 127.0.0.1 (default 443).", DefaultValueFactory = _ => 443, HelpName = "P" };
         var write = new Option<string?>("-w", "--write") { Description = "Where to write the capture (default: httpsflow-lab.pcapng in the temporary directory).", HelpName = "OUT.pcapng" };
-        var lang = new Option<string>("--lang") { Description = "Language of the walkthrough: en (default) or zh.", DefaultValueFactory = _ => "en", HelpName = "en|zh" };
-        lang.AcceptOnlyFromAmong("en", "zh");
-        var ascii = new Option<bool>("--ascii") { Description = "Draw the sequence diagram with plain ASCII characters." };
-        var width = new Option<int?>("--width") { Description = "Columns to fit (default: the terminal's width, or 100).", HelpName = "N" };
+        var lang = WalkthroughOptions.Language();
+        var ascii = WalkthroughOptions.Ascii();
+        var width = WalkthroughOptions.Width();
         var color = CliApp.ColorOption();
         var cmd = new Command("lab", """
             Reproduce the whole HTTPS experiment on this machine: start a test site on 127.0.0.1 (ASP.NET Core's
@@ -82,9 +81,7 @@ internal static class LabCommand
 
             using var reader = CliApp.OpenCapture(result.CapturePath, stderr);
             if (reader is null) return CliApp.ExitInput;
-            var recorder = new ConnectionRecorder();
-            var dissector = new Dissector { TlsObserver = recorder };
-            while (dissector.Next(reader) is { } frame) recorder.OnFrame(frame, dissector.Tcp.Last);
+            var recorder = WalkthroughOptions.Record(reader, null, result.CapturePath, stderr);
             bool terminal = stdoutStream is null && !Console.IsOutputRedirected;
             int columns = parse.GetValue(width) ?? CliApp.TerminalWidth(terminal, 100);
             // The chain is checked against the root the lab made: the one the client trusted.

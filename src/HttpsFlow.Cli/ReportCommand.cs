@@ -10,12 +10,11 @@ internal static class ReportCommand
 {
     public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
     {
-        var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
+        var file = WalkthroughOptions.File();
         var output = new Option<string>("-o", "--output") { Description = "The HTML file to write ('-' writes to standard output).", Required = true, HelpName = "report.html" };
-        var lang = new Option<string>("--lang") { Description = "Language of the page: en (default) or zh.", DefaultValueFactory = _ => "en", HelpName = "en|zh" };
-        lang.AcceptOnlyFromAmong("en", "zh");
-        var stream = new Option<int?>("--stream") { Description = "Only this TCP connection (its tcp.stream number).", HelpName = "N" };
-        var trust = new Option<string?>("--trust") { Description = "PEM file of trusted root certificates for the chain checks (default: this machine's trust store).", HelpName = "PEM" };
+        var lang = WalkthroughOptions.Language("Language of the page");
+        var stream = WalkthroughOptions.Stream();
+        var trust = WalkthroughOptions.Trust();
         var cmd = new Command("report", """
             Write the walkthrough of every TLS connection as one HTML file that needs nothing else (no network, no
             fonts, no scripts from elsewhere): findings at the top, a sortable and searchable table of the
@@ -35,16 +34,7 @@ internal static class ReportCommand
             if (CliApp.ReadTrustAnchors(parse.GetValue(trust), stderr, out var anchors) is { } bad) return bad;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
-            var recorder = new ConnectionRecorder { Stream = parse.GetValue(stream) };
-            var dissector = new Dissector { TlsObserver = recorder };
-            using var progress = Progress.For(path, reader, stderr);
-            long n = 0;
-            while (dissector.Next(reader) is { } frame)
-            {
-                recorder.OnFrame(frame, dissector.Tcp.Last);
-                progress?.Tick(++n);
-            }
-            progress?.Dispose();
+            var recorder = WalkthroughOptions.Record(reader, parse.GetValue(stream), path, stderr);
             string language = parse.GetValue(lang) ?? "en";
             var options = new WalkOptions { Language = language, TrustAnchors = anchors };
             var walks = recorder.Connections.Select(c => Narrator.Explain(c, options)).ToList();
