@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text;
-using HttpsFlow.Pipeline;
 using HttpsFlow.Walkthrough;
 
 namespace HttpsFlow.Cli;
@@ -11,7 +10,7 @@ internal static class ExplainCommand
     public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
     {
         var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
-        var stream = new Option<int?>("--stream") { Description = "Explain only this TCP connection (its tcp.stream number, as `list` and `conversations --format csv` show).", HelpName = "N" };
+        var stream = CliApp.StreamOption("Explain");
         var lang = new Option<string>("--lang") { Description = "Language of the walkthrough: en (English, default) or zh (Chinese).", DefaultValueFactory = _ => "en", HelpName = "en|zh" };
         lang.AcceptOnlyFromAmong("en", "zh");
         var format = new Option<string>("--format") { Description = "text (wrapped for the terminal, default) or markdown.", DefaultValueFactory = _ => "text", HelpName = "text|markdown" };
@@ -19,7 +18,7 @@ internal static class ExplainCommand
         var ascii = new Option<bool>("--ascii") { Description = "Draw the sequence diagram and lists with plain ASCII characters." };
         var width = new Option<int?>("--width") { Description = "Columns to fit (default: the terminal's width, or 100 when the output is not a terminal).", HelpName = "N" };
         var color = CliApp.ColorOption();
-        var trust = new Option<string?>("--trust") { Description = "PEM file of trusted root certificates for checking the server's chain (default: this machine's trust store).", HelpName = "PEM" };
+        var trust = CliApp.TrustOption("checking the server's chain");
         var cmd = new Command("explain", """
             Explain each TLS connection of a capture step by step, the way an expert reads it in Wireshark: who talked
             to whom (SNI, version, cipher suite, ALPN, resumed or full), a sequence diagram with every segment's Seq,
@@ -41,37 +40,11 @@ internal static class ExplainCommand
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            IReadOnlyList<X509.Certificate>? anchors = null;
-            if (parse.GetValue(trust) is { } trustPath)
-            {
-                try
-                {
-                    anchors = X509.Certificate.ParsePem(File.ReadAllText(trustPath));
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    stderr.WriteLine($"httpsflow: {trustPath}: {e.Message}");
-                    return CliApp.ExitUsage;
-                }
-                if (anchors.Count == 0)
-                {
-                    stderr.WriteLine($"httpsflow: {trustPath}: no PEM certificate in it");
-                    return CliApp.ExitUsage;
-                }
-            }
+            if (!CliApp.TryLoadTrust(parse.GetValue(trust), stderr, out var anchors)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             int? only = parse.GetValue(stream);
-            var recorder = new ConnectionRecorder { Stream = only };
-            var dissector = new Dissector { TlsObserver = recorder };
-            using var progress = Progress.For(path, reader, stderr);
-            long n = 0;
-            while (dissector.Next(reader) is { } frame)
-            {
-                recorder.OnFrame(frame, dissector.Tcp.Last);
-                progress?.Tick(++n);
-            }
-            progress?.Dispose();
+            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = only });
 
             bool terminal = stdoutStream is null && !Console.IsOutputRedirected;
             int columns = parse.GetValue(width) ?? CliApp.TerminalWidth(terminal, 100);
@@ -102,14 +75,7 @@ internal static class ExplainCommand
                 stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
                 return CliApp.ExitInput;
             }
-            if (written == 0)
-            {
-                stderr.WriteLine(only is { } s
-                    ? $"httpsflow: {path}: tcp.stream {s} carries no TLS"
-                    : $"httpsflow: {path}: no TLS connection found");
-                return CliApp.ExitUsage;
-            }
-            return CliApp.ExitOk;
+            return CliApp.NoTlsFound(written, only, path, stderr);
         });
         return cmd;
     }
