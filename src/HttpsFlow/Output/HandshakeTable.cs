@@ -140,8 +140,8 @@ public static class HandshakeTable
     /// </summary>
     public static void WriteTable(TextSink sink, IEnumerable<HandshakeRow> rows, int width)
     {
-        var table = new TextTable(("stream", 6), ("server", 15), ("server_name", 12), ("version", 6), ("cipher", 16),
-            ("alpn", 8), ("est", 3), ("history", 9), ("validation", 10), ("hs_ms", 6));
+        var table = new TextTable(("stream", 6), ("server", 9), ("server_name", 6), ("version", 6), ("cipher", 8),
+            ("alpn", 4), ("est", 3), ("history", 5), ("validation", 5), ("hs_ms", 5));
         foreach (var r in rows)
         {
             string server = r.RespH.Contains(':') ? $"[{r.RespH}]:{r.RespP}" : $"{r.RespH}:{r.RespP}";
