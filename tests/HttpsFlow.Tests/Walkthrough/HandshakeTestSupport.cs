@@ -34,13 +34,15 @@ internal static class HandshakeFacts
         var result = new Dictionary<int, HelloFacts>();
         foreach (var (stream, s) in server)
         {
-            ushort version = Convert.ToUInt16(s.Version, 16);
-            ushort cipher = Convert.ToUInt16(s.Cipher, 16);
-            result[stream] = new HelloFacts(HandshakeSummary.ZeekVersion(version), CipherSuites.IanaName(cipher) ?? $"unknown-{cipher}",
-                sni.GetValueOrDefault(stream), s.Alpn);
+            string? version = Hex(s.Version) is { } v ? HandshakeSummary.ZeekVersion(v) : null;
+            string? cipher = Hex(s.Cipher) is { } c ? CipherSuites.IanaName(c) ?? $"unknown-{c}" : null;
+            result[stream] = new HelloFacts(version, cipher, sni.GetValueOrDefault(stream), s.Alpn);
         }
         return result;
     }
+
+    private static ushort? Hex(string s) =>
+        s.StartsWith("0x", StringComparison.Ordinal) && ushort.TryParse(s.AsSpan(2), System.Globalization.NumberStyles.HexNumber, null, out var v) ? v : null;
 
     /// <summary>Our rows (`handshakes --format json`) per stream, for connections with a ServerHello.</summary>
     public static Dictionary<int, HelloFacts> FromJson(string json)
