@@ -33,7 +33,8 @@ public sealed class HandshakeRow
     public string? NextProtocol { get; init; }
     public bool Established { get; init; }
     public string SslHistory { get; init; } = "";
-    /// <summary>SHA-256 of each server certificate, in the order sent (lower-case hex, as Zeek).</summary>
+    /// <summary>SHA-256 of each server certificate, in the order sent (lower-case hex, as Zeek); empty when only the
+    /// client sent certificates, null when neither did.</summary>
     public IReadOnlyList<string>? CertChainFps { get; init; }
     public IReadOnlyList<string>? ClientCertChainFps { get; init; }
     /// <summary>The server leaf's subject and issuer (RFC 4514).</summary>
@@ -68,6 +69,7 @@ public sealed class HandshakeSummary(IReadOnlyList<Certificate>? trustAnchors)
         var timing = Narrator.ComputeTiming(c);
         var serverChain = c.ServerCertificates?.Chain;
         var clientChain = c.ClientCertificates?.Chain;
+        bool anyChain = serverChain is { Count: > 0 } || clientChain is { Count: > 0 };
         var leaf = serverChain is { Count: > 0 } ? serverChain[0] : null;
         var clientLeaf = clientChain is { Count: > 0 } ? clientChain[0] : null;
         var validation = serverChain is { Count: > 0 } ? Validate(c, serverChain) : null;
@@ -84,8 +86,9 @@ public sealed class HandshakeSummary(IReadOnlyList<Certificate>? trustAnchors)
             NextProtocol = sh?.Alpn,
             Established = c.Zeek.Established,
             SslHistory = c.Zeek.History,
-            CertChainFps = serverChain is { Count: > 0 } ? [.. serverChain.Select(Fingerprint)] : null,
-            ClientCertChainFps = clientChain is { Count: > 0 } ? [.. clientChain.Select(Fingerprint)] : null,
+            // As Zeek: once either side sent certificates in the clear both lists exist (an empty one is "(empty)").
+            CertChainFps = anyChain ? [.. (serverChain ?? []).Select(Fingerprint)] : null,
+            ClientCertChainFps = anyChain ? [.. (clientChain ?? []).Select(Fingerprint)] : null,
             Subject = leaf?.Subject?.ToString(), Issuer = leaf?.Issuer?.ToString(),
             ClientSubject = clientLeaf?.Subject?.ToString(), ClientIssuer = clientLeaf?.Issuer?.ToString(),
             ValidationStatus = validation is null ? null : OpenSslStatus(validation),
