@@ -11,7 +11,7 @@ internal static class CertsCommand
 {
     public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
     {
-        var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
+        var file = CliApp.CaptureArgument();
         var format = new Option<string>("--format") { Description = "table: a block per chain for people (default); json: every fact, for programs.", DefaultValueFactory = _ => "table", HelpName = "table|json" };
         format.AcceptOnlyFromAmong("table", "json");
         var stream = CliApp.StreamOption("Show");

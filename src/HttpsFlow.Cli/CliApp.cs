@@ -103,6 +103,10 @@ public static class CliApp
         _ => ListFormat.Text,
     };
 
+    /// <summary>The FILE argument of commands that read a capture.</summary>
+    internal static Argument<string> CaptureArgument() =>
+        new("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
+
     /// <summary>The --trust option: a PEM file of trust anchors (default: the system's store).</summary>
     internal static Option<string?> TrustOption(string what) =>
         new("--trust") { Description = $"PEM file of trusted root certificates for {what} (default: this machine's trust store).", HelpName = "PEM" };

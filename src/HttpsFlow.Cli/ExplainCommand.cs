@@ -9,7 +9,7 @@ internal static class ExplainCommand
 {
     public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
     {
-        var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
+        var file = CliApp.CaptureArgument();
         var stream = CliApp.StreamOption("Explain");
         var lang = new Option<string>("--lang") { Description = "Language of the walkthrough: en (English, default) or zh (Chinese).", DefaultValueFactory = _ => "en", HelpName = "en|zh" };
         lang.AcceptOnlyFromAmong("en", "zh");

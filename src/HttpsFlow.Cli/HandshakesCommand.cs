@@ -9,7 +9,7 @@ internal static class HandshakesCommand
 {
     public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
     {
-        var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
+        var file = CliApp.CaptureArgument();
         var format = new Option<string>("--format")
         {
             Description = "table: the main columns, fitted to the terminal (default); csv or json: every column, for programs.",
