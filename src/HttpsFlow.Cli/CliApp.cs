@@ -48,40 +48,17 @@ public static class CliApp
         root.Subcommands.Add(FieldsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(JsonCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ExplainCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(HandshakesCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(CertsCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(ReportCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(CaptureCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(LabCommand.Build(stdout, stderr, stdoutStream));
-        root.Subcommands.Add(ReportCommand.Build(stdout, stderr, stdoutStream));
         return root;
     }
 
     /// <summary>HttpsFlow's version, as its assembly states it (written into the pcapng files it makes).</summary>
     internal static string Version =>
         typeof(CliApp).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
-
-    /// <summary>
-    /// Reads the trust anchors of a --trust option: null when none was given; on a problem, says so on stderr and
-    /// returns the exit code for the command to return.
-    /// </summary>
-    internal static int? ReadTrustAnchors(string? path, TextWriter stderr, out IReadOnlyList<X509.Certificate>? anchors)
-    {
-        anchors = null;
-        if (path is null) return null;
-        try
-        {
-            anchors = X509.Certificate.ParsePem(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"httpsflow: {path}: {e.Message}");
-            return ExitUsage;
-        }
-        if (anchors.Count == 0)
-        {
-            stderr.WriteLine($"httpsflow: {path}: no PEM certificate in it");
-            return ExitUsage;
-        }
-        return null;
-    }
 
     /// <summary>The --color option: colour on a terminal only (auto, the default), never, or always.</summary>
     internal static Option<string> ColorOption()
@@ -133,6 +110,75 @@ public static class CliApp
         "json" => ListFormat.Json,
         _ => ListFormat.Text,
     };
+
+    /// <summary>The FILE argument of commands that read a capture.</summary>
+    internal static Argument<string> CaptureArgument() =>
+        new("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
+
+    /// <summary>The --trust option: a PEM file of trust anchors (default: the system's store).</summary>
+    internal static Option<string?> TrustOption(string what) =>
+        new("--trust") { Description = $"PEM file of trusted root certificates for {what} (default: this machine's trust store).", HelpName = "PEM" };
+
+    /// <summary>The --stream option of commands that look at TLS connections.</summary>
+    internal static Option<int?> StreamOption(string what) =>
+        new("--stream") { Description = $"{what} only this TCP connection (its tcp.stream number, as `list` and `conversations --format csv` show).", HelpName = "N" };
+
+    /// <summary>Reads the trust anchors of --trust; null anchors when it was not given. False (after one line on
+    /// stderr) when the file cannot be read or holds no certificate.</summary>
+    internal static bool TryLoadTrust(string? path, TextWriter stderr, out IReadOnlyList<X509.Certificate>? anchors)
+    {
+        anchors = null;
+        if (path is null) return true;
+        try
+        {
+            anchors = X509.Certificate.ParsePem(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"httpsflow: {path}: {e.Message}");
+            return false;
+        }
+        if (anchors.Count == 0)
+        {
+            stderr.WriteLine($"httpsflow: {path}: no PEM certificate in it");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Dissects the whole capture into <paramref name="recorder"/>, with a progress line on a terminal.</summary>
+    internal static Walkthrough.ConnectionRecorder Record(string path, CaptureReader reader, TextWriter stderr, Walkthrough.ConnectionRecorder recorder)
+    {
+        var dissector = new Dissector { TlsObserver = recorder };
+        using var progress = Progress.For(path, reader, stderr);
+        long n = 0;
+        while (dissector.Next(reader) is { } frame)
+        {
+            recorder.OnFrame(frame, dissector.Tcp.Last);
+            progress?.Tick(++n);
+        }
+        return recorder;
+    }
+
+    /// <summary>The end of a TLS command: exit 2 after a read error, exit 1 with one line when nothing was reported.</summary>
+    internal static int TlsCommandExit(int written, int? stream, string path, CaptureReader reader, TextWriter stderr)
+    {
+        if (reader.Error is not null)
+        {
+            stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
+            return ExitInput;
+        }
+        return NoTlsFound(written, stream, path, stderr);
+    }
+
+    internal static int NoTlsFound(int written, int? stream, string path, TextWriter stderr)
+    {
+        if (written > 0) return ExitOk;
+        stderr.WriteLine(stream is { } s
+            ? $"httpsflow: {path}: tcp.stream {s} carries no TLS"
+            : $"httpsflow: {path}: no TLS connection found");
+        return ExitUsage;
+    }
 
     /// <summary>Opens a capture for a command, or reports why it cannot be read (exit code 2).</summary>
     internal static CaptureReader? OpenCapture(string path, TextWriter stderr)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text;
-using HttpsFlow.Pipeline;
 using HttpsFlow.Walkthrough;
 
 namespace HttpsFlow.Cli;
@@ -10,15 +9,15 @@ internal static class ExplainCommand
 {
     public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
     {
-        var file = WalkthroughOptions.File();
-        var stream = WalkthroughOptions.Stream();
+        var file = CliApp.CaptureArgument();
+        var stream = CliApp.StreamOption("Explain");
         var lang = WalkthroughOptions.Language();
         var format = new Option<string>("--format") { Description = "text (wrapped for the terminal, default) or markdown.", DefaultValueFactory = _ => "text", HelpName = "text|markdown" };
         format.AcceptOnlyFromAmong("text", "markdown");
         var ascii = WalkthroughOptions.Ascii();
         var width = WalkthroughOptions.Width();
         var color = CliApp.ColorOption();
-        var trust = WalkthroughOptions.Trust();
+        var trust = CliApp.TrustOption("checking the server's chain");
         var cmd = new Command("explain", """
             Explain each TLS connection of a capture step by step, the way an expert reads it in Wireshark: who talked
             to whom (SNI, version, cipher suite, ALPN, resumed or full), a sequence diagram with every segment's Seq,
@@ -40,11 +39,11 @@ internal static class ExplainCommand
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            if (CliApp.ReadTrustAnchors(parse.GetValue(trust), stderr, out var anchors) is { } bad) return bad;
+            if (!CliApp.TryLoadTrust(parse.GetValue(trust), stderr, out var anchors)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             int? only = parse.GetValue(stream);
-            var recorder = WalkthroughOptions.Record(reader, only, path, stderr);
+            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = only });
 
             bool terminal = stdoutStream is null && !Console.IsOutputRedirected;
             int columns = parse.GetValue(width) ?? CliApp.TerminalWidth(terminal, 100);
@@ -75,14 +74,7 @@ internal static class ExplainCommand
                 stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
                 return CliApp.ExitInput;
             }
-            if (written == 0)
-            {
-                stderr.WriteLine(only is { } s
-                    ? $"httpsflow: {path}: tcp.stream {s} carries no TLS"
-                    : $"httpsflow: {path}: no TLS connection found");
-                return CliApp.ExitUsage;
-            }
-            return CliApp.ExitOk;
+            return CliApp.NoTlsFound(written, only, path, stderr);
         });
         return cmd;
     }

@@ -81,7 +81,7 @@ internal static class LabCommand
 
             using var reader = CliApp.OpenCapture(result.CapturePath, stderr);
             if (reader is null) return CliApp.ExitInput;
-            var recorder = WalkthroughOptions.Record(reader, null, result.CapturePath, stderr);
+            var recorder = CliApp.Record(result.CapturePath, reader, stderr, new ConnectionRecorder());
             bool terminal = stdoutStream is null && !Console.IsOutputRedirected;
             int columns = parse.GetValue(width) ?? CliApp.TerminalWidth(terminal, 100);
             // The chain is checked against the root the lab made: the one the client trusted.

@@ -10,11 +10,11 @@ internal static class ReportCommand
 {
     public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
     {
-        var file = WalkthroughOptions.File();
+        var file = CliApp.CaptureArgument();
         var output = new Option<string>("-o", "--output") { Description = "The HTML file to write ('-' writes to standard output).", Required = true, HelpName = "report.html" };
         var lang = WalkthroughOptions.Language("Language of the page");
-        var stream = WalkthroughOptions.Stream();
-        var trust = WalkthroughOptions.Trust();
+        var stream = CliApp.StreamOption("Report");
+        var trust = CliApp.TrustOption("the chain checks");
         var cmd = new Command("report", """
             Write the walkthrough of every TLS connection as one HTML file that needs nothing else (no network, no
             fonts, no scripts from elsewhere): findings at the top, a sortable and searchable table of the
@@ -31,10 +31,10 @@ internal static class ReportCommand
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            if (CliApp.ReadTrustAnchors(parse.GetValue(trust), stderr, out var anchors) is { } bad) return bad;
+            if (!CliApp.TryLoadTrust(parse.GetValue(trust), stderr, out var anchors)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
-            var recorder = WalkthroughOptions.Record(reader, parse.GetValue(stream), path, stderr);
+            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = parse.GetValue(stream) });
             string language = parse.GetValue(lang) ?? "en";
             var options = new WalkOptions { Language = language, TrustAnchors = anchors };
             var walks = recorder.Connections.Select(c => Narrator.Explain(c, options)).ToList();

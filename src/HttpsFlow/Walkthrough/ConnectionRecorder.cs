@@ -12,11 +12,19 @@ namespace HttpsFlow.Walkthrough;
 /// Records TLS connections while a capture is dissected: attach it as <see cref="Pipeline.Dissector.TlsObserver"/>
 /// and call <see cref="OnFrame"/> with every frame <see cref="Pipeline.Dissector.Next"/> returns. What it keeps is
 /// bounded: the handshake facts of each connection (a few kilobytes, certificates included) and, when
-/// <see cref="KeepFrames"/> is set, at most <see cref="MaxFramesPerConnection"/> segments per connection.
+/// <see cref="KeepFrames"/> is set, at most <see cref="MaxFramesPerConnection"/> segments per connection; when it is
+/// not, the first <see cref="SummaryFramesPerConnection"/> segments and <see cref="SummaryApplicationDataRecords"/>
+/// application-data records (enough for the timing of the handshake and the first data).
 /// </summary>
 public sealed class ConnectionRecorder : ITlsObserver
 {
     public const int MaxFramesPerConnection = 100_000;
+
+    /// <summary>Segments kept per connection when <see cref="KeepFrames"/> is off.</summary>
+    public const int SummaryFramesPerConnection = 256;
+
+    /// <summary>Application-data records listed per connection when <see cref="KeepFrames"/> is off.</summary>
+    public const int SummaryApplicationDataRecords = 64;
 
     private readonly Dictionary<TcpConversation, TlsConnection> _byConversation = new(ReferenceEqualityComparer.Instance);
     private readonly List<TlsConnection> _order = [];
@@ -24,7 +32,8 @@ public sealed class ConnectionRecorder : ITlsObserver
     private List<string>? _currentNames;
     private long _pendingFrame = -1;
 
-    /// <summary>Keep every segment of each connection (for the diagram and narration); off for summaries only.</summary>
+    /// <summary>Keep every segment of each connection (for the diagram and narration); off for summaries only (the
+    /// first <see cref="SummaryFramesPerConnection"/> segments, for the timing).</summary>
     public bool KeepFrames { get; init; } = true;
 
     /// <summary>Record only this tcp.stream (null: all).</summary>
@@ -62,14 +71,13 @@ public sealed class ConnectionRecorder : ITlsObserver
             c.ClientIsA = (t.Flags & TcpFlags.Ack) == 0 ? fromA : !fromA;
             c.ClientKnown = true;
         }
-        if (c.Frames.Count == 0 && c.FramesDropped == 0) c.Start = f.Time;
-        c.End = f.Time;
-        if (!KeepFrames)
+        if (!c.Started)
         {
-            _pendingItems.Clear();
-            return;
+            c.Start = f.Time;
+            c.Started = true;
         }
-        if (c.Frames.Count >= MaxFramesPerConnection)
+        c.End = f.Time;
+        if (c.Frames.Count >= (KeepFrames ? MaxFramesPerConnection : SummaryFramesPerConnection))
         {
             c.FramesDropped++;
             _pendingItems.Clear();
@@ -92,7 +100,9 @@ public sealed class ConnectionRecorder : ITlsObserver
     {
         if (!Wanted(conversation)) return;
         var c = Get(conversation);
+        if (!c.IsTls) c.FirstTlsTime = frame.Time;
         c.IsTls = true;
+        c.Zeek.OnRecord(c, fromA, record);
         if (_pendingFrame != frame.Number)
         {
             _pendingItems.Clear();
@@ -112,7 +122,8 @@ public sealed class ConnectionRecorder : ITlsObserver
                 break;
             case TlsRecordKind.Tls when record.ContentType == TlsContentType.ApplicationData:
                 names.Add(TlsNames.ApplicationData);
-                c.ApplicationData.Add((frame.Number, fromA, record.Length));
+                if (KeepFrames || c.ApplicationData.Count < SummaryApplicationDataRecords) c.ApplicationData.Add((frame.Number, fromA, record.Length));
+                else c.ApplicationDataDropped++;
                 break;
             case TlsRecordKind.Tls when record.ContentType == TlsContentType.Alert:
                 var alert = TlsAlert.Parse(record.Fragment);
@@ -212,6 +223,7 @@ public sealed class ConnectionRecorder : ITlsObserver
                 c.CertificateRequested = true;
                 break;
         }
+        c.Zeek.OnMessage(c, fromA, (byte)e.Type, e.IsHelloRetryRequest);
     }
 
     private static ClientHelloInfo ReadClientHello(ReadOnlySpan<byte> body, long frame)
@@ -248,6 +260,7 @@ public sealed class ConnectionRecorder : ITlsObserver
             Groups = groups, KeyShareGroups = shares, SignatureAlgorithms = sigs, Alpn = alpn, ServerName = hello.ServerName,
             SessionTicketExtension = ticketExt, TicketLength = ticketLength, OffersPsk = psk, OffersEarlyData = early,
             Ja3Full = ja3Full, Ja3 = ja3Full.Length > 0 ? Ja3.Hash(ja3Full) : "", HighestVersion = hello.HighestVersion,
+            Ja4 = Ja4.Compute(body, Ja4Transport.Tcp) ?? "",
         };
     }
 

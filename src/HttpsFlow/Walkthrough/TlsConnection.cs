@@ -68,6 +68,8 @@ public sealed class ClientHelloInfo
     public bool OffersEarlyData { get; init; }
     public string Ja3 { get; init; } = "";
     public string Ja3Full { get; init; } = "";
+    /// <summary>FoxIO's JA4 (TCP form); empty when the ClientHello did not parse to its end.</summary>
+    public string Ja4 { get; init; } = "";
     /// <summary>The highest version offered (supported_versions, else legacy_version).</summary>
     public ushort HighestVersion { get; init; }
     public bool IsSsl2 { get; init; }
@@ -161,7 +163,13 @@ public sealed class TlsConnection
     /// <summary>Segments beyond the limit, counted but not kept.</summary>
     public long FramesDropped { get; internal set; }
     public Timestamp Start { get; internal set; }
+    internal bool Started;
     public Timestamp End { get; internal set; }
+    /// <summary>When the first TLS record was seen (Zeek's ssl.log ts).</summary>
+    public Timestamp FirstTlsTime { get; internal set; }
+
+    /// <summary>What Zeek's ssl.log would record: history letters, established, last alert, resumption.</summary>
+    public ZeekSslState Zeek { get; } = new();
 
     public List<HandshakeStep> Handshake { get; } = [];
     public ClientHelloInfo? ClientHello { get; internal set; }
@@ -180,6 +188,8 @@ public sealed class TlsConnection
     public List<(long Frame, bool FromA)> ChangeCipherSpecs { get; } = [];
     /// <summary>Application-data records: frame, side, fragment length.</summary>
     public List<(long Frame, bool FromA, int Length)> ApplicationData { get; } = [];
+    /// <summary>Application-data records not listed (summary recording keeps only the first ones).</summary>
+    public long ApplicationDataDropped { get; internal set; }
     public bool CertificateRequested { get; internal set; }
     public ushort RecordVersion { get; internal set; }
 

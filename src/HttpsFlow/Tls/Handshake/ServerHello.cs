@@ -85,6 +85,10 @@ public readonly ref struct ServerHello
     /// <summary>The message type under which this message's extensions are read: HelloRetryRequest or ServerHello.</summary>
     public TlsHandshakeType ExtensionContext => IsHelloRetryRequest ? TlsHandshakeType.HelloRetryRequest : TlsHandshakeType.ServerHello;
 
+    /// <summary>A TLS 1.3 draft version before draft 22 (0x7f00–0x7f15), whose ServerHello has no session id and no
+    /// compression method, as Wireshark reads it.</summary>
+    public static bool IsEarlyTls13Draft(ushort version) => version is >= 0x7f00 and < 0x7f16;
+
     public static ServerHello Parse(ReadOnlySpan<byte> body, TlsNotes? notes = null)
     {
         var ctx = new TlsParseContext(body, notes);
@@ -94,28 +98,26 @@ public readonly ref struct ServerHello
             ctx.Truncated(r, "ServerHello version", 2);
             return new ServerHello(ParseStatus.Malformed, 0, default, default, default, 0, false, ExtensionList.None);
         }
-        int draft = TlsVersion.Tls13Draft(version);
-        if (draft is > 0 and < 22)
+        ReadOnlySpan<byte> random, sessionId = default;
+        bool draft = IsEarlyTls13Draft(version);
+        if (draft)
         {
-            // TLS 1.3 drafts before 22 had no session ID and no compression method:
-            // struct { ProtocolVersion version; Random random; CipherSuite cipher_suite; Extension extensions<..>; }
-            if (!r.TryReadBytes(32, out var draftRandom) || !r.TryReadUInt16(out ushort draftSuite))
+            // TLS 1.3 drafts before 22: version, random, cipher suite, extensions (no session id, no compression).
+            if (!r.TryReadBytes(32, out random))
             {
-                ctx.Truncated(r, "ServerHello (TLS 1.3 draft)", 34);
+                ctx.Truncated(r, "ServerHello random", 32);
                 return new ServerHello(ParseStatus.Malformed, version, default, default, default, 0, false, ExtensionList.None);
             }
-            var draftExtensions = r.IsEmpty ? ExtensionList.None : ExtensionList.Read(ref r, ctx);
-            if (draftExtensions.Status == ParseStatus.Ok) ctx.Trailing(r);
-            return new ServerHello(draftExtensions.Status, version, draftRandom, default, new CipherSuite(draftSuite), 0, true, draftExtensions);
         }
-        if (!HelloCommon.ReadRandomAndSessionId(ref r, ctx, "ServerHello", out var random, out var sessionId))
+        else if (!HelloCommon.ReadRandomAndSessionId(ref r, ctx, "ServerHello", out random, out sessionId))
             return new ServerHello(ParseStatus.Malformed, version, random, sessionId, default, 0, false, ExtensionList.None);
         if (!r.TryReadUInt16(out ushort suite))
         {
             ctx.Truncated(r, "ServerHello cipher suite", 2);
             return new ServerHello(ParseStatus.Malformed, version, random, sessionId, default, 0, false, ExtensionList.None);
         }
-        if (!r.TryReadUInt8(out byte compression))
+        byte compression = 0;
+        if (!draft && !r.TryReadUInt8(out compression))
         {
             ctx.Truncated(r, "ServerHello compression method", 1);
             return new ServerHello(ParseStatus.Malformed, version, random, sessionId, new CipherSuite(suite), 0, true, ExtensionList.None);
