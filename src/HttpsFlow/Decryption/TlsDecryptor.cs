@@ -1,0 +1,529 @@
+using System.Security.Cryptography;
+using HttpsFlow.Net;
+using HttpsFlow.Tcp;
+using HttpsFlow.Tls;
+using HttpsFlow.Tls.Extensions;
+using HttpsFlow.Tls.Handshake;
+using HttpsFlow.Tls.List;
+using HttpsFlow.Tls.Records;
+
+namespace HttpsFlow.Decryption;
+
+/// <summary>A decrypted record, as <see cref="IDecryptedSink.OnPlaintext"/> receives it. Spans are valid only during the call.</summary>
+public readonly ref struct DecryptedRecord
+{
+    internal DecryptedRecord(TlsSession session, long frame, bool fromClient, TlsContentType contentType,
+        ReadOnlySpan<byte> plaintext, ulong sequence, ulong streamOffset)
+    {
+        Session = session;
+        Frame = frame;
+        FromClient = fromClient;
+        ContentType = contentType;
+        Plaintext = plaintext;
+        Sequence = sequence;
+        StreamOffset = streamOffset;
+    }
+
+    public TlsSession Session { get; }
+    /// <summary>The frame that completed the record.</summary>
+    public long Frame { get; }
+    public bool FromClient { get; }
+    /// <summary>The content type (the inner type in TLS 1.3).</summary>
+    public TlsContentType ContentType { get; }
+    public ReadOnlySpan<byte> Plaintext { get; }
+    /// <summary>The record's sequence number under its keys.</summary>
+    public ulong Sequence { get; }
+    /// <summary>Offset of the record's header in its direction's stream.</summary>
+    public ulong StreamOffset { get; }
+}
+
+/// <summary>A handshake message found in decrypted records (TLS 1.3's EncryptedExtensions … Finished,
+/// NewSessionTicket, KeyUpdate; TLS 1.2's Finished). Spans are valid only during the call.</summary>
+public readonly ref struct DecryptedHandshake
+{
+    internal DecryptedHandshake(TlsSession session, long frame, bool fromClient, ReadOnlySpan<byte> message, bool? finishedVerified)
+    {
+        Session = session;
+        Frame = frame;
+        FromClient = fromClient;
+        Message = message;
+        FinishedVerified = finishedVerified;
+    }
+
+    public TlsSession Session { get; }
+    public long Frame { get; }
+    public bool FromClient { get; }
+    /// <summary>The whole message, four-byte header included.</summary>
+    public ReadOnlySpan<byte> Message { get; }
+    public TlsHandshakeType Type => (TlsHandshakeType)Message[0];
+    /// <summary>For a Finished: whether its verify_data matched ours (null when it could not be checked).</summary>
+    public bool? FinishedVerified { get; }
+}
+
+/// <summary>Receives what <see cref="TlsDecryptor"/> decrypts, in stream order per direction.</summary>
+public interface IDecryptedSink
+{
+    void OnPlaintext(in DecryptedRecord record);
+
+    void OnHandshake(in DecryptedHandshake message)
+    {
+    }
+}
+
+/// <summary>
+/// Decrypts TLS connections while a capture is dissected: attach it as <see cref="Pipeline.Dissector.TlsObserver"/>
+/// (alone or with <see cref="TlsObservers"/>). For each connection it learns the client random, version, cipher
+/// suite and extensions from the clear handshake, finds the secrets in the <see cref="KeyLog"/>, switches keys where
+/// the protocol does (ChangeCipherSpec in TLS 1.0–1.2; after the ServerHello, each Finished and each KeyUpdate in
+/// TLS 1.3), decrypts every record, checks each Finished and hands the plaintext to <see cref="Sink"/>. Session
+/// resumption works from the key log (the resumed connection's own CLIENT_RANDOM line) or, without one, from the
+/// session ID or ticket of an earlier connection of the same capture.
+/// </summary>
+public sealed class TlsDecryptor : ITlsObserver
+{
+    private readonly Dictionary<TcpConversation, TlsSession> _sessions = new(ReferenceEqualityComparer.Instance);
+    private readonly List<TlsSession> _order = [];
+    private readonly Dictionary<string, byte[]> _masterBySessionId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _masterByTicket = new(StringComparer.Ordinal);
+
+    public TlsDecryptor(KeyLog keys) => Keys = keys;
+
+    /// <summary>
+    /// Adds the TLS key logs that <paramref name="reader"/>'s Decryption Secrets Blocks hold, those read so far and
+    /// those met later (a DSB precedes the packets it is for).
+    /// </summary>
+    public void UseSecretsOf(Capture.CaptureReader reader)
+    {
+        int blocks = 0;
+        foreach (var secrets in reader.Secrets) Keys.Add(secrets, ++blocks);
+        reader.SecretsFound += secrets => Keys.Add(secrets, ++blocks);
+    }
+
+    /// <summary>The secrets; more can be added while the capture is read (a Decryption Secrets Block).</summary>
+    public KeyLog Keys { get; }
+
+    /// <summary>Receives decrypted records and handshake messages (optional).</summary>
+    public IDecryptedSink? Sink { get; set; }
+
+    /// <summary>The TLS connections seen, in the order they began.</summary>
+    public IReadOnlyList<TlsSession> Sessions => _order;
+
+    /// <summary>The session of a TCP connection, or null when it carried no TLS.</summary>
+    public TlsSession? Find(TcpConversation conversation) => _sessions.GetValueOrDefault(conversation);
+
+    private TlsSession Get(TcpConversation conversation)
+    {
+        if (!_sessions.TryGetValue(conversation, out var s))
+        {
+            s = new TlsSession(conversation);
+            _sessions[conversation] = s;
+            _order.Add(s);
+        }
+        return s;
+    }
+
+    public void OnRecord(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, ushort version)
+    {
+        if (record.Kind != TlsRecordKind.Tls) return;
+        var s = Get(conversation);
+        var d = s.Direction(fromA);
+        d.LastRecordEncrypted = false;
+        switch (record.ContentType)
+        {
+            case TlsContentType.ChangeCipherSpec:
+                if (s.Version is TlsVersion.Tls13 || s.ServerHelloSeen && s.Version == 0) return;
+                if (!s.ServerHelloSeen) { s.SetStatus(DecryptionStatus.HandshakeNotCaptured); return; }
+                d.Activate(d.Pending);
+                d.Pending = null;
+                d.AfterChangeCipherSpec = true;
+                return;
+            case TlsContentType.Handshake or TlsContentType.Alert or TlsContentType.ApplicationData or TlsContentType.Heartbeat:
+                break;
+            default:
+                return;
+        }
+        bool encrypted = d.AfterChangeCipherSpec || (s.IsTls13 && record.ContentType == TlsContentType.ApplicationData);
+        if (!encrypted)
+        {
+            if (record.ContentType == TlsContentType.ApplicationData && !s.ServerHelloSeen) s.SetStatus(DecryptionStatus.HandshakeNotCaptured);
+            return;
+        }
+        d.LastRecordEncrypted = true;
+        if (d.Cipher is null)
+        {
+            s.EncryptedRecordsSkipped++;
+            return;
+        }
+        bool fromClient = s.IsFromClient(fromA);
+        var header = record.Bytes[..5];
+        if (!d.Cipher.TryDecrypt(header, record.Fragment, d.Sequence, out var plaintext, out var type))
+        {
+            // In TLS 1.3 a client's records before its Finished may be 0-RTT data under keys we do not have.
+            if (s.IsTls13 && fromClient && !d.HandshakeDone && s.EarlyDataOffered)
+            {
+                s.EarlyRecordsSkipped++;
+                return;
+            }
+            s.RecordsFailed++;
+            if (d.Decrypted == 0)
+            {
+                s.SetStatus(DecryptionStatus.WrongKey);
+                s.AddNote($"frame {frame.Number}: the first encrypted record from the {(fromClient ? "client" : "server")} does not decrypt with the logged key");
+                d.Activate(null);
+            }
+            else if (s.RecordsFailed <= 3)
+            {
+                s.AddNote($"frame {frame.Number}: a record from the {(fromClient ? "client" : "server")} does not decrypt (bytes missing from the capture?)");
+            }
+            d.Sequence++;
+            return;
+        }
+        ulong sequence = d.Sequence++;
+        d.Decrypted++;
+        s.RecordsDecrypted++;
+        var contentType = (TlsContentType)type;
+        if (contentType == TlsContentType.ApplicationData)
+        {
+            if (fromClient) s.FirstClientData ??= plaintext.Length > 512 ? plaintext[..512] : plaintext;
+            else s.FirstServerData ??= plaintext.Length > 512 ? plaintext[..512] : plaintext;
+        }
+        Sink?.OnPlaintext(new DecryptedRecord(s, frame.Number, fromClient, contentType, plaintext, sequence, record.StreamOffset));
+        if (contentType == TlsContentType.Handshake) AddDecryptedHandshake(s, d, fromClient, frame.Number, plaintext);
+    }
+
+    public void OnHandshake(Frame frame, TcpConversation conversation, bool fromA, in HandshakeEvent e, ushort version)
+    {
+        if (e.Kind != HandshakeEventKind.Message) return;
+        var s = Get(conversation);
+        if (s.Direction(fromA).LastRecordEncrypted) return;
+        var message = e.Message;
+        if (message.Length < 4) return;
+        switch (e.Type)
+        {
+            case TlsHandshakeType.ClientHello:
+                OnClientHello(s, fromA, e.Body);
+                break;
+            case TlsHandshakeType.ServerHello:
+                if (OnServerHello(s, fromA, e.Body, message)) return;
+                break;
+            case TlsHandshakeType.NewSessionTicket when !s.IsTls13 && s.MasterSecret is { } master:
+                var ticket = NewSessionTicket.Parse(e.Body, false);
+                if (ticket.Ticket.Length > 0) _masterByTicket[Convert.ToHexString(ticket.Ticket)] = master;
+                break;
+        }
+        s.Transcript.Write(message);
+    }
+
+    private static void OnClientHello(TlsSession s, bool fromA, ReadOnlySpan<byte> body)
+    {
+        var hello = ClientHello.Parse(body);
+        if (s.ClientRandom.Length == 32)
+        {
+            s.SecondClientHello = true; // after a HelloRetryRequest (a renegotiation would be encrypted)
+            return;
+        }
+        if (hello.Random.Length != 32) return;
+        s.ClientIsA = fromA;
+        s.ClientRandom = hello.Random.ToArray();
+        s.ClientSessionId = hello.SessionId.ToArray();
+        foreach (var ext in hello.Extensions)
+        {
+            if (ext.Type == ExtensionType.SessionTicket && ext.Data.Length > 0) s.OfferedTicket = ext.Data.ToArray();
+            else if (ext.Type == ExtensionType.EarlyData) s.EarlyDataOffered = true;
+        }
+    }
+
+    /// <returns>True when the message was fully handled (the transcript already updated).</returns>
+    private bool OnServerHello(TlsSession s, bool fromA, ReadOnlySpan<byte> body, ReadOnlySpan<byte> message)
+    {
+        var hello = ServerHello.Parse(body);
+        if (!hello.HasCipherSuite || hello.Random.Length != 32) return false;
+        ushort version = hello.SelectedVersion;
+        if (TlsVersion.Tls13Draft(version) != 0) version = TlsVersion.Tls13;
+        s.Version = version;
+        s.CipherSuite = hello.CipherSuite.Value;
+        var spec = CipherSpec.For(s.CipherSuite, out var why);
+        s.Spec = spec;
+        if (hello.IsHelloRetryRequest)
+        {
+            // RFC 8446 §4.4.1: the first ClientHello is replaced by message_hash(Hash(ClientHello1)).
+            if (spec is null) return false;
+            var hash = TlsKdf.Hash(spec.PrfHash, s.Transcript.ToArray());
+            s.Transcript.SetLength(0);
+            s.Transcript.Write([254, 0, 0, (byte)hash.Length]);
+            s.Transcript.Write(hash);
+            s.Transcript.Write(message);
+            return true;
+        }
+        s.ServerHelloSeen = true;
+        if (s.ClientRandom.Length != 32)
+        {
+            s.SetStatus(DecryptionStatus.HandshakeNotCaptured);
+            return false;
+        }
+        s.ServerRandom = hello.Random.ToArray();
+        s.ServerSessionId = hello.SessionId.ToArray();
+        foreach (var ext in hello.Extensions)
+        {
+            if (ext.Type == ExtensionType.ExtendedMasterSecret) s.ExtendedMasterSecret = true;
+            else if (ext.Type == ExtensionType.EncryptThenMac) s.EncryptThenMac = true;
+        }
+        if (spec is null)
+        {
+            s.SetStatus(DecryptionStatus.CipherNotSupported);
+            s.AddNote(why ?? "cipher suite not supported");
+            return false;
+        }
+        if (version is < TlsVersion.Tls10 or > TlsVersion.Tls13 || spec.IsTls13 != (version == TlsVersion.Tls13))
+        {
+            s.SetStatus(DecryptionStatus.CipherNotSupported);
+            s.AddNote($"version 0x{version:x4} is not supported");
+            return false;
+        }
+        s.Transcript.Write(message);
+        if (s.IsTls13) StartTls13(s);
+        else StartTls12(s);
+        return true;
+    }
+
+    private void StartTls12(TlsSession s)
+    {
+        var spec = s.Spec!;
+        bool resumed = s.ClientSessionId.Length > 0 && s.ClientSessionId.AsSpan().SequenceEqual(s.ServerSessionId);
+        byte[]? master = Keys.Find(s.ClientRandom)?.MasterSecret;
+        if (master is null && s.OfferedTicket is { } t) master = _masterByTicket.GetValueOrDefault(Convert.ToHexString(t));
+        if (master is null && resumed) master = _masterBySessionId.GetValueOrDefault(Convert.ToHexString(s.ServerSessionId));
+        if (master is null)
+        {
+            s.SetStatus(Keys.Count == 0 ? DecryptionStatus.NoKeyLog : DecryptionStatus.NoKeyForClientRandom);
+            return;
+        }
+        s.MasterSecret = master;
+        if (s.ServerSessionId.Length > 0) _masterBySessionId[Convert.ToHexString(s.ServerSessionId)] = master;
+        int macLength = spec.Mode == RecordMode.Cbc ? spec.MacLength : 0;
+        int ivLength = spec.FixedIvLength;
+        int total = 2 * (macLength + spec.KeyLength + ivLength);
+        var block = TlsKdf.KeyBlock(s.Version, spec.PrfHash, master, s.ClientRandom, s.ServerRandom, total);
+        int o = 0;
+        byte[] Take(int n)
+        {
+            var r = block.AsSpan(o, n).ToArray();
+            o += n;
+            return r;
+        }
+        var clientMac = Take(macLength);
+        var serverMac = Take(macLength);
+        var clientKey = Take(spec.KeyLength);
+        var serverKey = Take(spec.KeyLength);
+        var clientIv = Take(ivLength);
+        var serverIv = Take(ivLength);
+        s.Direction(s.ClientIsA).Pending = RecordCipher.Create(spec, s.Version, clientKey, clientIv, clientMac, s.EncryptThenMac);
+        s.Direction(!s.ClientIsA).Pending = RecordCipher.Create(spec, s.Version, serverKey, serverIv, serverMac, s.EncryptThenMac);
+        s.KeysFound = true;
+    }
+
+    private void StartTls13(TlsSession s)
+    {
+        var entry = Keys.Find(s.ClientRandom);
+        var clientHs = entry?.Get(KeyLogLabel.ClientHandshakeTrafficSecret);
+        var serverHs = entry?.Get(KeyLogLabel.ServerHandshakeTrafficSecret);
+        if (clientHs is null || serverHs is null)
+        {
+            s.SetStatus(Keys.Count == 0 ? DecryptionStatus.NoKeyLog : DecryptionStatus.NoKeyForClientRandom);
+            return;
+        }
+        s.KeysFound = true;
+        s.Direction(s.ClientIsA).SetTrafficSecret(s, clientHs);
+        s.Direction(!s.ClientIsA).SetTrafficSecret(s, serverHs);
+    }
+
+    private void AddDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] plaintext)
+    {
+        d.HandshakeBuffer.Write(plaintext);
+        if (d.HandshakeBuffer.Length > 1 << 20)
+        {
+            s.AddNote($"frame {frame}: a decrypted handshake message is longer than 1 MiB; dropped");
+            d.HandshakeBuffer.SetLength(0);
+            return;
+        }
+        var buffer = d.HandshakeBuffer.GetBuffer().AsSpan(0, (int)d.HandshakeBuffer.Length);
+        int used = 0;
+        while (buffer.Length - used >= 4)
+        {
+            int length = buffer[used + 1] << 16 | buffer[used + 2] << 8 | buffer[used + 3];
+            if (buffer.Length - used < 4 + length) break;
+            var message = buffer.Slice(used, 4 + length).ToArray();
+            used += 4 + length;
+            OnDecryptedHandshake(s, d, fromClient, frame, message);
+        }
+        if (used > 0)
+        {
+            var rest = buffer[used..].ToArray();
+            d.HandshakeBuffer.SetLength(0);
+            d.HandshakeBuffer.Write(rest);
+        }
+    }
+
+    private void OnDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] message)
+    {
+        var type = (TlsHandshakeType)message[0];
+        var spec = s.Spec!;
+        bool? verified = null;
+        bool handshakeFinished = type == TlsHandshakeType.Finished && !d.HandshakeDone;
+        if (handshakeFinished)
+        {
+            var transcript = s.Transcript.ToArray();
+            byte[]? expected = null;
+            if (s.IsTls13)
+                expected = d.TrafficSecret is { } secret ? TlsKdf.FinishedVerifyData13(spec.PrfHash, secret, TlsKdf.Hash(spec.PrfHash, transcript)) : null;
+            else if (s.MasterSecret is { } master)
+                expected = TlsKdf.FinishedVerifyData12(s.Version, spec.PrfHash, master, fromClient, transcript);
+            if (expected is not null)
+            {
+                verified = message.AsSpan(4).SequenceEqual(expected);
+                if (verified == true) s.FinishedVerified++;
+                else
+                {
+                    s.FinishedMismatches++;
+                    s.AddNote($"frame {frame}: the {(fromClient ? "client" : "server")}'s Finished does not match the handshake (verify_data differs) in connection {s.Conversation.Stream}");
+                }
+            }
+            d.HandshakeDone = true;
+        }
+        Sink?.OnHandshake(new DecryptedHandshake(s, frame, fromClient, message, verified));
+        bool postHandshake = !handshakeFinished && (d.HandshakeDone || type is TlsHandshakeType.NewSessionTicket or TlsHandshakeType.KeyUpdate);
+        if (!postHandshake) s.Transcript.Write(message);
+        if (!s.IsTls13) return;
+        if (handshakeFinished)
+        {
+            var entry = Keys.Find(s.ClientRandom);
+            var next = entry?.Get(fromClient ? KeyLogLabel.ClientTrafficSecret0 : KeyLogLabel.ServerTrafficSecret0);
+            if (next is null)
+            {
+                s.AddNote($"the key log has no {(fromClient ? "CLIENT" : "SERVER")}_TRAFFIC_SECRET_0 for connection {s.Conversation.Stream}");
+                d.Activate(null);
+            }
+            else
+            {
+                d.SetTrafficSecret(s, next);
+            }
+        }
+        else if (type == TlsHandshakeType.KeyUpdate && d.TrafficSecret is { } current)
+        {
+            d.SetTrafficSecret(s, TlsKdf.NextTrafficSecret(spec.PrfHash, current));
+            s.KeyUpdates++;
+        }
+    }
+
+    public void OnNote(Frame frame, TcpConversation conversation, bool fromA, in TlsStreamNote note)
+    {
+    }
+}
+
+/// <summary>Whether a connection could be decrypted, and if not why.</summary>
+public enum DecryptionStatus : byte
+{
+    /// <summary>Every encrypted record seen was decrypted (or there was none to decrypt).</summary>
+    Decrypted,
+    /// <summary>No key log was given and the capture embeds none.</summary>
+    NoKeyLog,
+    /// <summary>The key log has no secret for this connection's client random.</summary>
+    NoKeyForClientRandom,
+    /// <summary>The cipher suite (or version) is not one decryption supports.</summary>
+    CipherNotSupported,
+    /// <summary>The capture lacks the ClientHello or ServerHello, so the keys cannot be chosen.</summary>
+    HandshakeNotCaptured,
+    /// <summary>Records fail authentication under the logged key: the key belongs to another connection or is wrong.</summary>
+    WrongKey,
+}
+
+/// <summary>One direction of a connection: its current keys and sequence number.</summary>
+internal sealed class DirectionState
+{
+    public RecordCipher? Cipher;
+    public RecordCipher? Pending;
+    public ulong Sequence;
+    public bool AfterChangeCipherSpec;
+    public bool LastRecordEncrypted;
+    public bool HandshakeDone;
+    public long Decrypted;
+    public byte[]? TrafficSecret;
+    public readonly MemoryStream HandshakeBuffer = new();
+
+    public void Activate(RecordCipher? cipher)
+    {
+        if (!ReferenceEquals(Cipher, cipher)) Cipher?.Dispose();
+        Cipher = cipher;
+        Sequence = 0;
+    }
+
+    /// <summary>TLS 1.3: switch to the keys of <paramref name="secret"/>.</summary>
+    public void SetTrafficSecret(TlsSession s, byte[] secret)
+    {
+        var spec = s.Spec!;
+        var (key, iv) = TlsKdf.TrafficKeys(spec.PrfHash, secret, spec.KeyLength);
+        TrafficSecret = secret;
+        Activate(RecordCipher.Create(spec, TlsVersion.Tls13, key, iv, null));
+    }
+}
+
+/// <summary>What decryption learnt of one TLS connection.</summary>
+public sealed class TlsSession
+{
+    private readonly DirectionState _a = new(), _b = new();
+    private DecryptionStatus? _status;
+    private readonly List<string> _notes = [];
+
+    internal TlsSession(TcpConversation conversation) => Conversation = conversation;
+
+    public TcpConversation Conversation { get; }
+    /// <summary>True when the ClientHello came from the conversation's endpoint A.</summary>
+    public bool ClientIsA { get; internal set; } = true;
+    public ushort Version { get; internal set; }
+    public ushort CipherSuite { get; internal set; }
+    public bool ExtendedMasterSecret { get; internal set; }
+    public bool EncryptThenMac { get; internal set; }
+    /// <summary>Secrets for this connection were found (in the key log, or by resumption).</summary>
+    public bool KeysFound { get; internal set; }
+    public long RecordsDecrypted { get; internal set; }
+    public long RecordsFailed { get; internal set; }
+    /// <summary>Encrypted records seen while no key was in force.</summary>
+    public long EncryptedRecordsSkipped { get; internal set; }
+    /// <summary>TLS 1.3 0-RTT records (not decrypted).</summary>
+    public long EarlyRecordsSkipped { get; internal set; }
+    public int FinishedVerified { get; internal set; }
+    public int FinishedMismatches { get; internal set; }
+    public int KeyUpdates { get; internal set; }
+    /// <summary>The first 512 bytes (at most) of the first application data each side sent.</summary>
+    public byte[]? FirstClientData { get; internal set; }
+    public byte[]? FirstServerData { get; internal set; }
+    /// <summary>Problems met (a Finished that does not match, a record that does not decrypt). Never holds a secret.</summary>
+    public IReadOnlyList<string> Notes => _notes;
+
+    /// <summary>The outcome: <see cref="DecryptionStatus.Decrypted"/> unless something went wrong.</summary>
+    public DecryptionStatus Status => _status ?? (KeysFound || RecordsDecrypted > 0 ? DecryptionStatus.Decrypted
+        : ServerHelloSeen ? DecryptionStatus.NoKeyForClientRandom : DecryptionStatus.HandshakeNotCaptured);
+
+    internal bool ServerHelloSeen;
+    internal byte[] ClientRandom = [];
+    internal byte[] ServerRandom = [];
+    internal byte[] ClientSessionId = [];
+    internal byte[] ServerSessionId = [];
+    internal byte[]? OfferedTicket;
+    internal bool EarlyDataOffered;
+    internal bool SecondClientHello;
+    internal byte[]? MasterSecret;
+    internal CipherSpec? Spec;
+    internal readonly MemoryStream Transcript = new();
+
+    internal bool IsTls13 => Version == TlsVersion.Tls13;
+    public bool IsFromClient(bool fromA) => fromA == ClientIsA;
+    internal DirectionState Direction(bool fromA) => fromA ? _a : _b;
+
+    internal void SetStatus(DecryptionStatus status) => _status ??= status;
+
+    internal void AddNote(string note)
+    {
+        if (_notes.Count < 20) _notes.Add(note);
+    }
+}
