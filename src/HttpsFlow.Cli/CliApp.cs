@@ -47,6 +47,7 @@ public static class CliApp
         root.Subcommands.Add(ConversationsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(FieldsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ExplainCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(InjectSecretsCommand.Build(stdout, stderr));
         return root;
     }
 

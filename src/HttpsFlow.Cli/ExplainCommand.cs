@@ -19,6 +19,7 @@ internal static class ExplainCommand
         var ascii = new Option<bool>("--ascii") { Description = "Draw the sequence diagram and lists with plain ASCII characters." };
         var width = new Option<int?>("--width") { Description = "Columns to fit (default: the terminal's width, or 100 when the output is not a terminal).", HelpName = "N" };
         var color = CliApp.ColorOption();
+        var keylog = new Option<string?>("--keylog") { Description = "NSS key log (SSLKEYLOGFILE) to decrypt with; secrets embedded in a pcapng are used anyway.", HelpName = "KEYLOG" };
         var trust = new Option<string?>("--trust") { Description = "PEM file of trusted root certificates for checking the server's chain (default: this machine's trust store).", HelpName = "PEM" };
         var cmd = new Command("explain", """
             Explain each TLS connection of a capture step by step, the way an expert reads it in Wireshark: who talked
@@ -35,9 +36,10 @@ internal static class ExplainCommand
               httpsflow explain samples/tls13.pcapng --lang zh
               httpsflow explain capture.pcapng --stream 3 --format markdown > walkthrough.md
               httpsflow explain capture.pcap --trust my-root-ca.pem --ascii
+              httpsflow explain samples/tls13.pcapng --keylog samples/tls13.keys
             """);
         cmd.Arguments.Add(file);
-        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust, keylog }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -59,11 +61,19 @@ internal static class ExplainCommand
                     return CliApp.ExitUsage;
                 }
             }
+            var keys = new Decryption.KeyLog();
+            if (parse.GetValue(keylog) is { } keyPath)
+            {
+                if (LoadKeyLog(keyPath, stderr) is not { } loaded) return CliApp.ExitInput;
+                keys = loaded;
+            }
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             int? only = parse.GetValue(stream);
             var recorder = new ConnectionRecorder { Stream = only };
-            var dissector = new Dissector { TlsObserver = recorder };
+            var decryptor = new Decryption.TlsDecryptor(keys);
+            decryptor.UseSecretsOf(reader);
+            var dissector = new Dissector { TlsObserver = new Tls.List.TlsObservers(recorder, decryptor) };
             using var progress = Progress.For(path, reader, stderr);
             long n = 0;
             while (dissector.Next(reader) is { } frame)
@@ -79,6 +89,7 @@ internal static class ExplainCommand
             var options = new WalkOptions
             {
                 Language = parse.GetValue(lang) ?? "en", Width = columns, Ascii = parse.GetValue(ascii), TrustAnchors = anchors,
+                Decryption = conversation => decryptor.Find(conversation) is { } s && (s.KeysFound || decryptor.Keys.Count > 0) ? s : null,
             };
             var walkFormat = parse.GetValue(format) == "markdown" ? WalkFormat.Markdown : WalkFormat.Text;
             var output = stdoutStream ?? Console.OpenStandardOutput();
@@ -112,5 +123,22 @@ internal static class ExplainCommand
             return CliApp.ExitOk;
         });
         return cmd;
+    }
+
+    /// <summary>Reads a key log, reporting each skipped line (never its secret); null when the file cannot be read.</summary>
+    internal static Decryption.KeyLog? LoadKeyLog(string path, TextWriter stderr)
+    {
+        Decryption.KeyLog keys;
+        try
+        {
+            keys = Decryption.KeyLog.Load(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"httpsflow: {path}: {e.Message}");
+            return null;
+        }
+        foreach (var w in keys.Warnings) stderr.WriteLine($"httpsflow: warning: {w}");
+        return keys;
     }
 }

@@ -44,6 +44,17 @@ public sealed class ChinesePhrasebook : Phrasebook
     public override string HandshakeResumed => "会话恢复（简化握手）";
     public override string HandshakeFull => "完整握手";
     public override string NotDecrypted => "否（没有会话密钥，握手之后的记录仍是密文）";
+    public override string Decryption(Decryption.DecryptionStatus status) => status switch
+    {
+        HttpsFlow.Decryption.DecryptionStatus.Decrypted => "是（使用密钥日志中的密钥）",
+        HttpsFlow.Decryption.DecryptionStatus.NoKeyForClientRandom => "否（密钥日志里没有这个连接的客户端随机数对应的密钥）",
+        HttpsFlow.Decryption.DecryptionStatus.CipherNotSupported => "否（不支持解密这种加密套件或协议版本）",
+        HttpsFlow.Decryption.DecryptionStatus.HandshakeNotCaptured => "否（抓包中没有握手，无法确定密钥）",
+        HttpsFlow.Decryption.DecryptionStatus.WrongKey => "否（密钥日志中的密钥解不开这些记录：密钥不对）",
+        _ => NotDecrypted,
+    };
+    public override string DecryptedFirstClientRecord(string start) => $"解密后，客户端发送的第一段应用数据以“{start}”开头。";
+    public override string DecryptedFirstServerRecord(string start) => $"服务端的第一段应用数据以“{start}”开头。";
     public override string FramesCount(long count, long first, long last) => $"{N(count)}（#{N(first)}–#{N(last)}）";
 
     public override string Duration(Common.Duration d)

@@ -52,6 +52,17 @@ public sealed class EnglishPhrasebook : Phrasebook
     public override string HandshakeResumed => "resumed (abbreviated)";
     public override string HandshakeFull => "full";
     public override string NotDecrypted => "no (records after the handshake stay encrypted without the session keys)";
+    public override string Decryption(Decryption.DecryptionStatus status) => status switch
+    {
+        HttpsFlow.Decryption.DecryptionStatus.Decrypted => "yes (with the secrets of the key log)",
+        HttpsFlow.Decryption.DecryptionStatus.NoKeyForClientRandom => "no (the key log has no secret for this connection's client random)",
+        HttpsFlow.Decryption.DecryptionStatus.CipherNotSupported => "no (this cipher suite or version cannot be decrypted)",
+        HttpsFlow.Decryption.DecryptionStatus.HandshakeNotCaptured => "no (the handshake is not in the capture, so the keys cannot be chosen)",
+        HttpsFlow.Decryption.DecryptionStatus.WrongKey => "no (the logged key does not decrypt the records: wrong key)",
+        _ => NotDecrypted,
+    };
+    public override string DecryptedFirstClientRecord(string start) => $"Decrypted, the client's first application data starts with “{start}”.";
+    public override string DecryptedFirstServerRecord(string start) => $"The server's first application data starts with “{start}”.";
     public override string FramesCount(long count, long first, long last) => $"{N(count)} (#{N(first)}–#{N(last)})";
 
     public override string Duration(Common.Duration d)
