@@ -111,6 +111,8 @@ public sealed class TlsDecryptor : ITlsObserver
     /// <summary>The session of a TCP connection, or null when it carried no TLS.</summary>
     public TlsSession? Find(TcpConversation conversation) => _sessions.GetValueOrDefault(conversation);
 
+    private DecryptionStatus NoKeyStatus => Keys.Count == 0 ? DecryptionStatus.NoKeyLog : DecryptionStatus.NoKeyForClientRandom;
+
     private TlsSession Get(TcpConversation conversation)
     {
         if (!_sessions.TryGetValue(conversation, out var s))
@@ -295,7 +297,7 @@ public sealed class TlsDecryptor : ITlsObserver
         if (master is null && resumed) master = _masterBySessionId.GetValueOrDefault(Convert.ToHexString(s.ServerSessionId));
         if (master is null)
         {
-            s.SetStatus(Keys.Count == 0 ? DecryptionStatus.NoKeyLog : DecryptionStatus.NoKeyForClientRandom);
+            s.SetStatus(NoKeyStatus);
             return;
         }
         s.MasterSecret = master;
@@ -329,7 +331,7 @@ public sealed class TlsDecryptor : ITlsObserver
         var serverHs = entry?.Get(KeyLogLabel.ServerHandshakeTrafficSecret);
         if (clientHs is null || serverHs is null)
         {
-            s.SetStatus(Keys.Count == 0 ? DecryptionStatus.NoKeyLog : DecryptionStatus.NoKeyForClientRandom);
+            s.SetStatus(NoKeyStatus);
             return;
         }
         s.KeysFound = true;
@@ -393,6 +395,12 @@ public sealed class TlsDecryptor : ITlsObserver
         Sink?.OnHandshake(new DecryptedHandshake(s, frame, fromClient, message, verified));
         bool postHandshake = !handshakeFinished && (d.HandshakeDone || type is TlsHandshakeType.NewSessionTicket or TlsHandshakeType.KeyUpdate);
         if (!postHandshake) s.Transcript.Write(message);
+        if (handshakeFinished && s.Direction(true).HandshakeDone && s.Direction(false).HandshakeDone)
+        {
+            // Both Finished checked: the transcript is not needed any more.
+            s.Transcript.SetLength(0);
+            s.Transcript.Capacity = 0;
+        }
         if (!s.IsTls13) return;
         if (handshakeFinished)
         {
@@ -417,113 +425,5 @@ public sealed class TlsDecryptor : ITlsObserver
 
     public void OnNote(Frame frame, TcpConversation conversation, bool fromA, in TlsStreamNote note)
     {
-    }
-}
-
-/// <summary>Whether a connection could be decrypted, and if not why.</summary>
-public enum DecryptionStatus : byte
-{
-    /// <summary>Every encrypted record seen was decrypted (or there was none to decrypt).</summary>
-    Decrypted,
-    /// <summary>No key log was given and the capture embeds none.</summary>
-    NoKeyLog,
-    /// <summary>The key log has no secret for this connection's client random.</summary>
-    NoKeyForClientRandom,
-    /// <summary>The cipher suite (or version) is not one decryption supports.</summary>
-    CipherNotSupported,
-    /// <summary>The capture lacks the ClientHello or ServerHello, so the keys cannot be chosen.</summary>
-    HandshakeNotCaptured,
-    /// <summary>Records fail authentication under the logged key: the key belongs to another connection or is wrong.</summary>
-    WrongKey,
-}
-
-/// <summary>One direction of a connection: its current keys and sequence number.</summary>
-internal sealed class DirectionState
-{
-    public RecordCipher? Cipher;
-    public RecordCipher? Pending;
-    public ulong Sequence;
-    public bool AfterChangeCipherSpec;
-    public bool LastRecordEncrypted;
-    public bool HandshakeDone;
-    public long Decrypted;
-    public byte[]? TrafficSecret;
-    public readonly MemoryStream HandshakeBuffer = new();
-
-    public void Activate(RecordCipher? cipher)
-    {
-        if (!ReferenceEquals(Cipher, cipher)) Cipher?.Dispose();
-        Cipher = cipher;
-        Sequence = 0;
-    }
-
-    /// <summary>TLS 1.3: switch to the keys of <paramref name="secret"/>.</summary>
-    public void SetTrafficSecret(TlsSession s, byte[] secret)
-    {
-        var spec = s.Spec!;
-        var (key, iv) = TlsKdf.TrafficKeys(spec.PrfHash, secret, spec.KeyLength);
-        TrafficSecret = secret;
-        Activate(RecordCipher.Create(spec, TlsVersion.Tls13, key, iv, null));
-    }
-}
-
-/// <summary>What decryption learnt of one TLS connection.</summary>
-public sealed class TlsSession
-{
-    private readonly DirectionState _a = new(), _b = new();
-    private DecryptionStatus? _status;
-    private readonly List<string> _notes = [];
-
-    internal TlsSession(TcpConversation conversation) => Conversation = conversation;
-
-    public TcpConversation Conversation { get; }
-    /// <summary>True when the ClientHello came from the conversation's endpoint A.</summary>
-    public bool ClientIsA { get; internal set; } = true;
-    public ushort Version { get; internal set; }
-    public ushort CipherSuite { get; internal set; }
-    public bool ExtendedMasterSecret { get; internal set; }
-    public bool EncryptThenMac { get; internal set; }
-    /// <summary>Secrets for this connection were found (in the key log, or by resumption).</summary>
-    public bool KeysFound { get; internal set; }
-    public long RecordsDecrypted { get; internal set; }
-    public long RecordsFailed { get; internal set; }
-    /// <summary>Encrypted records seen while no key was in force.</summary>
-    public long EncryptedRecordsSkipped { get; internal set; }
-    /// <summary>TLS 1.3 0-RTT records (not decrypted).</summary>
-    public long EarlyRecordsSkipped { get; internal set; }
-    public int FinishedVerified { get; internal set; }
-    public int FinishedMismatches { get; internal set; }
-    public int KeyUpdates { get; internal set; }
-    /// <summary>The first 512 bytes (at most) of the first application data each side sent.</summary>
-    public byte[]? FirstClientData { get; internal set; }
-    public byte[]? FirstServerData { get; internal set; }
-    /// <summary>Problems met (a Finished that does not match, a record that does not decrypt). Never holds a secret.</summary>
-    public IReadOnlyList<string> Notes => _notes;
-
-    /// <summary>The outcome: <see cref="DecryptionStatus.Decrypted"/> unless something went wrong.</summary>
-    public DecryptionStatus Status => _status ?? (KeysFound || RecordsDecrypted > 0 ? DecryptionStatus.Decrypted
-        : ServerHelloSeen ? DecryptionStatus.NoKeyForClientRandom : DecryptionStatus.HandshakeNotCaptured);
-
-    internal bool ServerHelloSeen;
-    internal byte[] ClientRandom = [];
-    internal byte[] ServerRandom = [];
-    internal byte[] ClientSessionId = [];
-    internal byte[] ServerSessionId = [];
-    internal byte[]? OfferedTicket;
-    internal bool EarlyDataOffered;
-    internal bool SecondClientHello;
-    internal byte[]? MasterSecret;
-    internal CipherSpec? Spec;
-    internal readonly MemoryStream Transcript = new();
-
-    internal bool IsTls13 => Version == TlsVersion.Tls13;
-    public bool IsFromClient(bool fromA) => fromA == ClientIsA;
-    internal DirectionState Direction(bool fromA) => fromA ? _a : _b;
-
-    internal void SetStatus(DecryptionStatus status) => _status ??= status;
-
-    internal void AddNote(string note)
-    {
-        if (_notes.Count < 20) _notes.Add(note);
     }
 }

@@ -1,0 +1,84 @@
+using HttpsFlow.Capture;
+using HttpsFlow.Decryption;
+using HttpsFlow.Pipeline;
+using HttpsFlow.Tests.TestSupport;
+
+namespace HttpsFlow.Tests.Decryption;
+
+/// <summary>Damaged bytes never make decryption throw, and never yield plaintext that did not authenticate.</summary>
+public class DecryptionRobustnessTests
+{
+    public static TheoryData<string, string> Samples => new()
+    {
+        { "test-site-tls12.pcapng", "test-site-tls12.keys" },
+        { "tls13.pcapng", "tls13.keys" },
+        { "ciphers/tls12-cbc-sha-noetm.pcapng", "ciphers/tls12-cbc-sha-noetm.keys" },
+        { "ciphers/tls10-cbc.pcapng", "ciphers/tls10-cbc.keys" },
+        { "ciphers/tls12-cbc-sha-etm.pcapng", "ciphers/tls12-cbc-sha-etm.keys" },
+        { "ciphers/tls13-hrr.pcapng", "ciphers/tls13-hrr.keys" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Captures_with_bytes_changed_at_random_decrypt_without_a_bug(string capture, string keys)
+    {
+        var original = File.ReadAllBytes(Path.Combine(Repo.Samples, capture));
+        var keyLog = KeyLog.Load(Path.Combine(Repo.Samples, keys));
+        var random = new Random(capture.Length);
+        for (int round = 0; round < 40; round++)
+        {
+            var bytes = (byte[])original.Clone();
+            for (int i = 0; i < 1 + round % 4; i++) bytes[random.Next(200, bytes.Length)] ^= (byte)(1 + random.Next(255));
+            var path = Path.Combine(Path.GetTempPath(), $"httpsflow-fuzz-{Guid.NewGuid():n}");
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                var decryptor = new TlsDecryptor(keyLog);
+                using var reader = CaptureReader.Open(path);
+                var dissector = new Dissector { TlsObserver = decryptor };
+                while (dissector.Next(reader) is { } frame)
+                    Assert.DoesNotContain(frame.Notes, n => n.Message.Contains("dissector bug"));
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    [Fact]
+    public void Record_ciphers_reject_random_fragments()
+    {
+        var random = new Random(7);
+        foreach (ushort suite in new ushort[] { 0xc02f, 0xc030, 0xcca8, 0xc09e, 0xc0a3, 0xc013, 0x003c, 0xc028, 0x1301, 0x1303, 0x1305 })
+        {
+            var spec = CipherSpec.For(suite, out _)!;
+            foreach (ushort version in new ushort[] { 0x0301, 0x0303, 0x0304 })
+            {
+                if (spec.IsTls13 != (version == 0x0304)) continue;
+                var key = new byte[spec.KeyLength];
+                var iv = new byte[spec.FixedIvLength];
+                var mac = new byte[spec.MacLength];
+                using var cipher = RecordCipher.Create(spec, version, key, iv, mac, encryptThenMac: suite == 0xc013 && version == 0x0303);
+                for (int length = 0; length < 120; length++)
+                {
+                    var fragment = new byte[length];
+                    random.NextBytes(fragment);
+                    byte[] header = [23, 3, 3, (byte)(length >> 8), (byte)length];
+                    Assert.False(cipher.TryDecrypt(header, fragment, (ulong)length, out var plaintext, out _));
+                    Assert.Empty(plaintext);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Unsupported_suites_say_why()
+    {
+        Assert.Null(CipherSpec.For(0x0005, out var rc4)); // TLS_RSA_WITH_RC4_128_SHA
+        Assert.Contains("RC4", rc4);
+        Assert.Null(CipherSpec.For(0x0041, out var camellia)); // TLS_RSA_WITH_CAMELLIA_128_CBC_SHA
+        Assert.Contains("CAMELLIA", camellia);
+        Assert.Null(CipherSpec.For(0x00ff, out _)); // SCSV
+    }
+}
