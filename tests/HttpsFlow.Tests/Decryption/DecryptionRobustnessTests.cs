@@ -82,3 +82,33 @@ public class DecryptionRobustnessTests
         Assert.Null(CipherSpec.For(0x00ff, out _)); // SCSV
     }
 }
+
+/// <summary>A handshake changed on the way (here: one letter of the certificate) makes both Finished mismatch.</summary>
+public class FinishedMismatchTests
+{
+    [Fact]
+    public void Changed_certificate_is_caught_by_the_finished_check()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(Repo.Samples, "test-site-tls12.pcapng"));
+        int at = bytes.AsSpan().IndexOf("HttpsFlow Test R3"u8);
+        Assert.True(at > 0);
+        bytes[at] = (byte)'h';
+        var path = Path.Combine(Path.GetTempPath(), $"httpsflow-mitm-{Guid.NewGuid():n}.pcapng");
+        File.WriteAllBytes(path, bytes);
+        try
+        {
+            var run = DecryptionRun.Of(path, KeyLog.Load(Path.Combine(Repo.Samples, "test-site-tls12.keys")));
+            var s = Assert.Single(run.Sessions);
+            // The records still decrypt (the key log gives the master secret), but neither Finished matches.
+            Assert.Equal(DecryptionStatus.Decrypted, s.Status);
+            Assert.Equal(0, s.FinishedVerified);
+            Assert.Equal(2, s.FinishedMismatches);
+            Assert.Contains(s.Notes, n => n.Contains("Finished does not match") && n.Contains("connection 0"));
+            Assert.StartsWith("GET /test.html", run.Text(fromClient: true));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
