@@ -20,6 +20,7 @@ internal static class ExplainCommand
         var width = new Option<int?>("--width") { Description = "Columns to fit (default: the terminal's width, or 100 when the output is not a terminal).", HelpName = "N" };
         var color = CliApp.ColorOption();
         var keylog = new Option<string?>("--keylog") { Description = "NSS key log (SSLKEYLOGFILE) to decrypt with; secrets embedded in a pcapng are used anyway.", HelpName = "KEYLOG" };
+        var rsaKey = new Option<string[]>("--rsa-key") { Description = "PEM file with the server's RSA private key: decrypts connections with RSA key exchange (TLS_RSA_WITH_*) that the key log does not cover. May be repeated.", HelpName = "PEM" };
         var trust = new Option<string?>("--trust") { Description = "PEM file of trusted root certificates for checking the server's chain (default: this machine's trust store).", HelpName = "PEM" };
         var cmd = new Command("explain", """
             Explain each TLS connection of a capture step by step, the way an expert reads it in Wireshark: who talked
@@ -39,7 +40,7 @@ internal static class ExplainCommand
               httpsflow explain samples/tls13.pcapng --keylog samples/tls13.keys
             """);
         cmd.Arguments.Add(file);
-        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust, keylog }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust, keylog, rsaKey }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -73,6 +74,25 @@ internal static class ExplainCommand
             var recorder = new ConnectionRecorder { Stream = only };
             var decryptor = new Decryption.TlsDecryptor(keys);
             decryptor.UseSecretsOf(reader);
+            foreach (var pemPath in parse.GetValue(rsaKey) ?? [])
+            {
+                List<System.Security.Cryptography.RSA> loaded;
+                try
+                {
+                    loaded = Decryption.RsaKeyExchange.LoadPem(File.ReadAllText(pemPath));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    stderr.WriteLine($"httpsflow: {pemPath}: {e.Message}");
+                    return CliApp.ExitInput;
+                }
+                if (loaded.Count == 0)
+                {
+                    stderr.WriteLine($"httpsflow: {pemPath}: no unencrypted RSA private key in it");
+                    return CliApp.ExitUsage;
+                }
+                decryptor.RsaKeys.AddRange(loaded);
+            }
             var dissector = new Dissector { TlsObserver = new Tls.List.TlsObservers(recorder, decryptor) };
             using var progress = Progress.For(path, reader, stderr);
             long n = 0;
@@ -89,7 +109,7 @@ internal static class ExplainCommand
             var options = new WalkOptions
             {
                 Language = parse.GetValue(lang) ?? "en", Width = columns, Ascii = parse.GetValue(ascii), TrustAnchors = anchors,
-                Decryption = conversation => decryptor.Find(conversation) is { } s && (s.KeysFound || decryptor.Keys.Count > 0) ? s : null,
+                Decryption = conversation => decryptor.Find(conversation) is { } s && (s.KeysFound || decryptor.Keys.Count > 0 || decryptor.RsaKeys.Count > 0) ? s : null,
             };
             var walkFormat = parse.GetValue(format) == "markdown" ? WalkFormat.Markdown : WalkFormat.Text;
             var output = stdoutStream ?? Console.OpenStandardOutput();

@@ -6,6 +6,7 @@ using HttpsFlow.Tls.Extensions;
 using HttpsFlow.Tls.Handshake;
 using HttpsFlow.Tls.List;
 using HttpsFlow.Tls.Records;
+using HttpsFlow.Tls.Registry;
 
 namespace HttpsFlow.Decryption;
 
@@ -111,7 +112,8 @@ public sealed class TlsDecryptor : ITlsObserver
     /// <summary>The session of a TCP connection, or null when it carried no TLS.</summary>
     public TlsSession? Find(TcpConversation conversation) => _sessions.GetValueOrDefault(conversation);
 
-    private DecryptionStatus NoKeyStatus => Keys.Count == 0 ? DecryptionStatus.NoKeyLog : DecryptionStatus.NoKeyForClientRandom;
+    private DecryptionStatus NoKeyStatus => Keys.Count > 0 ? DecryptionStatus.NoKeyForClientRandom
+        : RsaKeys.Count > 0 ? DecryptionStatus.KeyExchangeNotRsa : DecryptionStatus.NoKeyLog;
 
     private TlsSession Get(TcpConversation conversation)
     {
@@ -212,8 +214,51 @@ public sealed class TlsDecryptor : ITlsObserver
                 var ticket = NewSessionTicket.Parse(e.Body, false);
                 if (ticket.Ticket.Length > 0) _masterByTicket[Convert.ToHexString(ticket.Ticket)] = master;
                 break;
+            case TlsHandshakeType.Certificate when s.AwaitingRsa && !s.IsFromClient(fromA):
+                s.RsaKey = RsaKeyExchange.MatchCertificate(RsaKeys, e.Body);
+                if (s.RsaKey is null)
+                {
+                    s.AwaitingRsa = false;
+                    s.SetStatus(DecryptionStatus.RsaKeyMismatch);
+                }
+                break;
+            case TlsHandshakeType.ClientKeyExchange when s.AwaitingRsa && s.IsFromClient(fromA):
+                s.Transcript.Write(message);
+                OnRsaClientKeyExchange(s, e.Body);
+                return;
         }
         s.Transcript.Write(message);
+    }
+
+    /// <summary>RSA private keys of servers (for <c>--rsa-key</c>): connections with RSA key exchange and no key log line decrypt with them.</summary>
+    public List<System.Security.Cryptography.RSA> RsaKeys { get; } = [];
+
+    private void OnRsaClientKeyExchange(TlsSession s, ReadOnlySpan<byte> body)
+    {
+        s.AwaitingRsa = false;
+        if (s.RsaKey is null)
+        {
+            s.SetStatus(DecryptionStatus.RsaKeyMismatch);
+            return;
+        }
+        var preMaster = RsaKeyExchange.DecryptPreMasterSecret(s.RsaKey, body, s.Version);
+        if (preMaster is null)
+        {
+            s.SetStatus(DecryptionStatus.WrongKey);
+            s.AddNote("the RSA key does not decrypt the ClientKeyExchange");
+            return;
+        }
+        var spec = s.Spec!;
+        byte[]? sessionHash = null;
+        if (s.ExtendedMasterSecret)
+        {
+            var transcript = s.Transcript.ToArray();
+            sessionHash = s.Version >= TlsVersion.Tls12
+                ? TlsKdf.Hash(spec.PrfHash, transcript)
+                : TlsKdf.Concat(System.Security.Cryptography.MD5.HashData(transcript), System.Security.Cryptography.SHA1.HashData(transcript));
+        }
+        var master = TlsKdf.MasterSecret(s.Version, spec.PrfHash, preMaster, s.ClientRandom, s.ServerRandom, sessionHash);
+        DeriveTls12Keys(s, master);
     }
 
     private static void OnClientHello(TlsSession s, bool fromA, ReadOnlySpan<byte> body)
@@ -295,11 +340,23 @@ public sealed class TlsDecryptor : ITlsObserver
         byte[]? master = Keys.Find(s.ClientRandom)?.MasterSecret;
         if (master is null && s.OfferedTicket is { } t) master = _masterByTicket.GetValueOrDefault(Convert.ToHexString(t));
         if (master is null && resumed) master = _masterBySessionId.GetValueOrDefault(Convert.ToHexString(s.ServerSessionId));
+        if (master is null && RsaKeys.Count > 0 && !resumed)
+        {
+            if (CipherSuites.Get(s.CipherSuite)?.KeyExchange == "RSA") s.AwaitingRsa = true; // keys come with the ClientKeyExchange
+            else s.SetStatus(NoKeyStatus);
+            return;
+        }
         if (master is null)
         {
             s.SetStatus(NoKeyStatus);
             return;
         }
+        DeriveTls12Keys(s, master);
+    }
+
+    private void DeriveTls12Keys(TlsSession s, byte[] master)
+    {
+        var spec = s.Spec!;
         s.MasterSecret = master;
         if (s.ServerSessionId.Length > 0) _masterBySessionId[Convert.ToHexString(s.ServerSessionId)] = master;
         int macLength = spec.Mode == RecordMode.Cbc ? spec.MacLength : 0;

@@ -18,6 +18,10 @@ public enum DecryptionStatus : byte
     HandshakeNotCaptured,
     /// <summary>Records fail authentication under the logged key: the key belongs to another connection or is wrong.</summary>
     WrongKey,
+    /// <summary>An RSA private key was given, but none matches the server's certificate.</summary>
+    RsaKeyMismatch,
+    /// <summary>An RSA private key was given, but the key exchange is not RSA (ECDHE, DHE, TLS 1.3): the key cannot help.</summary>
+    KeyExchangeNotRsa,
 }
 
 /// <summary>One direction of a connection: its current keys and sequence number.</summary>
@@ -96,6 +100,8 @@ public sealed class TlsSession
     internal bool EarlyDataOffered;
     internal bool SecondClientHello;
     internal byte[]? MasterSecret;
+    internal bool AwaitingRsa;
+    internal System.Security.Cryptography.RSA? RsaKey;
     internal CipherSpec? Spec;
     internal readonly MemoryStream Transcript = new();
 

@@ -51,6 +51,8 @@ public sealed class ChinesePhrasebook : Phrasebook
         HttpsFlow.Decryption.DecryptionStatus.CipherNotSupported => "否（不支持解密这种加密套件或协议版本）",
         HttpsFlow.Decryption.DecryptionStatus.HandshakeNotCaptured => "否（抓包中没有握手，无法确定密钥）",
         HttpsFlow.Decryption.DecryptionStatus.WrongKey => "否（密钥日志中的密钥解不开这些记录：密钥不对）",
+        HttpsFlow.Decryption.DecryptionStatus.RsaKeyMismatch => "否（RSA 私钥与服务端证书不匹配）",
+        HttpsFlow.Decryption.DecryptionStatus.KeyExchangeNotRsa => "否（密钥交换不是 RSA，服务端的 RSA 私钥无法解密）",
         _ => NotDecrypted,
     };
     public override string DecryptedFirstClientRecord(string start) => $"解密后，客户端发送的第一段应用数据以“{start}”开头。";

@@ -59,6 +59,8 @@ public sealed class EnglishPhrasebook : Phrasebook
         HttpsFlow.Decryption.DecryptionStatus.CipherNotSupported => "no (this cipher suite or version cannot be decrypted)",
         HttpsFlow.Decryption.DecryptionStatus.HandshakeNotCaptured => "no (the handshake is not in the capture, so the keys cannot be chosen)",
         HttpsFlow.Decryption.DecryptionStatus.WrongKey => "no (the logged key does not decrypt the records: wrong key)",
+        HttpsFlow.Decryption.DecryptionStatus.RsaKeyMismatch => "no (the RSA key does not match the server's certificate)",
+        HttpsFlow.Decryption.DecryptionStatus.KeyExchangeNotRsa => "no (the key exchange is not RSA, so the server's RSA key cannot decrypt it)",
         _ => NotDecrypted,
     };
     public override string DecryptedFirstClientRecord(string start) => $"Decrypted, the client's first application data starts with “{start}”.";
