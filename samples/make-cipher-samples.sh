@@ -5,6 +5,7 @@
 #     sudo samples/make-cipher-samples.sh
 # It never touches the samples made by make-samples.sh (other tests have golden files for them); it uses the
 # certificate chain in samples/pki. Every capture NAME.pcapng has its key log NAME.keys beside it.
+# With arguments, only the named samples are made: sudo samples/make-cipher-samples.sh tls13-early-data
 set -euo pipefail
 
 SAMPLES_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +16,9 @@ PORT=8444
 WORK=$(mktemp -d)
 SERVER_PID=""
 CAPTURE_PID=""
+
+ONLY=" $* "
+want() { [[ $ONLY == "  " || $ONLY == *" $1 "* ]]; }
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
@@ -82,6 +86,7 @@ fetch() { # KEYS s_client options...
 sample() {
     local name=$1 server=$2 client=$3
     local out=$OUT_DIR/$name.pcapng keys=$OUT_DIR/$name.keys
+    want "$name" || return 0
     log "$name"
     rm -f "$keys"
     # shellcheck disable=SC2086
@@ -113,6 +118,7 @@ sample tls13-hrr            "-tls1_3 -groups P-256" "-groups X25519:P-256"
 resumption() { # NAME VERSION-OPTION
     local name=$1 version=$2
     local out=$OUT_DIR/$name.pcapng keys=$OUT_DIR/$name.keys
+    want "$name" || return 0
     log "$name"
     rm -f "$keys"
     start_server "$version"
@@ -126,6 +132,8 @@ resumption tls12-resumed -tls1_2
 resumption tls13-resumed -tls1_3
 
 # TLS 1.3 KeyUpdate: s_client's "K" command (update and request the peer's update), then more data.
+keyupdate() {
+want tls13-keyupdate || return 0
 log tls13-keyupdate
 keys=$OUT_DIR/tls13-keyupdate.keys
 rm -f "$keys"
@@ -141,5 +149,33 @@ start_capture "$OUT_DIR/tls13-keyupdate.pcapng"
 stop_capture
 stop_server
 grep -q 'after the key update' "$WORK/server.log" || { cat "$WORK/server.log" >&2; die "the server did not get the data after KeyUpdate"; }
+}
+keyupdate
+
+# TLS 1.3 0-RTT: a first connection saves its session, the second resumes it and sends its request as early data
+# (s_server -early_data in its plain mode, which reads early data; the server answers with "early data received").
+early_data() {
+want tls13-early-data || return 0
+log tls13-early-data
+local keys=$OUT_DIR/tls13-early-data.keys
+rm -f "$keys"
+printf 'GET /test.html HTTP/1.0\r\n\r\n' >"$WORK/early.txt"
+(cd "$WORK" && exec openssl s_server -accept "127.0.0.1:$PORT" -tls1_3 -early_data -naccept 2 \
+    -cert "$PKI_DIR/leaf.pem" -key "$PKI_DIR/leaf.key" -cert_chain "$PKI_DIR/r3.pem" \
+    >"$WORK/server.log" 2>&1 < <(sleep 6)) &
+SERVER_PID=$!
+wait_for_text "$WORK/server.log" ACCEPT 10 || die "s_server did not start"
+start_capture "$OUT_DIR/tls13-early-data.pcapng"
+{ printf 'hello\n'; sleep 1; } | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" -servername "$HOST" \
+    -CAfile "$PKI_DIR/root.pem" -keylogfile "$keys" -tls1_3 -sess_out "$WORK/early-session.pem" \
+    >"$WORK/response.txt" 2>"$WORK/client.err" || true
+{ sleep 1; } | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" -servername "$HOST" \
+    -CAfile "$PKI_DIR/root.pem" -keylogfile "$keys" -tls1_3 -sess_in "$WORK/early-session.pem" \
+    -early_data "$WORK/early.txt" >"$WORK/response.txt" 2>"$WORK/client.err" || true
+stop_capture
+stop_server
+grep -q 'GET /test.html' "$WORK/server.log" || { cat "$WORK/server.log" >&2; die "the server did not get the early data"; }
+}
+early_data
 
 log "done: $(ls "$OUT_DIR" | wc -l) files in $OUT_DIR"

@@ -136,7 +136,12 @@ public sealed class TlsDecryptor : ITlsObserver
         {
             case TlsContentType.ChangeCipherSpec:
                 if (s.Version is TlsVersion.Tls13 || s.ServerHelloSeen && s.Version == 0) return;
-                if (!s.ServerHelloSeen) { s.SetStatus(DecryptionStatus.HandshakeNotCaptured); return; }
+                if (!s.ServerHelloSeen)
+                {
+                    // Before a ServerHello only a TLS 1.3 client sends one (middlebox compatibility); else the handshake is missing.
+                    if (s.ClientRandom.Length != 32) s.SetStatus(DecryptionStatus.HandshakeNotCaptured);
+                    return;
+                }
                 d.Activate(d.Pending);
                 d.Pending = null;
                 d.AfterChangeCipherSpec = true;
@@ -146,6 +151,15 @@ public sealed class TlsDecryptor : ITlsObserver
             default:
                 return;
         }
+        bool fromClient = s.IsFromClient(fromA);
+        if (!s.ServerHelloSeen && s.EarlyDataOffered && fromClient && record.ContentType == TlsContentType.ApplicationData)
+        {
+            // 0-RTT data: its keys (and cipher suite) are known only once the ServerHello is seen.
+            d.LastRecordEncrypted = true;
+            if (s.EarlyRecords.Count < 64) s.EarlyRecords.Add((frame.Number, record.Bytes.ToArray(), record.StreamOffset));
+            else s.EarlyRecordsSkipped++;
+            return;
+        }
         bool encrypted = d.AfterChangeCipherSpec || (s.IsTls13 && record.ContentType == TlsContentType.ApplicationData);
         if (!encrypted)
         {
@@ -153,12 +167,12 @@ public sealed class TlsDecryptor : ITlsObserver
             return;
         }
         d.LastRecordEncrypted = true;
+        if (d.EarlyCipher is not null && TryEarly(s, d, frame.Number, record.Bytes, record.StreamOffset)) return;
         if (d.Cipher is null)
         {
             s.EncryptedRecordsSkipped++;
             return;
         }
-        bool fromClient = s.IsFromClient(fromA);
         var header = record.Bytes[..5];
         if (!d.Cipher.TryDecrypt(header, record.Fragment, d.Sequence, out var plaintext, out var type))
         {
@@ -182,17 +196,37 @@ public sealed class TlsDecryptor : ITlsObserver
             d.Sequence++;
             return;
         }
-        ulong sequence = d.Sequence++;
+        Deliver(s, d, fromClient, frame.Number, plaintext, (TlsContentType)type, d.Sequence++, record.StreamOffset);
+    }
+
+    /// <summary>Hands on a decrypted record and reads the handshake messages it carries.</summary>
+    private void Deliver(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] plaintext, TlsContentType contentType,
+        ulong sequence, ulong streamOffset)
+    {
         d.Decrypted++;
         s.RecordsDecrypted++;
-        var contentType = (TlsContentType)type;
         if (contentType == TlsContentType.ApplicationData)
         {
             if (fromClient) s.FirstClientData ??= plaintext.Length > 512 ? plaintext[..512] : plaintext;
             else s.FirstServerData ??= plaintext.Length > 512 ? plaintext[..512] : plaintext;
         }
-        Sink?.OnPlaintext(new DecryptedRecord(s, frame.Number, fromClient, contentType, plaintext, sequence, record.StreamOffset));
-        if (contentType == TlsContentType.Handshake) AddDecryptedHandshake(s, d, fromClient, frame.Number, plaintext);
+        Sink?.OnPlaintext(new DecryptedRecord(s, frame, fromClient, contentType, plaintext, sequence, streamOffset));
+        if (contentType == TlsContentType.Handshake) AddDecryptedHandshake(s, d, fromClient, frame, plaintext);
+    }
+
+    /// <summary>TLS 1.3 0-RTT: opens a client record with the early traffic keys; false when it is not early data.</summary>
+    private bool TryEarly(TlsSession s, DirectionState d, long frame, ReadOnlySpan<byte> record, ulong streamOffset)
+    {
+        if (!d.EarlyCipher!.TryDecrypt(record[..5], record[5..], d.EarlySequence, out var plaintext, out var type))
+        {
+            // Early data ends with EndOfEarlyData, or (rejected by the server) when the handshake keys take over.
+            d.EarlyCipher.Dispose();
+            d.EarlyCipher = null;
+            return false;
+        }
+        s.EarlyRecordsDecrypted++;
+        Deliver(s, d, fromClient: true, frame, plaintext, (TlsContentType)type, d.EarlySequence++, streamOffset);
+        return true;
     }
 
     public void OnHandshake(Frame frame, TcpConversation conversation, bool fromA, in HandshakeEvent e, ushort version)
@@ -394,6 +428,17 @@ public sealed class TlsDecryptor : ITlsObserver
         s.KeysFound = true;
         s.Direction(s.ClientIsA).SetTrafficSecret(s, clientHs);
         s.Direction(!s.ClientIsA).SetTrafficSecret(s, serverHs);
+        var client = s.Direction(s.ClientIsA);
+        if (s.EarlyDataOffered && entry!.Get(KeyLogLabel.ClientEarlyTrafficSecret) is { } early)
+        {
+            var spec = s.Spec!;
+            var (key, iv) = TlsKdf.TrafficKeys(spec.PrfHash, early, spec.KeyLength);
+            client.EarlyCipher = RecordCipher.Create(spec, TlsVersion.Tls13, key, iv, null);
+            foreach (var (frame, bytes, offset) in s.EarlyRecords)
+                if (client.EarlyCipher is null || !TryEarly(s, client, frame, bytes, offset)) s.EarlyRecordsSkipped++;
+        }
+        else s.EarlyRecordsSkipped += s.EarlyRecords.Count;
+        s.EarlyRecords.Clear();
     }
 
     private void AddDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] plaintext)
@@ -429,6 +474,14 @@ public sealed class TlsDecryptor : ITlsObserver
         var spec = s.Spec!;
         bool? verified = null;
         bool handshakeFinished = type == TlsHandshakeType.Finished && !d.HandshakeDone;
+        if (type == TlsHandshakeType.EncryptedExtensions && !fromClient) s.EarlyDataAccepted = HasEarlyDataExtension(message);
+        if (type == TlsHandshakeType.EndOfEarlyData) s.EndOfEarlyDataSeen = true;
+        if (handshakeFinished && fromClient && s.EarlyDataAccepted && !s.EndOfEarlyDataSeen)
+        {
+            // The EndOfEarlyData travelled under 0-RTT keys we lack; it is always the same four bytes.
+            s.Transcript.Write([(byte)TlsHandshakeType.EndOfEarlyData, 0, 0, 0]);
+            s.EndOfEarlyDataSeen = true;
+        }
         if (handshakeFinished)
         {
             var transcript = s.Transcript.ToArray();
@@ -452,6 +505,11 @@ public sealed class TlsDecryptor : ITlsObserver
         Sink?.OnHandshake(new DecryptedHandshake(s, frame, fromClient, message, verified));
         bool postHandshake = !handshakeFinished && (d.HandshakeDone || type is TlsHandshakeType.NewSessionTicket or TlsHandshakeType.KeyUpdate);
         if (!postHandshake) s.Transcript.Write(message);
+        if (type == TlsHandshakeType.EndOfEarlyData && d.EarlyCipher is not null)
+        {
+            d.EarlyCipher.Dispose();
+            d.EarlyCipher = null;
+        }
         if (handshakeFinished && s.Direction(true).HandshakeDone && s.Direction(false).HandshakeDone)
         {
             // Both Finished checked: the transcript is not needed any more.
@@ -478,6 +536,21 @@ public sealed class TlsDecryptor : ITlsObserver
             d.SetTrafficSecret(s, TlsKdf.NextTrafficSecret(spec.PrfHash, current));
             s.KeyUpdates++;
         }
+    }
+
+    /// <summary>Whether an EncryptedExtensions message (header included) carries early_data: the server accepted 0-RTT.</summary>
+    private static bool HasEarlyDataExtension(ReadOnlySpan<byte> message)
+    {
+        if (message.Length < 6) return false;
+        var list = message[6..];
+        int length = Math.Min(list.Length, message[4] << 8 | message[5]);
+        for (int i = 0; i + 4 <= length;)
+        {
+            int type = list[i] << 8 | list[i + 1], size = list[i + 2] << 8 | list[i + 3];
+            if (type == 42) return true;
+            i += 4 + size;
+        }
+        return false;
     }
 
     public void OnNote(Frame frame, TcpConversation conversation, bool fromA, in TlsStreamNote note)

@@ -29,6 +29,9 @@ internal sealed class DirectionState
 {
     public RecordCipher? Cipher;
     public RecordCipher? Pending;
+    /// <summary>TLS 1.3 client: the 0-RTT keys, until EndOfEarlyData (or the first record they do not open).</summary>
+    public RecordCipher? EarlyCipher;
+    public ulong EarlySequence;
     public ulong Sequence;
     public bool AfterChangeCipherSpec;
     public bool LastRecordEncrypted;
@@ -76,8 +79,10 @@ public sealed class TlsSession
     public long RecordsFailed { get; internal set; }
     /// <summary>Encrypted records seen while no key was in force.</summary>
     public long EncryptedRecordsSkipped { get; internal set; }
-    /// <summary>TLS 1.3 0-RTT records (not decrypted).</summary>
+    /// <summary>TLS 1.3 0-RTT records not decrypted (no CLIENT_EARLY_TRAFFIC_SECRET).</summary>
     public long EarlyRecordsSkipped { get; internal set; }
+    /// <summary>TLS 1.3 0-RTT records decrypted.</summary>
+    public long EarlyRecordsDecrypted { get; internal set; }
     public int FinishedVerified { get; internal set; }
     public int FinishedMismatches { get; internal set; }
     public int KeyUpdates { get; internal set; }
@@ -98,6 +103,9 @@ public sealed class TlsSession
     internal byte[] ServerSessionId = [];
     internal byte[]? OfferedTicket;
     internal bool EarlyDataOffered;
+    internal bool EarlyDataAccepted;
+    internal bool EndOfEarlyDataSeen;
+    internal readonly List<(long Frame, byte[] Record, ulong StreamOffset)> EarlyRecords = [];
     internal bool SecondClientHello;
     internal byte[]? MasterSecret;
     internal bool AwaitingRsa;

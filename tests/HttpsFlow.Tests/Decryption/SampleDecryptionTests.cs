@@ -130,3 +130,37 @@ public class SampleDecryptionTests
         Assert.Contains("after the key update", run.Text(fromClient: true));
     }
 }
+
+/// <summary>TLS 1.3 0-RTT: the resumed connection's request travels as early data.</summary>
+public class EarlyDataTests
+{
+    [Fact]
+    public void Early_data_decrypts_with_the_client_early_traffic_secret()
+    {
+        var run = DecryptionRun.Of("ciphers/tls13-early-data.pcapng", "ciphers/tls13-early-data.keys");
+        Assert.Equal(2, run.Sessions.Count);
+        var resumed = run.Sessions[1];
+        Assert.Equal(DecryptionStatus.Decrypted, resumed.Status);
+        Assert.Equal(2, resumed.EarlyRecordsDecrypted); // the request and the EndOfEarlyData
+        Assert.Equal(0, resumed.EarlyRecordsSkipped);
+        Assert.Equal(0, resumed.RecordsFailed);
+        Assert.Equal(2, resumed.FinishedVerified); // the client's covers EndOfEarlyData
+        Assert.Empty(resumed.Notes);
+        Assert.StartsWith("GET /test.html HTTP/1.0", System.Text.Encoding.ASCII.GetString(resumed.FirstClientData!));
+        Assert.Contains(run.Handshakes, h => h.FromClient && h.Type == TlsHandshakeType.EndOfEarlyData);
+    }
+
+    [Fact]
+    public void Early_data_without_its_secret_is_skipped_and_the_rest_decrypts()
+    {
+        var lines = File.ReadAllLines(Path.Combine(TestSupport.Repo.Samples, "ciphers/tls13-early-data.keys"))
+            .Where(l => !l.StartsWith("CLIENT_EARLY_TRAFFIC_SECRET", StringComparison.Ordinal));
+        var run = DecryptionRun.Of("ciphers/tls13-early-data.pcapng", KeyLog.Parse(string.Join('\n', lines)));
+        var resumed = run.Sessions[1];
+        Assert.Equal(DecryptionStatus.Decrypted, resumed.Status);
+        Assert.True(resumed.EarlyRecordsSkipped >= 1);
+        Assert.Equal(0, resumed.EarlyRecordsDecrypted);
+        Assert.Equal(2, resumed.FinishedVerified); // the client's covers the EndOfEarlyData we could not read
+        Assert.Empty(resumed.Notes);
+    }
+}
