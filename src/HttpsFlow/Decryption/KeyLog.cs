@@ -86,7 +86,7 @@ public sealed class KeyLog
         foreach (var raw in text.Split('\n'))
         {
             number++;
-            var line = raw.TrimEnd('\r').Trim();
+            var line = raw.Trim().TrimStart('\uFEFF');
             if (line.Length == 0 || line[0] == '#') continue;
             if (ParseLine(line, out var label, out var random, out var secret) is { } problem)
             {

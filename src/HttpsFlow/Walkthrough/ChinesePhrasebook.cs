@@ -301,6 +301,8 @@ public sealed class ChinesePhrasebook : Phrasebook
     public override string FindNoServerHello => "这份抓包中读不到 Server Hello：可能没有发送、没有抓到，或者夹在重传和乱序的报文段里无法还原。";
     public override string FindNoFinished => "在这份抓包中握手没有完成。";
     public override string FindNoSni => "Client Hello 没有指明服务器名（没有 SNI）。";
+    public override string FindFinishedMismatch(int count) =>
+        $"解密后发现{(count == 1 ? "有一条 Finished 消息" : "双方的 Finished 消息")}与抓包中的握手不一致：握手在途中被改动过，或者抓包内容与双方实际交换的不同。";
     public override string FindOldVersion(string version) => $"{version} 已被废弃（RFC 8996），应使用 TLS 1.2 或 1.3。";
     public override string FindNoForwardSecrecy(string keyExchange) => $"{keyExchange} 密钥交换没有前向安全性：服务端私钥一旦泄露，录下的会话都能被解密。";
     public override string FindCbc(string suite) => $"{suite} 使用 CBC 模式，这种模式历来饱受填充攻击之苦；应优先使用 AEAD 套件（GCM、ChaCha20-Poly1305）。";

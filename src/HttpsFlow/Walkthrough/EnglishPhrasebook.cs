@@ -316,6 +316,8 @@ public sealed class EnglishPhrasebook : Phrasebook
     public override string FindNoServerHello => "No Server Hello could be read in this capture: not sent, not captured, or lost among retransmitted and out-of-order segments.";
     public override string FindNoFinished => "The handshake does not finish in this capture.";
     public override string FindNoSni => "The Client Hello names no server (no SNI).";
+    public override string FindFinishedMismatch(int count) =>
+        $"Decrypted, {(count == 1 ? "a Finished message does" : "both Finished messages do")} not match the handshake in the capture: it was changed on the way, or the capture does not hold what the two sides exchanged.";
     public override string FindOldVersion(string version) => $"{version} is deprecated (RFC 8996): use TLS 1.2 or 1.3.";
     public override string FindNoForwardSecrecy(string keyExchange) => $"{keyExchange} key exchange has no forward secrecy: the server's private key decrypts recorded sessions.";
     public override string FindCbc(string suite) => $"{suite} uses CBC mode, which has a long history of padding attacks; AEAD suites (GCM, ChaCha20-Poly1305) are preferred.";

@@ -627,6 +627,9 @@ public static class Narrator
             list.Add(new Finding(a.Level == 2 ? FindingLevel.Error : FindingLevel.Warning, "tls.alert",
                 p.FindAlert(a.Frame, c.IsFromClient(a.FromA) ? p.Client : p.Server, TlsNames.AlertDescription(a.Description) ?? a.Description.ToString(), a.Level == 2)));
 
+        if (x.O.Decryption?.Invoke(c.Conversation) is { FinishedMismatches: > 0 } decrypted)
+            list.Add(new Finding(FindingLevel.Error, "tls.finished_mismatch", p.FindFinishedMismatch(decrypted.FinishedMismatches)));
+
         if (c.ServerHello is null)
             list.Add(new Finding(FindingLevel.Warning, "tls.incomplete", c.ClientHello is null ? p.FindNoHello : p.FindNoServerHello));
         else if (HandshakeEndFrame(c) == 0 && !c.Resumed)

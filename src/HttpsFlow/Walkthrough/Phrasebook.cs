@@ -171,6 +171,7 @@ public abstract class Phrasebook
     public abstract string FindNoServerHello { get; }
     public abstract string FindNoFinished { get; }
     public abstract string FindNoSni { get; }
+    public abstract string FindFinishedMismatch(int count);
     public abstract string FindOldVersion(string version);
     public abstract string FindNoForwardSecrecy(string keyExchange);
     public abstract string FindCbc(string suite);

@@ -120,3 +120,26 @@ public class DecryptionCliTests
         Assert.DoesNotContain("   at ", stderr);
     }
 }
+
+public class DecryptionFindingTests
+{
+    [Fact]
+    public void Explain_reports_finished_messages_that_do_not_match()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(Repo.Samples, "test-site-tls12.pcapng"));
+        bytes[bytes.AsSpan().IndexOf("HttpsFlow Test R3"u8)] = (byte)'h';
+        var path = Path.Combine(Path.GetTempPath(), $"httpsflow-mitm-{Guid.NewGuid():n}.pcapng");
+        File.WriteAllBytes(path, bytes);
+        try
+        {
+            var (_, stdout, _) = Repo.Run("explain", path, "--keylog", Path.Combine(Repo.Samples, "test-site-tls12.keys"), "--width", "300");
+            Assert.Contains("error: Decrypted, both Finished messages do not match the handshake in the capture", stdout);
+            (_, stdout, _) = Repo.Run("explain", path, "--keylog", Path.Combine(Repo.Samples, "test-site-tls12.keys"), "--width", "300", "--lang", "zh");
+            Assert.Contains("双方的 Finished 消息与抓包中的握手不一致", stdout);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

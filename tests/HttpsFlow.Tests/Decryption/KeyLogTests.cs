@@ -56,6 +56,14 @@ public class KeyLogTests
     }
 
     [Fact]
+    public void A_byte_order_mark_and_crlf_are_ignored()
+    {
+        var log = KeyLog.Parse($"\uFEFFCLIENT_RANDOM {Random} {Secret48}\r\n");
+        Assert.Empty(log.Warnings);
+        Assert.NotNull(log.Find(Convert.FromHexString(Random)));
+    }
+
+    [Fact]
     public void Lines_for_selects_by_client_random()
     {
         string other = new('1', 64);
