@@ -131,26 +131,30 @@ resumption() { # NAME VERSION-OPTION
 resumption tls12-resumed -tls1_2
 resumption tls13-resumed -tls1_3
 
-# TLS 1.3 KeyUpdate: s_client's "K" command (update and request the peer's update), then more data.
-keyupdate() {
-want tls13-keyupdate || return 0
-log tls13-keyupdate
-keys=$OUT_DIR/tls13-keyupdate.keys
-rm -f "$keys"
-(cd "$WORK" && exec openssl s_server -accept "127.0.0.1:$PORT" -tls1_3 -naccept 1 \
-    -cert "$PKI_DIR/leaf.pem" -key "$PKI_DIR/leaf.key" -cert_chain "$PKI_DIR/r3.pem" \
-    >"$WORK/server.log" 2>&1 < <(sleep 4)) &
-SERVER_PID=$!
-wait_for_text "$WORK/server.log" ACCEPT 10 || die "s_server did not start"
-start_capture "$OUT_DIR/tls13-keyupdate.pcapng"
-{ printf 'GET /test.html HTTP/1.0\r\n'; sleep 0.5; printf 'K\n'; sleep 0.5; printf 'after the key update\n'; sleep 0.5; } |
-    timeout 20 openssl s_client -connect "127.0.0.1:$PORT" -servername "$HOST" -CAfile "$PKI_DIR/root.pem" \
-        -keylogfile "$keys" -tls1_3 >"$WORK/response.txt" 2>"$WORK/client.err" || true
-stop_capture
-stop_server
-grep -q 'after the key update' "$WORK/server.log" || { cat "$WORK/server.log" >&2; die "the server did not get the data after KeyUpdate"; }
+# s_client commands in the middle of a connection: "K" (TLS 1.3 KeyUpdate, the peer's update requested) and "R"
+# (TLS 1.2 renegotiation), each followed by more data.
+command_sample() { # NAME VERSION-OPTION LETTER [SERVER-OPTION...]
+    local name=$1 version=$2 letter=$3
+    shift 3
+    want "$name" || return 0
+    log "$name"
+    local keys=$OUT_DIR/$name.keys
+    rm -f "$keys"
+    (cd "$WORK" && exec openssl s_server -accept "127.0.0.1:$PORT" "$version" -naccept 1 "$@" \
+        -cert "$PKI_DIR/leaf.pem" -key "$PKI_DIR/leaf.key" -cert_chain "$PKI_DIR/r3.pem" \
+        >"$WORK/server.log" 2>&1 < <(sleep 4)) &
+    SERVER_PID=$!
+    wait_for_text "$WORK/server.log" ACCEPT 10 || die "s_server did not start"
+    start_capture "$OUT_DIR/$name.pcapng"
+    { printf 'GET /test.html HTTP/1.0\r\n'; sleep 0.5; printf '%s\n' "$letter"; sleep 0.5; printf 'after the %s command\n' "$letter"; sleep 0.5; } |
+        timeout 20 openssl s_client -connect "127.0.0.1:$PORT" -servername "$HOST" -CAfile "$PKI_DIR/root.pem" \
+            -keylogfile "$keys" "$version" >"$WORK/response.txt" 2>"$WORK/client.err" || true
+    stop_capture
+    stop_server
+    grep -q "after the $letter command" "$WORK/server.log" || { cat "$WORK/server.log" >&2; die "the server did not get the data after $letter"; }
 }
-keyupdate
+command_sample tls13-keyupdate -tls1_3 K
+command_sample tls12-renegotiation -tls1_2 R -client_renegotiation
 
 # TLS 1.3 0-RTT: a first connection saves its session, the second resumes it and sends its request as early data
 # (s_server -early_data in its plain mode, which reads early data; the server answers with "early data received").

@@ -35,6 +35,11 @@ internal static class InjectSecretsCommand
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!, keyPath = parse.GetValue(keylog)!, outPath = parse.GetValue(write)!;
+            if (path == "-")
+            {
+                stderr.WriteLine("httpsflow: inject-secrets reads its input twice: give a file, not standard input");
+                return CliApp.ExitUsage;
+            }
             if (Path.GetFullPath(path) == Path.GetFullPath(outPath))
             {
                 stderr.WriteLine("httpsflow: -w must name another file than the input");

@@ -142,6 +142,8 @@ public sealed class TlsDecryptor : ITlsObserver
                     if (s.ClientRandom.Length != 32) s.SetStatus(DecryptionStatus.HandshakeNotCaptured);
                     return;
                 }
+                if (d.AfterChangeCipherSpec && d.Pending is null)
+                    s.AddNote($"frame {frame.Number}: no keys for the renegotiated handshake; later records of the {(s.IsFromClient(fromA) ? "client" : "server")} are not decrypted");
                 d.Activate(d.Pending);
                 d.Pending = null;
                 d.AfterChangeCipherSpec = true;
@@ -471,6 +473,11 @@ public sealed class TlsDecryptor : ITlsObserver
     private void OnDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] message)
     {
         var type = (TlsHandshakeType)message[0];
+        if (!s.IsTls13 && RenegotiationMessage(s, d, fromClient, type, message))
+        {
+            Sink?.OnHandshake(new DecryptedHandshake(s, frame, fromClient, message, null));
+            return;
+        }
         var spec = s.Spec!;
         bool? verified = null;
         bool handshakeFinished = type == TlsHandshakeType.Finished && !d.HandshakeDone;
@@ -503,7 +510,8 @@ public sealed class TlsDecryptor : ITlsObserver
             d.HandshakeDone = true;
         }
         Sink?.OnHandshake(new DecryptedHandshake(s, frame, fromClient, message, verified));
-        bool postHandshake = !handshakeFinished && (d.HandshakeDone || type is TlsHandshakeType.NewSessionTicket or TlsHandshakeType.KeyUpdate);
+        // TLS 1.3's NewSessionTicket and KeyUpdate come after the handshake; TLS 1.2's NewSessionTicket is part of it.
+        bool postHandshake = !handshakeFinished && (d.HandshakeDone || s.IsTls13 && type is TlsHandshakeType.NewSessionTicket or TlsHandshakeType.KeyUpdate);
         if (!postHandshake) s.Transcript.Write(message);
         if (type == TlsHandshakeType.EndOfEarlyData && d.EarlyCipher is not null)
         {
@@ -536,6 +544,31 @@ public sealed class TlsDecryptor : ITlsObserver
             d.SetTrafficSecret(s, TlsKdf.NextTrafficSecret(spec.PrfHash, current));
             s.KeyUpdates++;
         }
+    }
+
+    /// <summary>
+    /// TLS 1.0–1.2 renegotiation: a ClientHello after the handshake starts a new one under the current keys (a new
+    /// client random, transcript and key block, taking effect at the next ChangeCipherSpec of each side).
+    /// </summary>
+    /// <returns>True when the message was handled (the hellos of a renegotiation).</returns>
+    private bool RenegotiationMessage(TlsSession s, DirectionState d, bool fromClient, TlsHandshakeType type, byte[] message)
+    {
+        if (type == TlsHandshakeType.ClientHello && fromClient && d.HandshakeDone)
+        {
+            s.Renegotiations++;
+            s.ClientRandom = [];
+            s.Transcript.SetLength(0);
+            s.Direction(true).HandshakeDone = s.Direction(false).HandshakeDone = false;
+            OnClientHello(s, s.ClientIsA, message.AsSpan(4));
+            s.Transcript.Write(message);
+            return true;
+        }
+        if (type == TlsHandshakeType.ServerHello && !fromClient && s.Renegotiations > 0 && !d.HandshakeDone)
+        {
+            if (!OnServerHello(s, !s.ClientIsA, message.AsSpan(4), message)) s.Transcript.Write(message);
+            return true;
+        }
+        return false;
     }
 
     /// <summary>Whether an EncryptedExtensions message (header included) carries early_data: the server accepted 0-RTT.</summary>

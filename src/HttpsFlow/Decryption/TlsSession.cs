@@ -86,6 +86,8 @@ public sealed class TlsSession
     public int FinishedVerified { get; internal set; }
     public int FinishedMismatches { get; internal set; }
     public int KeyUpdates { get; internal set; }
+    /// <summary>TLS 1.0–1.2 renegotiations followed.</summary>
+    public int Renegotiations { get; internal set; }
     /// <summary>The first 512 bytes (at most) of the first application data each side sent.</summary>
     public byte[]? FirstClientData { get; internal set; }
     public byte[]? FirstServerData { get; internal set; }

@@ -164,3 +164,32 @@ public class EarlyDataTests
         Assert.Empty(resumed.Notes);
     }
 }
+
+public class RenegotiationTests
+{
+    [Fact]
+    public void Tls12_renegotiation_is_followed()
+    {
+        var run = DecryptionRun.Of("ciphers/tls12-renegotiation.pcapng", "ciphers/tls12-renegotiation.keys");
+        var s = Assert.Single(run.Sessions);
+        Assert.Equal(DecryptionStatus.Decrypted, s.Status);
+        Assert.Equal(1, s.Renegotiations);
+        Assert.Equal(4, s.FinishedVerified);
+        Assert.Equal(0, s.RecordsFailed);
+        Assert.Empty(s.Notes);
+        Assert.Contains("after the R command", run.Text(fromClient: true));
+        Assert.Contains(run.Handshakes, h => h.FromClient && h.Type == TlsHandshakeType.ClientHello);
+    }
+
+    [Fact]
+    public void Renegotiation_without_its_key_says_so()
+    {
+        var first = File.ReadAllLines(System.IO.Path.Combine(TestSupport.Repo.Samples, "ciphers/tls12-renegotiation.keys"))
+            .First(l => l.StartsWith("CLIENT_RANDOM", StringComparison.Ordinal));
+        var run = DecryptionRun.Of("ciphers/tls12-renegotiation.pcapng", KeyLog.Parse(first));
+        var s = Assert.Single(run.Sessions);
+        Assert.Equal(2, s.FinishedVerified);
+        Assert.Contains(s.Notes, n => n.Contains("renegotiated handshake"));
+        Assert.DoesNotContain("after the R command", run.Text(fromClient: true));
+    }
+}
