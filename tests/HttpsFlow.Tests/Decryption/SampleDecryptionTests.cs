@@ -127,7 +127,7 @@ public class SampleDecryptionTests
         Assert.Equal(DecryptionStatus.Decrypted, s.Status);
         Assert.True(s.KeyUpdates >= 1);
         Assert.Equal(0, s.RecordsFailed);
-        Assert.Contains("after the key update", run.Text(fromClient: true));
+        Assert.Contains("after the K command", run.Text(fromClient: true));
     }
 }
 
