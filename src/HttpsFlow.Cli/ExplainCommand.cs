@@ -45,22 +45,14 @@ internal static class ExplainCommand
         {
             string path = parse.GetValue(file)!;
             IReadOnlyList<X509.Certificate>? anchors = null;
-            if (parse.GetValue(trust) is { } trustPath)
+            if (parse.GetValue(trust) is { } trustPath && !ReadPem(trustPath, X509.Certificate.ParsePem, "no PEM certificate in it", stderr, out anchors))
+                return CliApp.ExitUsage;
+            var rsaKeys = new List<System.Security.Cryptography.RSA>();
+            foreach (var pemPath in parse.GetValue(rsaKey) ?? [])
             {
-                try
-                {
-                    anchors = X509.Certificate.ParsePem(File.ReadAllText(trustPath));
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    stderr.WriteLine($"httpsflow: {trustPath}: {e.Message}");
+                if (!ReadPem(pemPath, Decryption.RsaKeyExchange.LoadPem, "no unencrypted RSA private key in it", stderr, out var loaded))
                     return CliApp.ExitUsage;
-                }
-                if (anchors.Count == 0)
-                {
-                    stderr.WriteLine($"httpsflow: {trustPath}: no PEM certificate in it");
-                    return CliApp.ExitUsage;
-                }
+                rsaKeys.AddRange(loaded!);
             }
             var keys = new Decryption.KeyLog();
             if (parse.GetValue(keylog) is { } keyPath)
@@ -74,25 +66,7 @@ internal static class ExplainCommand
             var recorder = new ConnectionRecorder { Stream = only };
             var decryptor = new Decryption.TlsDecryptor(keys);
             decryptor.UseSecretsOf(reader);
-            foreach (var pemPath in parse.GetValue(rsaKey) ?? [])
-            {
-                List<System.Security.Cryptography.RSA> loaded;
-                try
-                {
-                    loaded = Decryption.RsaKeyExchange.LoadPem(File.ReadAllText(pemPath));
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    stderr.WriteLine($"httpsflow: {pemPath}: {e.Message}");
-                    return CliApp.ExitInput;
-                }
-                if (loaded.Count == 0)
-                {
-                    stderr.WriteLine($"httpsflow: {pemPath}: no unencrypted RSA private key in it");
-                    return CliApp.ExitUsage;
-                }
-                decryptor.RsaKeys.AddRange(loaded);
-            }
+            decryptor.RsaKeys.AddRange(rsaKeys);
             var dissector = new Dissector { TlsObserver = new Tls.List.TlsObservers(recorder, decryptor) };
             using var progress = Progress.For(path, reader, stderr);
             long n = 0;
@@ -143,6 +117,24 @@ internal static class ExplainCommand
             return CliApp.ExitOk;
         });
         return cmd;
+    }
+
+    /// <summary>Reads the items of a PEM file; false (after saying why) when it cannot be read or holds none.</summary>
+    private static bool ReadPem<T>(string path, Func<string, IReadOnlyList<T>> parse, string none, TextWriter stderr, out IReadOnlyList<T>? items)
+    {
+        items = null;
+        try
+        {
+            items = parse(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"httpsflow: {path}: {e.Message}");
+            return false;
+        }
+        if (items.Count > 0) return true;
+        stderr.WriteLine($"httpsflow: {path}: {none}");
+        return false;
     }
 
     /// <summary>Reads a key log, reporting each skipped line (never its secret); null when the file cannot be read.</summary>
