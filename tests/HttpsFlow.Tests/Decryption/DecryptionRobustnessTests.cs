@@ -80,6 +80,41 @@ public class DecryptionRobustnessTests
         Assert.Null(CipherSpec.For(0x0041, out var camellia)); // TLS_RSA_WITH_CAMELLIA_128_CBC_SHA
         Assert.Contains("CAMELLIA", camellia);
         Assert.Null(CipherSpec.For(0x00ff, out _)); // SCSV
+        Assert.Null(CipherSpec.For(0x0096, out var seed)); // TLS_RSA_WITH_SEED_CBC_SHA
+        Assert.Contains("SEED", seed);
+        Assert.Null(CipherSpec.For(0xc03c, out var aria)); // TLS_RSA_WITH_ARIA_128_CBC_SHA256
+        Assert.Contains("ARIA", aria);
+        Assert.Null(CipherSpec.For(0x0002, out var none)); // TLS_RSA_WITH_NULL_SHA
+        Assert.Contains("NULL", none);
+    }
+
+    [Fact]
+    public void Triple_des_cbc_record_built_by_hand_opens()
+    {
+        // TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS 1.2, MAC-then-encrypt: no capture has it (OpenSSL 3.0 here has no
+        // 3DES suite), so the record is built from RFC 5246 §6.2.3.2 with .NET's TripleDES and HMAC-SHA1.
+        var spec = CipherSpec.For(0x000a, out _)!;
+        Assert.True(spec.TripleDes);
+        var key = Enumerable.Range(1, 24).Select(i => (byte)i).ToArray();
+        var macKey = Enumerable.Range(100, 20).Select(i => (byte)i).ToArray();
+        var content = "GET / HTTP/1.1\r\n\r\n"u8.ToArray();
+        ulong sequence = 5;
+        byte[] pseudo = [0, 0, 0, 0, 0, 0, 0, 5, 23, 3, 3, (byte)(content.Length >> 8), (byte)content.Length];
+        var mac = System.Security.Cryptography.HMACSHA1.HashData(macKey, pseudo.Concat(content).ToArray());
+        var plain = content.Concat(mac).ToList();
+        int pad = 8 - (plain.Count + 1) % 8;
+        if (pad == 8) pad = 0;
+        for (int i = 0; i <= pad; i++) plain.Add((byte)pad);
+        var iv = new byte[8] { 9, 8, 7, 6, 5, 4, 3, 2 };
+        using var des = System.Security.Cryptography.TripleDES.Create();
+        des.Key = key;
+        var encrypted = iv.Concat(des.EncryptCbc(plain.ToArray(), iv, System.Security.Cryptography.PaddingMode.None)).ToArray();
+        byte[] header = [23, 3, 3, (byte)(encrypted.Length >> 8), (byte)encrypted.Length];
+        using var cipher = RecordCipher.Create(spec, 0x0303, key, new byte[8], macKey);
+        Assert.True(cipher.TryDecrypt(header, encrypted, sequence, out var opened, out var type));
+        Assert.Equal(23, type);
+        Assert.Equal(content, opened);
+        Assert.False(cipher.TryDecrypt(header, encrypted, sequence + 1, out _, out _));
     }
 }
 
