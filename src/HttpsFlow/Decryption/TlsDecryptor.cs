@@ -103,6 +103,9 @@ public sealed class TlsDecryptor : ITlsObserver
     /// <summary>The secrets; more can be added while the capture is read (a Decryption Secrets Block).</summary>
     public KeyLog Keys { get; }
 
+    /// <summary>RSA private keys of servers (for <c>--rsa-key</c>): connections with RSA key exchange and no key log line decrypt with them.</summary>
+    public List<System.Security.Cryptography.RSA> RsaKeys { get; } = [];
+
     /// <summary>Receives decrypted records and handshake messages (optional).</summary>
     public IDecryptedSink? Sink { get; set; }
 
@@ -135,7 +138,7 @@ public sealed class TlsDecryptor : ITlsObserver
         switch (record.ContentType)
         {
             case TlsContentType.ChangeCipherSpec:
-                if (s.Version is TlsVersion.Tls13 || s.ServerHelloSeen && s.Version == 0) return;
+                if (s.Version is TlsVersion.Tls13) return; // TLS 1.3's is only for middlebox compatibility
                 if (!s.ServerHelloSeen)
                 {
                     // Before a ServerHello only a TLS 1.3 client sends one (middlebox compatibility); else the handshake is missing.
@@ -265,9 +268,6 @@ public sealed class TlsDecryptor : ITlsObserver
         }
         s.Transcript.Write(message);
     }
-
-    /// <summary>RSA private keys of servers (for <c>--rsa-key</c>): connections with RSA key exchange and no key log line decrypt with them.</summary>
-    public List<System.Security.Cryptography.RSA> RsaKeys { get; } = [];
 
     private void OnRsaClientKeyExchange(TlsSession s, ReadOnlySpan<byte> body)
     {
