@@ -51,6 +51,7 @@ public static class CliApp
         root.Subcommands.Add(HandshakesCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(CertsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ReportCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(InjectSecretsCommand.Build(stdout, stderr));
         root.Subcommands.Add(CaptureCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(LabCommand.Build(stdout, stderr, stdoutStream));
         return root;
@@ -146,10 +147,14 @@ public static class CliApp
         return true;
     }
 
-    /// <summary>Dissects the whole capture into <paramref name="recorder"/>, with a progress line on a terminal.</summary>
-    internal static Walkthrough.ConnectionRecorder Record(string path, CaptureReader reader, TextWriter stderr, Walkthrough.ConnectionRecorder recorder)
+    /// <summary>
+    /// Dissects the whole capture into <paramref name="recorder"/> (and <paramref name="also"/>, a decryptor say), with a
+    /// progress line on a terminal.
+    /// </summary>
+    internal static Walkthrough.ConnectionRecorder Record(string path, CaptureReader reader, TextWriter stderr, Walkthrough.ConnectionRecorder recorder,
+        Tls.List.ITlsObserver? also = null)
     {
-        var dissector = new Dissector { TlsObserver = recorder };
+        var dissector = new Dissector { TlsObserver = also is null ? recorder : new Tls.List.TlsObservers(recorder, also) };
         using var progress = Progress.For(path, reader, stderr);
         long n = 0;
         while (dissector.Next(reader) is { } frame)

@@ -17,6 +17,8 @@ internal static class ExplainCommand
         var ascii = WalkthroughOptions.Ascii();
         var width = WalkthroughOptions.Width();
         var color = CliApp.ColorOption();
+        var keylog = new Option<string?>("--keylog") { Description = "NSS key log (SSLKEYLOGFILE) to decrypt with; secrets embedded in a pcapng are used anyway.", HelpName = "KEYLOG" };
+        var rsaKey = new Option<string[]>("--rsa-key") { Description = "PEM file with the server's RSA private key: decrypts connections with RSA key exchange (TLS_RSA_WITH_*) that the key log does not cover. May be repeated.", HelpName = "PEM" };
         var trust = CliApp.TrustOption("checking the server's chain");
         var cmd = new Command("explain", """
             Explain each TLS connection of a capture step by step, the way an expert reads it in Wireshark: who talked
@@ -33,17 +35,34 @@ internal static class ExplainCommand
               httpsflow explain samples/tls13.pcapng --lang zh
               httpsflow explain capture.pcapng --stream 3 --format markdown > walkthrough.md
               httpsflow explain capture.pcap --trust my-root-ca.pem --ascii
+              httpsflow explain samples/tls13.pcapng --keylog samples/tls13.keys
             """);
         cmd.Arguments.Add(file);
-        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust, keylog, rsaKey }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             if (!CliApp.TryLoadTrust(parse.GetValue(trust), stderr, out var anchors)) return CliApp.ExitUsage;
+            var rsaKeys = new List<System.Security.Cryptography.RSA>();
+            foreach (var pemPath in parse.GetValue(rsaKey) ?? [])
+            {
+                if (!ReadPem(pemPath, Decryption.RsaKeyExchange.LoadPem, "no unencrypted RSA private key in it", stderr, out var loaded))
+                    return CliApp.ExitUsage;
+                rsaKeys.AddRange(loaded!);
+            }
+            var keys = new Decryption.KeyLog();
+            if (parse.GetValue(keylog) is { } keyPath)
+            {
+                if (LoadKeyLog(keyPath, stderr) is not { } loaded) return CliApp.ExitInput;
+                keys = loaded;
+            }
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             int? only = parse.GetValue(stream);
-            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = only });
+            var decryptor = new Decryption.TlsDecryptor(keys);
+            decryptor.UseSecretsOf(reader);
+            decryptor.RsaKeys.AddRange(rsaKeys);
+            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = only }, decryptor);
 
             bool terminal = stdoutStream is null && !Console.IsOutputRedirected;
             int columns = parse.GetValue(width) ?? CliApp.TerminalWidth(terminal, 100);
@@ -51,6 +70,7 @@ internal static class ExplainCommand
             var options = new WalkOptions
             {
                 Language = parse.GetValue(lang) ?? "en", Width = columns, Ascii = parse.GetValue(ascii), TrustAnchors = anchors,
+                Decryption = conversation => decryptor.Find(conversation) is { } s && (s.KeysFound || decryptor.Keys.Count > 0 || decryptor.RsaKeys.Count > 0) ? s : null,
             };
             var walkFormat = parse.GetValue(format) == "markdown" ? WalkFormat.Markdown : WalkFormat.Text;
             var output = stdoutStream ?? Console.OpenStandardOutput();
@@ -77,5 +97,40 @@ internal static class ExplainCommand
             return CliApp.NoTlsFound(written, only, path, stderr);
         });
         return cmd;
+    }
+
+    /// <summary>Reads the items of a PEM file; false (after saying why) when it cannot be read or holds none.</summary>
+    private static bool ReadPem<T>(string path, Func<string, IReadOnlyList<T>> parse, string none, TextWriter stderr, out IReadOnlyList<T>? items)
+    {
+        items = null;
+        try
+        {
+            items = parse(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"httpsflow: {path}: {e.Message}");
+            return false;
+        }
+        if (items.Count > 0) return true;
+        stderr.WriteLine($"httpsflow: {path}: {none}");
+        return false;
+    }
+
+    /// <summary>Reads a key log, reporting each skipped line (never its secret); null when the file cannot be read.</summary>
+    internal static Decryption.KeyLog? LoadKeyLog(string path, TextWriter stderr)
+    {
+        Decryption.KeyLog keys;
+        try
+        {
+            keys = Decryption.KeyLog.Load(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"httpsflow: {path}: {e.Message}");
+            return null;
+        }
+        foreach (var w in keys.Warnings) stderr.WriteLine($"httpsflow: warning: {w}");
+        return keys;
     }
 }

@@ -81,7 +81,10 @@ internal static class LabCommand
 
             using var reader = CliApp.OpenCapture(result.CapturePath, stderr);
             if (reader is null) return CliApp.ExitInput;
-            var recorder = CliApp.Record(result.CapturePath, reader, stderr, new ConnectionRecorder());
+            // The capture carries its own secrets (a Decryption Secrets Block): the walkthrough is decrypted.
+            var decryptor = new Decryption.TlsDecryptor(new Decryption.KeyLog());
+            decryptor.UseSecretsOf(reader);
+            var recorder = CliApp.Record(result.CapturePath, reader, stderr, new ConnectionRecorder(), decryptor);
             bool terminal = stdoutStream is null && !Console.IsOutputRedirected;
             int columns = parse.GetValue(width) ?? CliApp.TerminalWidth(terminal, 100);
             // The chain is checked against the root the lab made: the one the client trusted.
@@ -89,6 +92,7 @@ internal static class LabCommand
             {
                 Language = parse.GetValue(lang) ?? "en", Width = columns, Ascii = parse.GetValue(ascii),
                 TrustAnchors = [X509.Certificate.Parse(result.RootCertificate)],
+                Decryption = conversation => decryptor.Find(conversation),
             };
             var output = stdoutStream ?? Console.OpenStandardOutput();
             using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: stdoutStream is not null);

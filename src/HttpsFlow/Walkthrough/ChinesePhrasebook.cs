@@ -44,6 +44,20 @@ public sealed class ChinesePhrasebook : Phrasebook
     public override string HandshakeResumed => "会话恢复（简化握手）";
     public override string HandshakeFull => "完整握手";
     public override string NotDecrypted => "否（没有会话密钥，握手之后的记录仍是密文）";
+    public override string Decryption(Decryption.DecryptionStatus status) => status switch
+    {
+        HttpsFlow.Decryption.DecryptionStatus.Decrypted => "是（使用密钥日志中的密钥）",
+        HttpsFlow.Decryption.DecryptionStatus.NoKeyForClientRandom => "否（密钥日志里没有这个连接的客户端随机数对应的密钥）",
+        HttpsFlow.Decryption.DecryptionStatus.CipherNotSupported => "否（不支持解密这种加密套件或协议版本）",
+        HttpsFlow.Decryption.DecryptionStatus.HandshakeNotCaptured => "否（抓包中没有握手，无法确定密钥）",
+        HttpsFlow.Decryption.DecryptionStatus.WrongKey => "否（密钥日志中的密钥解不开这些记录：密钥不对）",
+        HttpsFlow.Decryption.DecryptionStatus.RsaKeyMismatch => "否（RSA 私钥与服务端证书不匹配）",
+        HttpsFlow.Decryption.DecryptionStatus.KeyExchangeNotRsa => "否（密钥交换不是 RSA，服务端的 RSA 私钥无法解密）",
+        _ => NotDecrypted,
+    };
+    public override string DecryptedFirstClientRecord(string start) => $"解密后，客户端发送的第一段应用数据以“{start}”开头。";
+    public override string DecryptedFirstServerRecord(string start) => $"服务端的第一段应用数据以“{start}”开头。";
+    public override string DecryptedShortBody(string body) => $"返回的页面内容只有“{body}”。";
     public override string FramesCount(long count, long first, long last) => $"{N(count)}（#{N(first)}–#{N(last)}）";
 
     public override string Duration(Common.Duration d)
@@ -288,6 +302,8 @@ public sealed class ChinesePhrasebook : Phrasebook
     public override string FindNoServerHello => "这份抓包中读不到 Server Hello：可能没有发送、没有抓到，或者夹在重传和乱序的报文段里无法还原。";
     public override string FindNoFinished => "在这份抓包中握手没有完成。";
     public override string FindNoSni => "Client Hello 没有指明服务器名（没有 SNI）。";
+    public override string FindFinishedMismatch(int count) =>
+        $"解密后发现{(count == 1 ? "有一条 Finished 消息" : "双方的 Finished 消息")}与抓包中的握手不一致：握手在途中被改动过，或者抓包内容与双方实际交换的不同。";
     public override string FindOldVersion(string version) => $"{version} 已被废弃（RFC 8996），应使用 TLS 1.2 或 1.3。";
     public override string FindNoForwardSecrecy(string keyExchange) => $"{keyExchange} 密钥交换没有前向安全性：服务端私钥一旦泄露，录下的会话都能被解密。";
     public override string FindCbc(string suite) => $"{suite} 使用 CBC 模式，这种模式历来饱受填充攻击之苦；应优先使用 AEAD 套件（GCM、ChaCha20-Poly1305）。";

@@ -52,6 +52,20 @@ public sealed class EnglishPhrasebook : Phrasebook
     public override string HandshakeResumed => "resumed (abbreviated)";
     public override string HandshakeFull => "full";
     public override string NotDecrypted => "no (records after the handshake stay encrypted without the session keys)";
+    public override string Decryption(Decryption.DecryptionStatus status) => status switch
+    {
+        HttpsFlow.Decryption.DecryptionStatus.Decrypted => "yes (with the secrets of the key log)",
+        HttpsFlow.Decryption.DecryptionStatus.NoKeyForClientRandom => "no (the key log has no secret for this connection's client random)",
+        HttpsFlow.Decryption.DecryptionStatus.CipherNotSupported => "no (this cipher suite or version cannot be decrypted)",
+        HttpsFlow.Decryption.DecryptionStatus.HandshakeNotCaptured => "no (the handshake is not in the capture, so the keys cannot be chosen)",
+        HttpsFlow.Decryption.DecryptionStatus.WrongKey => "no (the logged key does not decrypt the records: wrong key)",
+        HttpsFlow.Decryption.DecryptionStatus.RsaKeyMismatch => "no (the RSA key does not match the server's certificate)",
+        HttpsFlow.Decryption.DecryptionStatus.KeyExchangeNotRsa => "no (the key exchange is not RSA, so the server's RSA key cannot decrypt it)",
+        _ => NotDecrypted,
+    };
+    public override string DecryptedFirstClientRecord(string start) => $"Decrypted, the client's first application data starts with “{start}”.";
+    public override string DecryptedFirstServerRecord(string start) => $"The server's first application data starts with “{start}”.";
+    public override string DecryptedShortBody(string body) => $"The page it returns is just “{body}”.";
     public override string FramesCount(long count, long first, long last) => $"{N(count)} (#{N(first)}–#{N(last)})";
 
     public override string Duration(Common.Duration d)
@@ -303,6 +317,8 @@ public sealed class EnglishPhrasebook : Phrasebook
     public override string FindNoServerHello => "No Server Hello could be read in this capture: not sent, not captured, or lost among retransmitted and out-of-order segments.";
     public override string FindNoFinished => "The handshake does not finish in this capture.";
     public override string FindNoSni => "The Client Hello names no server (no SNI).";
+    public override string FindFinishedMismatch(int count) =>
+        $"Decrypted, {(count == 1 ? "a Finished message does" : "both Finished messages do")} not match the handshake in the capture: it was changed on the way, or the capture does not hold what the two sides exchanged.";
     public override string FindOldVersion(string version) => $"{version} is deprecated (RFC 8996): use TLS 1.2 or 1.3.";
     public override string FindNoForwardSecrecy(string keyExchange) => $"{keyExchange} key exchange has no forward secrecy: the server's private key decrypts recorded sessions.";
     public override string FindCbc(string suite) => $"{suite} uses CBC mode, which has a long history of padding attacks; AEAD suites (GCM, ChaCha20-Poly1305) are preferred.";

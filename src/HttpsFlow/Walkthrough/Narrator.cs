@@ -19,6 +19,8 @@ public sealed class WalkOptions
     public IReadOnlyList<Certificate>? TrustAnchors { get; init; }
     /// <summary>At most this many segments are narrated one by one; the rest (except the teardown) are summarised.</summary>
     public int MaxNarratedFrames { get; init; } = 60;
+    /// <summary>The decryption of a connection, when a key log was tried (null: none was).</summary>
+    public Func<TcpConversation, Decryption.TlsSession?>? Decryption { get; init; }
 }
 
 /// <summary>
@@ -37,7 +39,9 @@ public static class Narrator
         ctx.Walk = walk;
 
         walk.Blocks.Add(new Block(BlockKind.Heading, p.Title(c.Stream, Endpoint(c.ClientAddress, c.ClientPort), Endpoint(c.ServerAddress, c.ServerPort), c.ClientHello?.ServerName), 1));
-        walk.Blocks.Add(new Block(BlockKind.Facts, "", 0, HeaderFacts(c, p)));
+        var decryption = options.Decryption?.Invoke(c.Conversation);
+        walk.Blocks.Add(new Block(BlockKind.Facts, "", 0, HeaderFacts(c, p, decryption)));
+        if (DecryptedStarts(decryption, p) is { } starts) walk.Blocks.Add(new Block(BlockKind.Paragraph, starts));
 
         walk.Blocks.Add(new Block(BlockKind.Heading, p.DiagramHeading, 2));
         var diagram = SequenceDiagram.Draw(c, options.Width, options.Ascii, p, walk.DiagramFrames);
@@ -74,7 +78,7 @@ public static class Narrator
 
     // ---------------------------------------------------------------- header
 
-    private static List<KeyValuePair<string, string>> HeaderFacts(TlsConnection c, Phrasebook p)
+    private static List<KeyValuePair<string, string>> HeaderFacts(TlsConnection c, Phrasebook p, Decryption.TlsSession? decryption)
     {
         var facts = new List<KeyValuePair<string, string>>
         {
@@ -85,11 +89,38 @@ public static class Narrator
             new(p.LabelSuite, c.ServerHello is { } sh2 ? SuiteName(sh2.CipherSuite) : p.NotNegotiated),
             new(p.LabelAlpn, c.ServerHello?.Alpn ?? (c.ClientHello is { Alpn.Length: > 0 } ? p.AlpnNotChosen : p.None)),
             new(p.LabelHandshake, c.ServerHello is null ? p.HandshakeIncomplete : c.Resumed ? p.HandshakeResumed : p.HandshakeFull),
-            new(p.LabelDecrypted, p.NotDecrypted),
+            new(p.LabelDecrypted, decryption is null ? p.NotDecrypted : p.Decryption(decryption.Status)),
             new(p.LabelDuration, p.Duration(c.End.Subtract(c.Start))),
             new(p.LabelFrames, c.Frames.Count + c.FramesDropped > 0 ? p.FramesCount(c.Frames.Count + c.FramesDropped, FirstFrame(c), LastFrame(c)) : "0"),
         };
         return facts;
+    }
+
+    /// <summary>One sentence each on what the decrypted first records start with (their first line), or null.</summary>
+    private static string? DecryptedStarts(Decryption.TlsSession? s, Phrasebook p)
+    {
+        static string? FirstLine(byte[]? data)
+        {
+            if (data is null || data.Length == 0) return null;
+            int end = Array.IndexOf(data, (byte)'\n');
+            var line = System.Text.Encoding.Latin1.GetString(data, 0, end < 0 ? Math.Min(data.Length, 80) : Math.Min(end, 80)).TrimEnd('\r');
+            return line.Length > 0 && line.All(ch => ch >= ' ' && ch < '\x7f') ? line : null;
+        }
+        if (s is not { Status: HttpsFlow.Decryption.DecryptionStatus.Decrypted } || FirstLine(s.FirstClientData) is not { } request) return null;
+        var text = p.DecryptedFirstClientRecord(request);
+        if (FirstLine(s.FirstServerData) is { } response) text += p.SentenceGap + p.DecryptedFirstServerRecord(response);
+        if (ShortBody(s.FirstServerData) is { } body) text += p.SentenceGap + p.DecryptedShortBody(body);
+        return text;
+    }
+
+    /// <summary>The body of an HTTP/1.x response held whole in its first bytes, when it is short printable text ("test").</summary>
+    private static string? ShortBody(byte[]? data)
+    {
+        if (data is null || data.Length < 12 || !data.AsSpan().StartsWith("HTTP/1."u8)) return null;
+        int end = data.AsSpan().IndexOf("\r\n\r\n"u8);
+        if (end < 0 || data.Length == end + 4 || data.Length >= 512) return null;
+        var body = System.Text.Encoding.UTF8.GetString(data, end + 4, data.Length - end - 4).Trim();
+        return body.Length is > 0 and <= 64 && body.All(ch => ch >= ' ' && ch != '\x7f') ? body : null;
     }
 
     private static long FirstFrame(TlsConnection c) => c.Frames.Count > 0 ? c.Frames[0].Number : c.Conversation.FirstFrame;
@@ -606,6 +637,9 @@ public static class Narrator
         foreach (var a in c.Alerts.Where(a => !a.Encrypted))
             list.Add(new Finding(a.Level == 2 ? FindingLevel.Error : FindingLevel.Warning, "tls.alert",
                 p.FindAlert(a.Frame, c.IsFromClient(a.FromA) ? p.Client : p.Server, TlsNames.AlertDescription(a.Description) ?? a.Description.ToString(), a.Level == 2)));
+
+        if (x.O.Decryption?.Invoke(c.Conversation) is { FinishedMismatches: > 0 } decrypted)
+            list.Add(new Finding(FindingLevel.Error, "tls.finished_mismatch", p.FindFinishedMismatch(decrypted.FinishedMismatches)));
 
         if (c.ServerHello is null)
             list.Add(new Finding(FindingLevel.Warning, "tls.incomplete", c.ClientHello is null ? p.FindNoHello : p.FindNoServerHello));

@@ -66,6 +66,12 @@ public abstract class Phrasebook
     public abstract string HandshakeResumed { get; }
     public abstract string HandshakeFull { get; }
     public abstract string NotDecrypted { get; }
+    /// <summary>The "Decrypted" header value for a connection a key log was tried on.</summary>
+    public abstract string Decryption(Decryption.DecryptionStatus status);
+    /// <summary>What the decrypted first records start with (a request line, a status line), one sentence each.</summary>
+    public abstract string DecryptedFirstClientRecord(string start);
+    public abstract string DecryptedFirstServerRecord(string start);
+    public abstract string DecryptedShortBody(string body);
     public abstract string FramesCount(long count, long first, long last);
     public abstract string Duration(Common.Duration d);
     public abstract string Lifetime(uint seconds);
@@ -166,6 +172,7 @@ public abstract class Phrasebook
     public abstract string FindNoServerHello { get; }
     public abstract string FindNoFinished { get; }
     public abstract string FindNoSni { get; }
+    public abstract string FindFinishedMismatch(int count);
     public abstract string FindOldVersion(string version);
     public abstract string FindNoForwardSecrecy(string keyExchange);
     public abstract string FindCbc(string suite);

@@ -63,6 +63,9 @@ public class LabTests : IDisposable
         Assert.Contains("Server name (SNI)  test.httpsflow.lab", stdout);
         Assert.Contains("Client Hello", stdout);
         Assert.Contains("The client closes its side first with FIN", stdout);
+        // Decrypted with the secrets it embedded: the request, and the page's one word.
+        Assert.Contains("“GET /test.html HTTP/1.1”", stdout);
+        Assert.Contains("The page it returns is just “test”.", stdout);
         // The chain is checked against the lab's own root, which the client trusted.
         Assert.DoesNotContain("trust anchor", stdout);
 

@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace HttpsFlow.Decryption;
+
+/// <summary>
+/// The key derivations of TLS: the TLS 1.0/1.1 PRF (MD5 and SHA-1, RFC 2246 §5) and the TLS 1.2 PRF (P_SHA256 or
+/// P_SHA384, RFC 5246 §5), the key block and Finished of TLS 1.0–1.2, and TLS 1.3's HKDF-Expand-Label, traffic
+/// keys, Finished and KeyUpdate (RFC 8446 §7).
+/// </summary>
+public static class TlsKdf
+{
+    /// <summary>The TLS 1.2 PRF: P_hash(secret, label + seed) cut to <paramref name="length"/> bytes.</summary>
+    public static byte[] Prf12(HashAlgorithmName hash, ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> seed, int length)
+    {
+        var output = new byte[length];
+        PHash(hash, secret, Concat(Encoding.ASCII.GetBytes(label), seed), output, xor: false);
+        return output;
+    }
+
+    /// <summary>The TLS 1.0/1.1 PRF: P_MD5 over the secret's first half XOR P_SHA1 over its second half.</summary>
+    public static byte[] Prf10(ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> seed, int length)
+    {
+        var output = new byte[length];
+        int half = (secret.Length + 1) / 2;
+        var labelSeed = Concat(Encoding.ASCII.GetBytes(label), seed);
+        PHash(HashAlgorithmName.MD5, secret[..half], labelSeed, output, xor: false);
+        PHash(HashAlgorithmName.SHA1, secret[(secret.Length - half)..], labelSeed, output, xor: true);
+        return output;
+    }
+
+    /// <summary>The PRF of <paramref name="version"/> (TLS 1.0–1.2) with the TLS 1.2 hash <paramref name="prfHash"/>.</summary>
+    public static byte[] Prf(ushort version, HashAlgorithmName prfHash, ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> seed, int length) =>
+        version >= Tls.TlsVersion.Tls12 ? Prf12(prfHash, secret, label, seed, length) : Prf10(secret, label, seed, length);
+
+    private static void PHash(HashAlgorithmName hash, ReadOnlySpan<byte> secret, byte[] seed, Span<byte> output, bool xor)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(hash, secret);
+        byte[] a = seed;
+        int done = 0;
+        while (done < output.Length)
+        {
+            hmac.AppendData(a);
+            a = hmac.GetHashAndReset();
+            hmac.AppendData(a);
+            hmac.AppendData(seed);
+            var block = hmac.GetHashAndReset();
+            int n = Math.Min(block.Length, output.Length - done);
+            for (int i = 0; i < n; i++)
+                output[done + i] = xor ? (byte)(output[done + i] ^ block[i]) : block[i];
+            done += n;
+        }
+    }
+
+    /// <summary>
+    /// The key block of TLS 1.0–1.2 (RFC 5246 §6.3): PRF(master, "key expansion", server_random + client_random).
+    /// </summary>
+    public static byte[] KeyBlock(ushort version, HashAlgorithmName prfHash, ReadOnlySpan<byte> masterSecret,
+        ReadOnlySpan<byte> clientRandom, ReadOnlySpan<byte> serverRandom, int length) =>
+        Prf(version, prfHash, masterSecret, "key expansion", Concat(serverRandom, clientRandom), length);
+
+    /// <summary>
+    /// The master secret from a pre-master secret (RFC 5246 §8.1), or with the extended master secret
+    /// (RFC 7627 §4) from the session hash when <paramref name="sessionHash"/> is given.
+    /// </summary>
+    public static byte[] MasterSecret(ushort version, HashAlgorithmName prfHash, ReadOnlySpan<byte> preMasterSecret,
+        ReadOnlySpan<byte> clientRandom, ReadOnlySpan<byte> serverRandom, byte[]? sessionHash) =>
+        sessionHash is not null
+            ? Prf(version, prfHash, preMasterSecret, "extended master secret", sessionHash, 48)
+            : Prf(version, prfHash, preMasterSecret, "master secret", Concat(clientRandom, serverRandom), 48);
+
+    /// <summary>
+    /// The verify_data of a TLS 1.0–1.2 Finished (RFC 5246 §7.4.9): PRF(master, "client finished" or "server
+    /// finished", Hash(handshake messages)), 12 bytes; TLS 1.0/1.1 hash with MD5 and SHA-1 together.
+    /// </summary>
+    public static byte[] FinishedVerifyData12(ushort version, HashAlgorithmName prfHash, ReadOnlySpan<byte> masterSecret,
+        bool client, ReadOnlySpan<byte> handshakeMessages)
+    {
+        byte[] hash = version >= Tls.TlsVersion.Tls12
+            ? Hash(prfHash, handshakeMessages)
+            : Concat(MD5.HashData(handshakeMessages), SHA1.HashData(handshakeMessages));
+        return Prf(version, prfHash, masterSecret, client ? "client finished" : "server finished", hash, 12);
+    }
+
+    /// <summary>HKDF-Expand-Label (RFC 8446 §7.1): HKDF-Expand(secret, HkdfLabel(length, "tls13 " + label, context), length).</summary>
+    public static byte[] HkdfExpandLabel(HashAlgorithmName hash, ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> context, int length)
+    {
+        var fullLabel = Encoding.ASCII.GetBytes("tls13 " + label);
+        var info = new byte[2 + 1 + fullLabel.Length + 1 + context.Length];
+        info[0] = (byte)(length >> 8);
+        info[1] = (byte)length;
+        info[2] = (byte)fullLabel.Length;
+        fullLabel.CopyTo(info, 3);
+        info[3 + fullLabel.Length] = (byte)context.Length;
+        context.CopyTo(info.AsSpan(4 + fullLabel.Length));
+        var output = new byte[length];
+        HKDF.Expand(hash, secret, output, info);
+        return output;
+    }
+
+    /// <summary>A TLS 1.3 traffic secret's write key and IV (RFC 8446 §7.3).</summary>
+    public static (byte[] Key, byte[] Iv) TrafficKeys(HashAlgorithmName hash, ReadOnlySpan<byte> trafficSecret, int keyLength, int ivLength = 12) =>
+        (HkdfExpandLabel(hash, trafficSecret, "key", default, keyLength), HkdfExpandLabel(hash, trafficSecret, "iv", default, ivLength));
+
+    /// <summary>The next traffic secret after a KeyUpdate (RFC 8446 §7.2).</summary>
+    public static byte[] NextTrafficSecret(HashAlgorithmName hash, ReadOnlySpan<byte> trafficSecret) =>
+        HkdfExpandLabel(hash, trafficSecret, "traffic upd", default, HashLength(hash));
+
+    /// <summary>A TLS 1.3 Finished's verify_data (RFC 8446 §4.4.4): HMAC(finished_key, transcript hash).</summary>
+    public static byte[] FinishedVerifyData13(HashAlgorithmName hash, ReadOnlySpan<byte> baseKey, ReadOnlySpan<byte> transcriptHash)
+    {
+        var finishedKey = HkdfExpandLabel(hash, baseKey, "finished", default, HashLength(hash));
+        return CryptographicOperations.HmacData(hash, finishedKey, transcriptHash);
+    }
+
+    public static int HashLength(HashAlgorithmName hash) =>
+        hash == HashAlgorithmName.SHA384 ? 48 : hash == HashAlgorithmName.SHA512 ? 64 : hash == HashAlgorithmName.SHA1 ? 20 : hash == HashAlgorithmName.MD5 ? 16 : 32;
+
+    public static byte[] Hash(HashAlgorithmName hash, ReadOnlySpan<byte> data) => CryptographicOperations.HashData(hash, data);
+
+    internal static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        var r = new byte[a.Length + b.Length];
+        a.CopyTo(r);
+        b.CopyTo(r.AsSpan(a.Length));
+        return r;
+    }
+}
