@@ -57,7 +57,7 @@ public static class WalkWriter
                     }
                     break;
                 case BlockKind.Paragraph:
-                    if (previous is BlockKind.Paragraph or BlockKind.Bullet) w.Write('\n');
+                    if (previous is BlockKind.Paragraph or BlockKind.Bullet or BlockKind.Facts) w.Write('\n');
                     foreach (var line in Wrap(b.Text, width)) { w.Write(line); w.Write('\n'); }
                     break;
                 case BlockKind.Bullet:
