@@ -47,6 +47,7 @@ public static class CliApp
         root.Subcommands.Add(ConversationsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(FieldsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(JsonCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(ShowCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ExplainCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(CaptureCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(LabCommand.Build(stdout, stderr, stdoutStream));
