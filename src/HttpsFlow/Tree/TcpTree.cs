@@ -31,13 +31,13 @@ internal static class TcpTree
             tcp.Add(BitLine((ulong)t.HeaderLength / 4 << 4, 8, 0xf0, $"Header Length: {t.HeaderLength} bytes ({t.HeaderLength / 4})"), "tcp.hdr_len", r, 12, 1);
             return tcp;
         }
-        if (t.LengthKnown && (f.PayloadLength > 0 || t.Has(TcpFlags.Syn) || t.Has(TcpFlags.Fin)))
+        if (t.LengthKnown)
             tcp.Add($"[Next Sequence Number: {t.NextSeq}{(relative ? "    (relative sequence number)" : "")}]", "tcp.nxtseq");
         bool ack = t.Has(TcpFlags.Ack);
         tcp.Add($"Acknowledgment Number: {t.Ack}{(ack && relative ? "    (relative ack number)" : "")}", "tcp.ack", r, 8, 4);
         tcp.Add($"Acknowledgment number (raw): {t.AckRaw}", "tcp.ack_raw", r, 8, 4);
         tcp.Add(BitLine((ulong)(t.HeaderLength / 4) << 4, 8, 0xf0, $"Header Length: {t.HeaderLength} bytes ({t.HeaderLength / 4})"), "tcp.hdr_len", r, 12, 1);
-        FlagsNode(tcp, (int)t.Flags, t.AceMode, r);
+        FlagsNode(tcp, f, (int)t.Flags, t.AceMode, r);
         tcp.Add($"Window: {t.WindowValue}", "tcp.window_size_value", r, 14, 2);
         tcp.Add($"[Calculated window size: {t.WindowSize}]", "tcp.window_size");
         if (t.LengthKnown && !t.Has(TcpFlags.Syn))
@@ -67,6 +67,15 @@ internal static class TcpTree
         return tcp;
     }
 
+    /// <summary>An expert item as tshark shows it: the message, its severity and group.</summary>
+    private static void Expert(TreeNode parent, string text, string field, string severity)
+    {
+        var e = parent.Add($"[Expert Info ({severity}/Sequence): {text}]", "_ws.expert");
+        e.Add($"[{text}]", field);
+        e.Add($"[Severity level: {severity}]", "_ws.expert.severity");
+        e.Add("[Group: Sequence]", "_ws.expert.group");
+    }
+
     /// <summary>tcp.completeness as tshark names it.</summary>
     internal static string Completeness(byte v) => v switch
     {
@@ -86,7 +95,7 @@ internal static class TcpTree
         (0x2, "Syn", "SYN"), (0x1, "Fin", "FIN"),
     ];
 
-    private static void FlagsNode(TreeNode tcp, int flags, bool aceMode, Region r)
+    private static void FlagsNode(TreeNode tcp, Frame f, int flags, bool aceMode, Region r)
     {
         // tshark lists the set flags from the lowest bit up: "(SYN, ACK)", "(PSH, ACK)".
         var names = new List<string>();
@@ -105,7 +114,16 @@ internal static class TcpTree
                 "AE" => "ae", "CWR" => "cwr", "ECE" => "ece", "URG" => "urg", "ACK" => "ack", "PSH" => "push",
                 "RST" => "reset", "SYN" => "syn", _ => "fin",
             };
-            node.Add(BitLine((ulong)flags, 12, (ulong)bit, $"{name}: {SetText((flags & bit) != 0)}"), field, r, 12, 2);
+            var line = node.Add(BitLine((ulong)flags, 12, (ulong)bit, $"{name}: {SetText((flags & bit) != 0)}"), field, r, 12, 2);
+            // The connection events tshark's expert marks on the flag itself.
+            if ((flags & bit) == 0) continue;
+            if (bit == 0x2)
+            {
+                if ((flags & 0x10) != 0) Expert(line, $"Connection establish acknowledge (SYN+ACK): server port {f.SrcPort}", "tcp.connection.synack", "Chat");
+                else Expert(line, $"Connection establish request (SYN): server port {f.DstPort}", "tcp.connection.syn", "Chat");
+            }
+            else if (bit == 0x1) Expert(line, "Connection finish (FIN)", "tcp.connection.fin", "Chat");
+            else if (bit == 0x4) Expert(line, "Connection reset (RST)", "tcp.connection.rst", "Warning");
         }
         node.Add($"[TCP Flags: {FrameFieldEmitter.FlagsString((TcpFlags)flags)}]", "tcp.flags.str");
     }
@@ -240,8 +258,7 @@ internal static class TcpTree
         void Flag(TcpAnalysisFlags bit, string text, string field, string severity)
         {
             if ((a & bit) == 0) return;
-            var e = flags.Add($"[{text}]", field);
-            e.Add($"[Expert Info ({severity}/Sequence): {text}]", "_ws.expert");
+            Expert(flags, text, field, severity);
         }
         Flag(TcpAnalysisFlags.FastRetransmission, "This frame is a (suspected) fast retransmission", "tcp.analysis.fast_retransmission", "Note");
         Flag(TcpAnalysisFlags.SpuriousRetransmission, "This frame is a (suspected) spurious retransmission", "tcp.analysis.spurious_retransmission", "Note");
@@ -255,8 +272,8 @@ internal static class TcpTree
         Flag(TcpAnalysisFlags.KeepAliveAck, "This is an ACK to a TCP keep-alive segment", "tcp.analysis.keep_alive_ack", "Note");
         if ((a & TcpAnalysisFlags.DuplicateAck) != 0 && t.DupAckCount != 0)
         {
-            var e = flags.Add("[This is a TCP duplicate ack]", "tcp.analysis.duplicate_ack");
-            e.Add($"[Expert Info (Note/Sequence): Duplicate ACK (#{t.DupAckCount})]", "_ws.expert");
+            flags.Add("[This is a TCP duplicate ack]", "tcp.analysis.duplicate_ack");
+            Expert(flags, $"Duplicate ACK (#{t.DupAckCount})", "tcp.analysis.duplicate_ack", "Note");
             node.Add($"[Duplicate ACK #: {t.DupAckCount}]", "tcp.analysis.duplicate_ack_num");
             node.Add($"[Duplicate to the ACK in frame: {t.DupAckOf}]", "tcp.analysis.duplicate_ack_frame");
         }
