@@ -52,7 +52,8 @@ internal static class HelloTree
     {
         var node = b.Node;
         var hello = ServerHello.Parse(b.Bytes);
-        if (!Common(ref b)) return;
+        // A TLS 1.3 ServerHello's random has no time in it: tshark shows it whole.
+        if (!Common(ref b, randomHasTime: hello.SelectedVersion != TlsVersion.Tls13)) return;
         if (!b.Has(2)) return;
         int suite = b.U16();
         b.Add(node, $"Cipher Suite: {CipherSuites.Describe((ushort)suite)}", "tls.handshake.ciphersuite", b.Pos - 2, 2);
@@ -80,7 +81,7 @@ internal static class HelloTree
     }
 
     /// <summary>Version, random and session ID, common to both hellos; false when the body ends first.</summary>
-    private static bool Common(ref Body b)
+    private static bool Common(ref Body b, bool randomHasTime = true)
     {
         var node = b.Node;
         if (!b.Has(2)) return false;
@@ -89,9 +90,12 @@ internal static class HelloTree
         if (!b.Has(32)) return false;
         var random = b.Bytes.Slice(b.Pos, 32);
         var rn = b.Add(node, $"Random: {Hex(random)}", "tls.handshake.random", b.Pos, 32);
-        uint gmt = BinaryPrimitives.ReadUInt32BigEndian(random);
-        b.Add(rn, $"GMT Unix Time: {Absolute(new Timestamp(gmt, 0))}", "tls.handshake.random_time", b.Pos, 4);
-        b.Add(rn, $"Random Bytes: {Hex(random[4..])}", "tls.handshake.random_bytes", b.Pos + 4, 28);
+        if (randomHasTime)
+        {
+            uint gmt = BinaryPrimitives.ReadUInt32BigEndian(random);
+            b.Add(rn, $"GMT Unix Time: {Absolute(new Timestamp(gmt, 0))}", "tls.handshake.random_time", b.Pos, 4);
+            b.Add(rn, $"Random Bytes: {Hex(random[4..])}", "tls.handshake.random_bytes", b.Pos + 4, 28);
+        }
         b.Pos += 32;
         if (!b.Has(1)) return false;
         int sidLength = b.U8();

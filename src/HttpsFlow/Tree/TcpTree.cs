@@ -266,20 +266,21 @@ internal static class TcpTree
         Flag(TcpAnalysisFlags.OutOfOrder, "This frame is a (suspected) out-of-order segment", "tcp.analysis.out_of_order", "Warning");
         Flag(TcpAnalysisFlags.LostSegment, "Previous segment(s) not captured (common at capture start)", "tcp.analysis.lost_segment", "Warning");
         Flag(TcpAnalysisFlags.AckLostSegment, "ACKed segment that wasn't captured (common at capture start)", "tcp.analysis.ack_lost_segment", "Warning");
-        Flag(TcpAnalysisFlags.WindowUpdate, "This is a TCP window update", "tcp.analysis.window_update", "Chat");
+        Flag(TcpAnalysisFlags.WindowUpdate, "TCP window update", "tcp.analysis.window_update", "Chat");
         Flag(TcpAnalysisFlags.WindowFull, "TCP window specified by the receiver is now completely full", "tcp.analysis.window_full", "Warning");
-        Flag(TcpAnalysisFlags.KeepAlive, "This is a TCP keep-alive segment", "tcp.analysis.keep_alive", "Note");
-        Flag(TcpAnalysisFlags.KeepAliveAck, "This is an ACK to a TCP keep-alive segment", "tcp.analysis.keep_alive_ack", "Note");
+        Flag(TcpAnalysisFlags.KeepAlive, "TCP keep-alive segment", "tcp.analysis.keep_alive", "Note");
+        Flag(TcpAnalysisFlags.KeepAliveAck, "ACK to a TCP keep-alive segment", "tcp.analysis.keep_alive_ack", "Note");
         if ((a & TcpAnalysisFlags.DuplicateAck) != 0 && t.DupAckCount != 0)
         {
+            // As tshark nests them: the expert item hangs under the "Duplicate to the ACK" line.
             flags.Add("[This is a TCP duplicate ack]", "tcp.analysis.duplicate_ack");
-            Expert(flags, $"Duplicate ACK (#{t.DupAckCount})", "tcp.analysis.duplicate_ack", "Note");
             node.Add($"[Duplicate ACK #: {t.DupAckCount}]", "tcp.analysis.duplicate_ack_num");
-            node.Add($"[Duplicate to the ACK in frame: {t.DupAckOf}]", "tcp.analysis.duplicate_ack_frame");
+            var of = node.Add($"[Duplicate to the ACK in frame: {t.DupAckOf}]", "tcp.analysis.duplicate_ack_frame");
+            Expert(of, $"Duplicate ACK (#{t.DupAckCount})", "tcp.analysis.duplicate_ack", "Note");
         }
-        Flag(TcpAnalysisFlags.ZeroWindowProbe, "This is a TCP zero-window-probe", "tcp.analysis.zero_window_probe", "Note");
-        Flag(TcpAnalysisFlags.ZeroWindow, "This is a ZeroWindow segment", "tcp.analysis.zero_window", "Warning");
-        Flag(TcpAnalysisFlags.ZeroWindowProbeAck, "This is an ACK to a TCP zero-window-probe", "tcp.analysis.zero_window_probe_ack", "Note");
+        Flag(TcpAnalysisFlags.ZeroWindowProbe, "TCP Zero Window Probe", "tcp.analysis.zero_window_probe", "Note");
+        Flag(TcpAnalysisFlags.ZeroWindow, "TCP Zero Window segment", "tcp.analysis.zero_window", "Warning");
+        Flag(TcpAnalysisFlags.ZeroWindowProbeAck, "ACK to a TCP Zero Window Probe", "tcp.analysis.zero_window_probe_ack", "Note");
         Flag(TcpAnalysisFlags.PortsReused, "A new tcp session is started with the same ports as an earlier session in this trace", "tcp.analysis.reused_ports", "Note");
     }
 }

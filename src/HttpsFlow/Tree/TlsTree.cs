@@ -26,15 +26,7 @@ internal static class TlsTree
         int i = 0;
         if (reassembled)
         {
-            if (f.ReassembledSegments.Count > 1)
-            {
-                var segs = new TreeNode($"[{f.ReassembledSegments.Count} Reassembled TCP Segments ({f.ReassembledLength} bytes): "
-                    + string.Join(", ", f.ReassembledSegments.Select(n => "#" + n)) + "]", "tcp.segments");
-                foreach (long n in f.ReassembledSegments) segs.Add($"[Frame: {n}]", "tcp.segment");
-                segs.Add($"[Segment count: {f.ReassembledSegments.Count}]", "tcp.segment.count");
-                segs.Add($"[Reassembled TCP length: {f.ReassembledLength}]", "tcp.reassembled.length");
-                roots.Add(segs);
-            }
+            if (f.ReassembledSegments.Count > 1) roots.Add(Segments(f, store.PiecesOf(items[0])));
             var tls = new TreeNode("Transport Layer Security", "tls");
             Record(f, p, payload, store, items, ref i, tls);
             roots.Add(tls);
@@ -58,6 +50,38 @@ internal static class TlsTree
             node.Length = end - first;
         }
         roots.Add(node);
+    }
+
+    /// <summary>
+    /// "[2 Reassembled TCP Segments (1873 bytes): #6(1268), #8(605)]" with a line per segment, from the pieces of the
+    /// record TCP reassembled; when those do not add up to the reassembled length, the frames alone.
+    /// </summary>
+    private static TreeNode Segments(Frame f, ReadOnlySpan<(long Frame, int Length)> pieces)
+    {
+        int total = 0;
+        foreach (var (_, length) in pieces) total += length;
+        bool exact = total == f.ReassembledLength && pieces.Length == f.ReassembledSegments.Count;
+        var label = new StringBuilder($"[{f.ReassembledSegments.Count} Reassembled TCP Segments ({f.ReassembledLength} bytes): ");
+        var node = new TreeNode("", "tcp.segments");
+        int at = 0;
+        for (int k = 0; k < f.ReassembledSegments.Count; k++)
+        {
+            long frame = f.ReassembledSegments[k];
+            if (k > 0) label.Append(", ");
+            label.Append('#').Append(frame);
+            if (exact)
+            {
+                int length = pieces[k].Length;
+                label.Append('(').Append(length).Append(')');
+                node.Add($"[Frame: {frame}, payload: {at}-{at + length - 1} ({length} byte{(length == 1 ? "" : "s")})]", "tcp.segment");
+                at += length;
+            }
+            else node.Add($"[Frame: {frame}]", "tcp.segment");
+        }
+        node.Label = label.Append(']').ToString();
+        node.Add($"[Segment count: {f.ReassembledSegments.Count}]", "tcp.segment.count");
+        node.Add($"[Reassembled TCP length: {f.ReassembledLength}]", "tcp.reassembled.length");
+        return node;
     }
 
     /// <summary>Where stream bytes [start, end) of the current segment lie in the packet, or None.</summary>
