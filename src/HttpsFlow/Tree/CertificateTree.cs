@@ -95,11 +95,73 @@ internal static class CertificateTree
                 var x = Add(exts, $"Extension ({e.Name})", "x509af.Extension_element", r, e.Range);
                 Add(x, $"Extension Id: {e.Oid} ({e.Name})", "x509af.extension.id", r, e.OidRange);
                 if (e.CriticalEncoded) Add(x, $"critical: {(e.Critical ? "True" : "False")}", "x509af.critical", r, e.CriticalRange);
-                Add(x, $"{e.Parsed}", null, r, e.ValueRange);
+                ExtensionValue(x, e, r);
             }
         }
         if (c.SignatureAlgorithm is { } sig) Algorithm(node, "algorithmIdentifier", "x509af.algorithmIdentifier_element", sig, r);
         Add(node, $"encrypted: {HexShort(c.SignatureValue.Span)}", "x509af.encrypted", r, c.SignatureValueRange);
+    }
+
+    /// <summary>
+    /// An extension's value as tshark shows it for the extensions it decodes and we parse (basic constraints, key usage,
+    /// extended key usage, key identifiers, alternative names); any other a line of our own text over the value's bytes.
+    /// </summary>
+    private static void ExtensionValue(TreeNode x, CertificateExtension e, Region r)
+    {
+        var v = e.ValueRange;
+        switch (e.Parsed)
+        {
+            case BasicConstraintsExtension bc:
+                if (!bc.CaEncoded && bc.PathLengthConstraint is null)
+                {
+                    Add(x, "BasicConstraintsSyntax [0 length]", "x509ce.BasicConstraintsSyntax_element", r, v);
+                    break;
+                }
+                var syntax = Add(x, "BasicConstraintsSyntax", "x509ce.BasicConstraintsSyntax_element", r, v);
+                if (bc.CaEncoded) Add(syntax, $"cA: {(bc.CertificateAuthority ? "True" : "False")}", "x509ce.cA", r, v);
+                if (bc.PathLengthConstraint is { } path) Add(syntax, $"pathLenConstraint: {path}", "x509ce.pathLenConstraint", r, v);
+                break;
+            case KeyUsageExtension ku:
+            {
+                var bits = ku.Bits.Span;
+                Add(x, $"Padding: {ku.UnusedBits}", "x509ce.KeyUsage.padding", r, v);
+                var usage = Add(x, $"KeyUsage: {Hex(bits)}", "x509ce.KeyUsage", r, v);
+                int first = bits.Length > 0 ? bits[0] : 0, second = bits.Length > 1 ? bits[1] : 0;
+                for (int i = 0; i < 8; i++)
+                    Add(usage, TreeText.BitLine((ulong)first, 8, 0x80UL >> i, $"{KeyUsageExtension.BitNames[i]}: {((first & 0x80 >> i) != 0 ? "True" : "False")}"),
+                        "x509ce.KeyUsage." + KeyUsageExtension.BitNames[i], r, v);
+                Add(usage, TreeText.BitLine((ulong)second, 8, 0x80, $"decipherOnly: {((second & 0x80) != 0 ? "True" : "False")}"), "x509ce.KeyUsage.decipherOnly", r, v);
+                break;
+            }
+            case ExtendedKeyUsageExtension eku:
+            {
+                var ids = Add(x, $"KeyPurposeIDs: {eku.Purposes.Count} item{(eku.Purposes.Count == 1 ? "" : "s")}", "x509ce.KeyPurposeIDs", r, v);
+                foreach (var oid in eku.Purposes) Add(ids, $"KeyPurposeId: {oid} ({Oids.NameOf(oid)})", "x509ce.KeyPurposeId", r, v);
+                break;
+            }
+            case SubjectKeyIdentifierExtension ski:
+                Add(x, $"SubjectKeyIdentifier: {Hex(ski.KeyIdentifier.Span)}", "x509ce.SubjectKeyIdentifier", r, v);
+                break;
+            case AuthorityKeyIdentifierExtension aki:
+            {
+                var a = Add(x, "AuthorityKeyIdentifier", "x509ce.AuthorityKeyIdentifier_element", r, v);
+                if (aki.KeyIdentifier is { } id) Add(a, $"keyIdentifier: {Hex(id.Span)}", "x509ce.keyIdentifier", r, v);
+                break;
+            }
+            case AlternativeNameExtension san:
+            {
+                var names = Add(x, $"GeneralNames: {san.Names.Count} item{(san.Names.Count == 1 ? "" : "s")}", "x509ce.GeneralNames", r, v);
+                foreach (var n in san.Names)
+                {
+                    var g = Add(names, $"GeneralName: {n.KindName} ({(int)n.Kind})", "x509ce.GeneralName", r, n.Range);
+                    Add(g, $"{n.KindName}: {n.Value}", "x509ce." + n.KindName, r, n.Range);
+                }
+                break;
+            }
+            default:
+                Add(x, $"{e.Parsed}", null, r, v);
+                break;
+        }
     }
 
     private static void Algorithm(TreeNode parent, string what, string field, AlgorithmIdentifier alg, Region r)

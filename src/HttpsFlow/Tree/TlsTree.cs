@@ -26,7 +26,7 @@ internal static class TlsTree
         int i = 0;
         if (reassembled)
         {
-            if (f.ReassembledSegments.Count > 1) roots.Add(Segments(f, store.PiecesOf(items[0])));
+            if (f.ReassembledSegments.Count > 1) roots.Add(Segments(f, store.PiecesOf(items[0]), store.BytesOf(items[0])));
             var tls = new TreeNode("Transport Layer Security", "tls");
             Record(f, p, payload, store, items, ref i, tls);
             roots.Add(tls);
@@ -56,7 +56,7 @@ internal static class TlsTree
     /// "[2 Reassembled TCP Segments (1873 bytes): #6(1268), #8(605)]" with a line per segment, from the pieces of the
     /// record TCP reassembled; when those do not add up to the reassembled length, the frames alone.
     /// </summary>
-    private static TreeNode Segments(Frame f, ReadOnlySpan<(long Frame, int Length)> pieces)
+    private static TreeNode Segments(Frame f, ReadOnlySpan<(long Frame, int Length)> pieces, ReadOnlySpan<byte> record)
     {
         int total = 0;
         foreach (var (_, length) in pieces) total += length;
@@ -81,6 +81,7 @@ internal static class TlsTree
         node.Label = label.Append(']').ToString();
         node.Add($"[Segment count: {f.ReassembledSegments.Count}]", "tcp.segment.count");
         node.Add($"[Reassembled TCP length: {f.ReassembledLength}]", "tcp.reassembled.length");
+        if (exact && record.Length == f.ReassembledLength) node.Add($"[Reassembled TCP Data: {HexShort(record)}]", "tcp.reassembled.data");
         return node;
     }
 
