@@ -109,6 +109,22 @@ public static class CliApp
         _ => ListFormat.Text,
     };
 
+    /// <summary>-c/--count must not be negative: false (after saying so) when it is.</summary>
+    internal static bool CountIsValid(long? max, TextWriter stderr)
+    {
+        if (max is not < 0) return true;
+        stderr.WriteLine("httpsflow: --count must not be negative");
+        return false;
+    }
+
+    /// <summary>The exit code once a capture has been read: 2 (after saying why) when reading stopped at damage, else 0.</summary>
+    internal static int ReadOutcome(CaptureReader reader, string path, TextWriter stderr)
+    {
+        if (reader.Error is null) return ExitOk;
+        stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
+        return ExitInput;
+    }
+
     /// <summary>Opens a capture for a command, or reports why it cannot be read (exit code 2).</summary>
     internal static CaptureReader? OpenCapture(string path, TextWriter stderr)
     {
@@ -149,11 +165,7 @@ internal static class ListCommand
         {
             string path = parse.GetValue(file)!;
             long? max = parse.GetValue(count);
-            if (max is < 0)
-            {
-                stderr.WriteLine("httpsflow: --count must not be negative");
-                return CliApp.ExitUsage;
-            }
+            if (!CliApp.CountIsValid(max, stderr)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var output = stdoutStream ?? Console.OpenStandardOutput();
@@ -180,12 +192,7 @@ internal static class ListCommand
                 return CliApp.ExitOk;
             }
             progress?.Dispose();
-            if (reader.Error is not null)
-            {
-                stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
-                return CliApp.ExitInput;
-            }
-            return CliApp.ExitOk;
+            return CliApp.ReadOutcome(reader, path, stderr);
         });
         return cmd;
     }

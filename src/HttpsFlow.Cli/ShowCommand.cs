@@ -40,11 +40,7 @@ internal static class ShowCommand
             long? only = parse.GetValue(frameOpt);
             bool json = parse.GetValue(format) == "json";
             bool withHex = parse.GetValue(hex);
-            if (max is < 0)
-            {
-                stderr.WriteLine("httpsflow: --count must not be negative");
-                return CliApp.ExitUsage;
-            }
+            if (!CliApp.CountIsValid(max, stderr)) return CliApp.ExitUsage;
             if (only is < 1)
             {
                 stderr.WriteLine("httpsflow: --frame must be 1 or more");
@@ -81,11 +77,7 @@ internal static class ShowCommand
             {
                 return CliApp.ExitOk; // the reader of our output went away
             }
-            if (reader.Error is not null)
-            {
-                stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
-                return CliApp.ExitInput;
-            }
+            if (CliApp.ReadOutcome(reader, path, stderr) is var outcome && outcome != CliApp.ExitOk) return outcome;
             if (only is { } n && !found)
             {
                 stderr.WriteLine($"httpsflow: {path}: no frame {n} (the capture has fewer frames)");
