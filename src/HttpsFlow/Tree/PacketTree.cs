@@ -42,7 +42,13 @@ public static class PacketTree
         p = p[..limit];
         roots.Add(FrameNode(f, tls, limit));
         var link = LinkNode(f, p, out int linkLength);
-        if (link is not null) roots.Add(link);
+        if (link is not null)
+        {
+            roots.Add(link);
+            // 802.1Q tags are layers of their own after Ethernet, as tshark shows them.
+            roots.AddRange(link.Children.Where(c => c.Field == "vlan"));
+            link.Children.RemoveAll(c => c.Field == "vlan");
+        }
         int ipOffset = linkLength;
         bool ipHere = f.Network is NetworkKind.IPv4 or NetworkKind.IPv6 && ipOffset < p.Length && p[ipOffset] >> 4 == f.IpVersion;
         if (ipHere)
@@ -58,35 +64,23 @@ public static class PacketTree
             if (tls is not null && tls.Holds(f))
                 TlsTree.Build(f, p, region.At(f.Tcp.HeaderLength), tls, roots);
         }
-        else if (ipHere && f.Fragment != FragmentState.Fragment && f.Transport == TransportKind.Udp)
+        else if (ipHere && f.Fragment == FragmentState.None && f.Transport == TransportKind.Udp)
         {
-            var region = f.Fragment == FragmentState.Reassembled ? Region.None : new Region(ipOffset + f.IpHeaderLength, p.Length);
-            var udp = TreeNodeExtensions.Node($"User Datagram Protocol, Src Port: {f.SrcPort}, Dst Port: {f.DstPort}", "udp", region, 0, 8);
-            udp.Add($"Source Port: {f.SrcPort}", "udp.srcport", region, 0, 2);
-            udp.Add($"Destination Port: {f.DstPort}", "udp.dstport", region, 2, 2);
-            udp.Add($"Length: {f.UdpLength}", "udp.length", region, 4, 2);
-            udp.Add($"Checksum: 0x{f.UdpChecksum:x4} [unverified]", "udp.checksum", region, 6, 2);
-            roots.Add(udp);
-            if (f.PayloadCaptured > 0)
-                roots.Add(TreeNodeExtensions.Node($"Data ({f.PayloadCaptured} bytes)", "data", region, 8, f.PayloadCaptured));
+            int at = ipOffset + f.IpHeaderLength;
+            roots.Add(OtherTrees.Udp(p, at, p.Length));
+            if (f.PayloadCaptured > 0 && at + 8 + f.PayloadCaptured <= p.Length) roots.Add(OtherTrees.Data(p, at + 8, f.PayloadCaptured));
         }
-        else if (ipHere && f.Transport is TransportKind.Icmp or TransportKind.Icmpv6 && f.Fragment != FragmentState.Fragment)
+        else if (ipHere && f.Transport is TransportKind.Icmp or TransportKind.Icmpv6 && f.Fragment == FragmentState.None)
         {
-            var region = new Region(ipOffset + f.IpHeaderLength, p.Length);
-            bool v6 = f.Transport == TransportKind.Icmpv6;
-            var icmp = TreeNodeExtensions.Node(v6 ? "Internet Control Message Protocol v6" : "Internet Control Message Protocol",
-                v6 ? "icmpv6" : "icmp", region, 0, f.TransportCaptured);
-            icmp.Add($"Type: {f.IcmpType}", v6 ? "icmpv6.type" : "icmp.type", region, 0, 1);
-            icmp.Add($"Code: {f.IcmpCode}", v6 ? "icmpv6.code" : "icmp.code", region, 1, 1);
-            icmp.Add($"Checksum: 0x{f.IcmpChecksum:x4} [unverified]", v6 ? "icmpv6.checksum" : "icmp.checksum", region, 2, 2);
+            int at = ipOffset + f.IpHeaderLength;
+            int end = Math.Min(p.Length, at + f.TransportCaptured);
+            var icmp = OtherTrees.Icmp(f, p, at, out int quotedAt);
+            if (quotedAt >= 0) QuotedDatagram(f, p[..end], quotedAt, icmp);
             roots.Add(icmp);
         }
         else if (f.Network == NetworkKind.Arp)
         {
-            var region = new Region(linkLength, p.Length);
-            var arp = TreeNodeExtensions.Node("Address Resolution Protocol", "arp", region, 0, 28);
-            arp.Add($"Opcode: {(f.ArpOpcode == 1 ? "request" : f.ArpOpcode == 2 ? "reply" : "Unknown")} ({f.ArpOpcode})", "arp.opcode", region, 6, 2);
-            roots.Add(arp);
+            roots.Add(OtherTrees.Arp(f, p, linkLength));
         }
         if (f.SizeLimited)
         {
@@ -187,7 +181,7 @@ public static class PacketTree
                     int at = 14 + 4 * i;
                     ushort tci = BinaryPrimitives.ReadUInt16BigEndian(p[at..]);
                     ushort type = BinaryPrimitives.ReadUInt16BigEndian(p[(at + 2)..]);
-                    // The tag is its own layer in tshark's tree; it follows the Ethernet one.
+                    // Moved to the top level by the caller: the tag is a layer of its own in tshark's tree.
                     var vlan = TreeNodeExtensions.Node($"802.1Q Virtual LAN, PRI: {tci >> 13}, DEI: {(tci >> 12) & 1}, ID: {tci & 0xfff}", "vlan", r, at, 4);
                     vlan.Add(BitLine(tci, 16, 0xe000, $"Priority: {tci >> 13}"), "vlan.priority", r, at, 2);
                     vlan.Add(BitLine(tci, 16, 0x1000, $"DEI: {(tci >> 12) & 1}"), "vlan.dei", r, at, 2);
@@ -313,13 +307,26 @@ public static class PacketTree
         59 => "No Next Header for IPv6", 60 => "Destination Options for IPv6", 132 => "SCTP", _ => "Unknown",
     };
 
-    private static TreeNode Ipv4Node(Frame f, ReadOnlySpan<byte> p, int o)
+    /// <summary>The IPv4 datagram an ICMP error quotes and its UDP header, added to the ICMP layer as tshark nests them.</summary>
+    private static void QuotedDatagram(Frame f, ReadOnlySpan<byte> p, int at, TreeNode icmp)
+    {
+        if (at + 20 > p.Length || p[at] >> 4 != 4) return;
+        int ihl = (p[at] & 15) * 4;
+        if (ihl < 20 || at + ihl > p.Length) return;
+        icmp.Children.Add(Ipv4Node(f, p, at, quotedHeaderLength: ihl));
+        if (p[at + 9] == PacketDecoder.ProtoUdp && at + ihl + 8 <= p.Length) icmp.Children.Add(OtherTrees.Udp(p, at + ihl, p.Length));
+    }
+
+    private static TreeNode Ipv4Node(Frame f, ReadOnlySpan<byte> p, int o, int quotedHeaderLength = 0)
     {
         var r = new Region(o, p.Length);
-        string summary = f.HasIpAddresses ? $"Internet Protocol Version 4, Src: {f.Src}, Dst: {f.Dst}" : "Internet Protocol Version 4";
-        var ip = TreeNodeExtensions.Node(summary, "ip", r, 0, Math.Max(f.IpHeaderLength, (byte)20));
+        bool quoted = quotedHeaderLength > 0;
+        int headerLength = quoted ? quotedHeaderLength : f.IpHeaderLength;
+        string summary = quoted ? $"Internet Protocol Version 4, Src: {IpAddress.FromV4(p[(o + 12)..])}, Dst: {IpAddress.FromV4(p[(o + 16)..])}"
+            : f.HasIpAddresses ? $"Internet Protocol Version 4, Src: {f.Src}, Dst: {f.Dst}" : "Internet Protocol Version 4";
+        var ip = TreeNodeExtensions.Node(summary, "ip", r, 0, Math.Max(headerLength, 20));
         var h = p[o..];
-        int have = Math.Min(h.Length, f.IpHeaderLength == 0 ? 20 : f.IpHeaderLength);
+        int have = Math.Min(h.Length, headerLength == 0 ? 20 : headerLength);
         if (have < 1) return ip;
         ip.Add(BitLine(h[0], 8, 0xf0, "Version: 4"), "ip.version", r, 0, 1);
         ip.Add(BitLine(h[0], 8, 0x0f, $"Header Length: {(h[0] & 15) * 4} bytes ({h[0] & 15})"), "ip.hdr_len", r, 0, 1);

@@ -4,14 +4,14 @@ using HttpsFlow.Tree;
 namespace HttpsFlow.Tests.Tree;
 
 /// <summary>
-/// `show` against tshark -n -V (tests/golden/show/*.V.txt.gz, made by make-golden.sh there): every line httpsflow prints for a
-/// frame is a line tshark prints for it, in the same order and at the same depth, except the lines listed as close
-/// rather than exact (the contents of X.509 extensions). And the lines of every layer header tshark shows for frame,
-/// Ethernet, IPv4, TCP and the TLS records are all there.
+/// `show` against tshark -n -V (tests/golden/show/*.V.txt.gz, made by make-golden.sh there): every line httpsflow prints
+/// for a frame is a line tshark prints for it, in the same order and at the same depth, except the lines listed as close
+/// rather than exact (the value of an X.509 extension HttpsFlow does not decode) and the known differences below. And
+/// the lines of every layer header tshark shows for frame, Ethernet, IPv4, TCP and the TLS records are all there.
 /// </summary>
 public class ShowGoldenTests
 {
-    public static TheoryData<string> Captures() => ["test-site-tls12.pcapng", "tls13.pcapng", "lossy.pcap"];
+    public static TheoryData<string> Captures() => ["test-site-tls12.pcapng", "tls13.pcapng", "lossy.pcap", "mixed.pcapng"];
 
     private static Dictionary<long, List<string>> TsharkFrames(string capture)
     {
@@ -56,6 +56,9 @@ public class ShowGoldenTests
             }
         }
         Assert.True(compared > 1500, $"only {compared} lines");
+        // Known: HttpsFlow has no HTTP dissector, so a plain-HTTP frame's protocol chain ends ":tcp:data" where tshark's
+        // goes on ":http:data-text-lines" (the same difference as in the fields goldens).
+        misses.RemoveAll(m => m.Contains("[Protocols in frame: eth:ethertype:ip:tcp:data]", StringComparison.Ordinal) && capture == "mixed.pcapng");
         Assert.True(misses.Count == 0, string.Join("\n", misses.Take(20)));
     }
 
