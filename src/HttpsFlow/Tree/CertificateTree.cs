@@ -99,6 +99,7 @@ internal static class CertificateTree
             }
         }
         if (c.SignatureAlgorithm is { } sig) Algorithm(node, "algorithmIdentifier", "x509af.algorithmIdentifier_element", sig, r);
+        if (UnusedBits(c.Der.Span, c.SignatureValueRange) is { } padding) Add(node, $"Padding: {padding}", "x509af.padding", r, c.SignatureValueRange);
         Add(node, $"encrypted: {HexShort(c.SignatureValue.Span)}", "x509af.encrypted", r, c.SignatureValueRange);
     }
 
@@ -162,6 +163,16 @@ internal static class CertificateTree
                 Add(x, $"{e.Parsed}", null, r, v);
                 break;
         }
+    }
+
+    /// <summary>The unused-bits byte of the BIT STRING whose whole encoding is <paramref name="range"/>, or null.</summary>
+    private static int? UnusedBits(ReadOnlySpan<byte> der, ByteRange range)
+    {
+        if (range.Offset < 0 || range.End > der.Length || range.Length < 3 || der[range.Offset] != 0x03) return null;
+        int at = range.Offset + 1;
+        int lengthByte = der[at++];
+        if (lengthByte >= 0x80) at += lengthByte & 0x7f;
+        return at < range.End ? der[at] : null;
     }
 
     private static void Algorithm(TreeNode parent, string what, string field, AlgorithmIdentifier alg, Region r)

@@ -60,9 +60,13 @@ public static class PacketTree
         {
             // Bytes above a reassembled datagram are not this packet's: such a TCP header has no place in it.
             var region = f.Fragment == FragmentState.Reassembled ? Region.None : new Region(ipOffset + f.IpHeaderLength, p.Length);
-            roots.Add(TcpTree.Build(f, p, region));
+            var tcp = TcpTree.Build(f, p, region);
+            roots.Add(tcp);
             if (tls is not null && tls.Holds(f))
+            {
+                TlsTree.SegmentData(f, tls, tcp, region.At(f.Tcp.HeaderLength));
                 TlsTree.Build(f, p, region.At(f.Tcp.HeaderLength), tls, roots);
+            }
         }
         else if (ipHere && f.Fragment == FragmentState.None && f.Transport == TransportKind.Udp)
         {

@@ -85,6 +85,32 @@ internal static class TlsTree
         return node;
     }
 
+    /// <summary>
+    /// "TCP segment data (N bytes)" under TCP, as tshark shows the bytes of the segment that go into a record reassembled
+    /// here from earlier segments (the last piece) or one that ends in a later segment (the bytes TLS keeps waiting).
+    /// </summary>
+    public static void SegmentData(Frame f, TlsFrameStore store, TreeNode tcp, Region payload)
+    {
+        if (!store.Holds(f)) return;
+        var items = store.Items;
+        int offsetInPayload = f.PayloadCaptured - (int)(store.SegmentEnd - store.SegmentStart);
+        if (items.Length > 0 && items[0].Kind == TlsFrameItemKind.Record && items[0].FirstFrame != f.Number)
+        {
+            var pieces = store.PiecesOf(items[0]);
+            if (pieces.Length > 0 && pieces[^1].Frame == f.Number)
+            {
+                int n = pieces[^1].Length;
+                tcp.Add($"TCP segment data ({n} byte{(n == 1 ? "" : "s")})", "tcp.segment_data", payload, offsetInPayload, n);
+            }
+        }
+        if (store.HasSegment && store.SegmentBuffered > 0)
+        {
+            // A middle segment is all waiting bytes; the buffer then also holds earlier segments' bytes.
+            int n = (int)Math.Min((ulong)store.SegmentBuffered, store.SegmentEnd - store.SegmentStart);
+            tcp.Add($"TCP segment data ({n} byte{(n == 1 ? "" : "s")})", "tcp.segment_data", payload, f.PayloadCaptured - n, n);
+        }
+    }
+
     /// <summary>Where stream bytes [start, end) of the current segment lie in the packet, or None.</summary>
     private static Region Place(Frame f, Region payload, TlsFrameStore store, ulong start, ulong end, ReadOnlySpan<byte> expected, ReadOnlySpan<byte> p)
     {
