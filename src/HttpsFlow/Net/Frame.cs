@@ -67,6 +67,10 @@ public sealed class Frame
     /// <summary>The record names its interface (pcapng); <see cref="InterfaceName"/> is that interface's if_name.</summary>
     public bool HasInterfaceId;
     public string? InterfaceName;
+    /// <summary>The interface's if_description (pcapng), or null.</summary>
+    public string? InterfaceDescription;
+    /// <summary>The pcapng section the record is in, from 1 (frame.section_number); 0 for pcap.</summary>
+    public int SectionNumber;
 
     // ---- link ----
     public LinkKind Link;

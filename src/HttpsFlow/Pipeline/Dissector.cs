@@ -48,7 +48,11 @@ public sealed class Dissector
     {
         var outcome = reader.Read(out var packet);
         if (outcome != ReadOutcome.Packet) return null;
-        return Dissect(packet, reader.HasInterfaceIds, reader is PcapNgReader ng ? ng.InterfaceName(packet.InterfaceId) : null);
+        var ng = reader as PcapNgReader;
+        var frame = Dissect(packet, reader.HasInterfaceIds, ng?.InterfaceName(packet.InterfaceId));
+        frame.InterfaceDescription = ng?.InterfaceDescription(packet.InterfaceId);
+        frame.SectionNumber = ng?.SectionNumber ?? 0;
+        return frame;
     }
 
     /// <summary>
@@ -85,6 +89,8 @@ public sealed class Dissector
             }
             _frame.HasInterfaceId = hasInterfaceIds;
             _frame.InterfaceName = interfaceName;
+            _frame.InterfaceDescription = null;
+            _frame.SectionNumber = 0;
             _frame.TimeRelative = _frame.Time.Subtract(_first);
             _frame.TimeDelta = _frame.Time.Subtract(_previous);
             _previous = _frame.Time;

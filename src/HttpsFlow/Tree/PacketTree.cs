@@ -124,11 +124,13 @@ public static class PacketTree
     private static TreeNode FrameNode(Frame f, TlsFrameStore? tls, int captured)
     {
         var node = new TreeNode(FrameFieldEmitter.FrameSummary(f), "frame", 0, captured);
+        if (f.SectionNumber > 0) node.Add($"Section number: {f.SectionNumber}", "frame.section_number");
         if (f.HasInterfaceId)
         {
             string name = f.InterfaceName ?? "unknown";
             var iface = node.Add($"Interface id: {f.InterfaceId} ({name})", "frame.interface_id");
             iface.Add($"Interface name: {name}", "frame.interface_name");
+            if (f.InterfaceDescription is { } description) iface.Add($"Interface description: {description}", "frame.interface_description");
         }
         node.Add($"Encapsulation type: {Encapsulation(f.LinkType)}", "frame.encap_type");
         node.Add($"Arrival Time: {Absolute(f.Time)}", "frame.time");

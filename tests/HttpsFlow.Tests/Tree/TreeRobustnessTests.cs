@@ -71,3 +71,26 @@ public class TreeRobustnessTests
         }
     }
 }
+
+/// <summary>Dissector.KeepPacketBytes: the frame's bytes only when asked for, and the same bytes the capture holds.</summary>
+public class KeepPacketBytesTests
+{
+    [Fact]
+    public void BytesAreKeptOnlyWhenAsked()
+    {
+        foreach (bool keep in new[] { false, true })
+        {
+            using var reader = HttpsFlow.Capture.CaptureReader.Open(File.OpenRead(Path.Combine(Repo.Samples, "test-site-tls12.pcapng")), ownsStream: true);
+            var dissector = new HttpsFlow.Pipeline.Dissector { KeepPacketBytes = keep };
+            var frame = dissector.Next(reader)!;
+            if (!keep)
+            {
+                Assert.Equal(0, frame.CapturedBytes.Length);
+                Assert.Empty(frame.PacketBytes);
+                continue;
+            }
+            Assert.Equal(74, frame.CapturedBytes.Length);
+            Assert.Equal("000000000000000000000000080045", Convert.ToHexStringLower(frame.CapturedBytes[..15]));
+        }
+    }
+}
