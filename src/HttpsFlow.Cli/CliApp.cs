@@ -47,6 +47,7 @@ public static class CliApp
         root.Subcommands.Add(ConversationsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(FieldsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(JsonCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(ShowCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ExplainCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(HandshakesCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(CertsCommand.Build(stdout, stderr, stdoutStream));
@@ -168,11 +169,7 @@ public static class CliApp
     /// <summary>The end of a TLS command: exit 2 after a read error, exit 1 with one line when nothing was reported.</summary>
     internal static int TlsCommandExit(int written, int? stream, string path, CaptureReader reader, TextWriter stderr)
     {
-        if (reader.Error is not null)
-        {
-            stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
-            return ExitInput;
-        }
+        if (ReadOutcome(reader, path, stderr) != ExitOk) return ExitInput;
         return NoTlsFound(written, stream, path, stderr);
     }
 
@@ -183,6 +180,22 @@ public static class CliApp
             ? $"httpsflow: {path}: tcp.stream {s} carries no TLS"
             : $"httpsflow: {path}: no TLS connection found");
         return ExitUsage;
+    }
+
+    /// <summary>-c/--count must not be negative: false (after saying so) when it is.</summary>
+    internal static bool CountIsValid(long? max, TextWriter stderr)
+    {
+        if (max is not < 0) return true;
+        stderr.WriteLine("httpsflow: --count must not be negative");
+        return false;
+    }
+
+    /// <summary>The exit code once a capture has been read: 2 (after saying why) when reading stopped at damage, else 0.</summary>
+    internal static int ReadOutcome(CaptureReader reader, string path, TextWriter stderr)
+    {
+        if (reader.Error is null) return ExitOk;
+        stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
+        return ExitInput;
     }
 
     /// <summary>Opens a capture for a command, or reports why it cannot be read (exit code 2).</summary>
@@ -225,11 +238,7 @@ internal static class ListCommand
         {
             string path = parse.GetValue(file)!;
             long? max = parse.GetValue(count);
-            if (max is < 0)
-            {
-                stderr.WriteLine("httpsflow: --count must not be negative");
-                return CliApp.ExitUsage;
-            }
+            if (!CliApp.CountIsValid(max, stderr)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var output = stdoutStream ?? Console.OpenStandardOutput();
@@ -256,12 +265,7 @@ internal static class ListCommand
                 return CliApp.ExitOk;
             }
             progress?.Dispose();
-            if (reader.Error is not null)
-            {
-                stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
-                return CliApp.ExitInput;
-            }
-            return CliApp.ExitOk;
+            return CliApp.ReadOutcome(reader, path, stderr);
         });
         return cmd;
     }

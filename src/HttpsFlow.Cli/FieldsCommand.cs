@@ -92,12 +92,7 @@ internal static class FieldsCommand
             {
                 return CliApp.ExitOk; // the reader of our output went away
             }
-            if (reader.Error is not null)
-            {
-                stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
-                return CliApp.ExitInput;
-            }
-            return CliApp.ExitOk;
+            return CliApp.ReadOutcome(reader, path, stderr);
         });
         return cmd;
     }

@@ -30,11 +30,7 @@ internal static class JsonCommand
         {
             string path = parse.GetValue(file)!;
             long? max = parse.GetValue(count);
-            if (max is < 0)
-            {
-                stderr.WriteLine("httpsflow: --count must not be negative");
-                return CliApp.ExitUsage;
-            }
+            if (!CliApp.CountIsValid(max, stderr)) return CliApp.ExitUsage;
             var names = parse.GetValue(fieldsOpt) ?? [];
             FieldDef[]? defs = null;
             if (names.Length > 0 && !FieldsCommand.TryResolve(names, stderr, out defs)) return CliApp.ExitUsage;
@@ -59,12 +55,7 @@ internal static class JsonCommand
             {
                 return CliApp.ExitOk; // the reader of our output went away
             }
-            if (reader.Error is not null)
-            {
-                stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
-                return CliApp.ExitInput;
-            }
-            return CliApp.ExitOk;
+            return CliApp.ReadOutcome(reader, path, stderr);
         });
         return cmd;
     }

@@ -28,6 +28,7 @@ public sealed class PcapNgReader : CaptureReader
     // Interface Description options.
     private const ushort OptEndOfOpt = 0;
     private const ushort OptIfName = 2;
+    private const ushort OptIfDescription = 3;
     private const ushort OptIfTsResol = 9;
     private const ushort OptIfTsOffset = 14;
 
@@ -38,6 +39,7 @@ public sealed class PcapNgReader : CaptureReader
     private bool _inSection;
     private readonly List<InterfaceState> _sectionInterfaces = new();
     private readonly List<string?> _sectionNames = new();
+    private readonly List<string?> _sectionDescriptions = new();
 
     private readonly struct InterfaceState(uint linkType, uint snapLength, ulong unitsPerSecond, bool binary, byte exponent, long offsetSeconds, byte precision)
     {
@@ -56,6 +58,12 @@ public sealed class PcapNgReader : CaptureReader
 
     /// <summary>The name of interface <paramref name="id"/> of the current section (if_name), or null.</summary>
     public string? InterfaceName(int id) => id < _sectionNames.Count ? _sectionNames[id] : null;
+
+    /// <summary>The description of interface <paramref name="id"/> of the current section (if_description), or null.</summary>
+    public string? InterfaceDescription(int id) => id < _sectionDescriptions.Count ? _sectionDescriptions[id] : null;
+
+    /// <summary>The current section, counted from 1 (tshark's frame.section_number); 0 before the first.</summary>
+    public int SectionNumber { get; private set; }
 
     private uint U32(ReadOnlySpan<byte> s) =>
         _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
@@ -116,6 +124,8 @@ public sealed class PcapNgReader : CaptureReader
                     _inSection = true;
                     _sectionInterfaces.Clear();
                     _sectionNames.Clear();
+                    _sectionDescriptions.Clear();
+                    SectionNumber++;
                     break;
 
                 case InterfaceDescriptionType:
@@ -213,7 +223,7 @@ public sealed class PcapNgReader : CaptureReader
         uint snapLength = U32(body[4..]);
         byte tsresol = 6;
         long tsoffset = 0;
-        string? name = null;
+        string? name = null, description = null;
         var opts = body[8..];
         // Options: code(2) length(2) value padded to 4. A bad option ends the option list, not the file.
         while (opts.Length >= 4)
@@ -226,6 +236,9 @@ public sealed class PcapNgReader : CaptureReader
             {
                 case OptIfName:
                     name = Encoding.UTF8.GetString(value).TrimEnd('\0');
+                    break;
+                case OptIfDescription:
+                    description = Encoding.UTF8.GetString(value).TrimEnd('\0');
                     break;
                 case OptIfTsResol when len >= 1:
                     tsresol = value[0];
@@ -259,6 +272,7 @@ public sealed class PcapNgReader : CaptureReader
         var state = new InterfaceState(linkType, snapLength, units, binary, exponent, tsoffset, precision);
         _sectionInterfaces.Add(state);
         _sectionNames.Add(name);
+        _sectionDescriptions.Add(description);
         AddInterface(new CaptureInterface(linkType, snapLength, name, precision));
     }
 

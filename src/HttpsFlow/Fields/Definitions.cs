@@ -24,6 +24,10 @@ public static class FrameFields
 /// <summary>eth.*, sll.*, vlan.*: the link layer.</summary>
 public static class LinkFields
 {
+    // Defines its fields only after the class before it, whichever class a thread touches first: the registry's
+    // order (and ids) never depends on which tests or commands ran first or in parallel.
+    private static readonly FieldDef s_after = FrameFields.Frame;
+
     public static readonly FieldDef Eth = FieldRegistry.Define("eth", "Ethernet II", T.Protocol);
     public static readonly FieldDef EthDst = FieldRegistry.Define("eth.dst", "Destination", T.Ether);
     public static readonly FieldDef EthSrc = FieldRegistry.Define("eth.src", "Source", T.Ether);
@@ -43,6 +47,10 @@ public static class LinkFields
 /// <summary>ip.* and ipv6.*.</summary>
 public static class IpFields
 {
+    // Defines its fields only after the class before it, whichever class a thread touches first: the registry's
+    // order (and ids) never depends on which tests or commands ran first or in parallel.
+    private static readonly FieldDef s_after = LinkFields.Eth;
+
     public static readonly FieldDef Ip = FieldRegistry.Define("ip", "Internet Protocol Version 4", T.Protocol);
     public static readonly FieldDef Version = FieldRegistry.Define("ip.version", "Version", T.UInt8, B.Dec);
     public static readonly FieldDef HdrLen = FieldRegistry.Define("ip.hdr_len", "Header Length", T.UInt8, B.Dec);
@@ -76,6 +84,10 @@ public static class IpFields
 /// <summary>tcp.*: the header, options, conversation and sequence analysis.</summary>
 public static class TcpFields
 {
+    // Defines its fields only after the class before it, whichever class a thread touches first: the registry's
+    // order (and ids) never depends on which tests or commands ran first or in parallel.
+    private static readonly FieldDef s_after = IpFields.Ip;
+
     public static readonly FieldDef Tcp = FieldRegistry.Define("tcp", "Transmission Control Protocol", T.Protocol);
     public static readonly FieldDef SrcPort = FieldRegistry.Define("tcp.srcport", "Source Port", T.UInt16, B.Dec);
     public static readonly FieldDef DstPort = FieldRegistry.Define("tcp.dstport", "Destination Port", T.UInt16, B.Dec);
@@ -159,6 +171,10 @@ public static class TcpFields
 /// <summary>udp.*, icmp.*, icmpv6.*, arp.*.</summary>
 public static class OtherFields
 {
+    // Defines its fields only after the class before it, whichever class a thread touches first: the registry's
+    // order (and ids) never depends on which tests or commands ran first or in parallel.
+    private static readonly FieldDef s_after = TcpFields.Tcp;
+
     public static readonly FieldDef Udp = FieldRegistry.Define("udp", "User Datagram Protocol", T.Protocol);
     public static readonly FieldDef UdpSrcPort = FieldRegistry.Define("udp.srcport", "Source Port", T.UInt16, B.Dec);
     public static readonly FieldDef UdpDstPort = FieldRegistry.Define("udp.dstport", "Destination Port", T.UInt16, B.Dec);

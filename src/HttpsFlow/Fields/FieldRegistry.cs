@@ -13,10 +13,13 @@ public static class FieldRegistry
 
     internal static FieldDef Define(string name, string label, FieldType type, FieldBase display = FieldBase.None, ulong bitmask = 0, string? description = null)
     {
-        var def = new FieldDef(name, label, type, display, bitmask, description) { Id = s_all.Count };
-        s_all.Add(def);
-        s_byName = null;
-        return def;
+        lock (s_all)
+        {
+            var def = new FieldDef(name, label, type, display, bitmask, description) { Id = s_all.Count };
+            s_all.Add(def);
+            s_byName = null;
+            return def;
+        }
     }
 
     /// <summary>All fields, in declaration order (protocol by protocol, as a detail tree lists them).</summary>

@@ -69,11 +69,7 @@ public static class FrameFieldEmitter
 
     private static void EmitFrame(Frame f, FieldSet set, TlsFrameStore? tls)
     {
-        string summary = $"Frame {f.Number}: {f.OriginalLength} byte{(f.OriginalLength == 1 ? "" : "s")} on wire ({(long)f.OriginalLength * 8} bits), "
-            + $"{f.CapturedLength} byte{(f.CapturedLength == 1 ? "" : "s")} captured ({(long)f.CapturedLength * 8} bits)";
-        if (f.HasInterfaceId)
-            summary += $" on interface {f.InterfaceName ?? "unknown"}, id {f.InterfaceId}"; // pcapng without if_name: "unknown"
-        set.AddText(FrameFields.Frame, summary);
+        set.AddText(FrameFields.Frame, FrameSummary(f));
         if (f.HasInterfaceId) set.AddInt(FrameFields.InterfaceId, f.InterfaceId);
         set.AddAbsolute(FrameFields.Time, f.Time);
         set.AddTime(FrameFields.TimeEpoch, new Common.Duration(f.Time.Seconds, f.Time.Nanoseconds));
@@ -83,6 +79,40 @@ public static class FrameFieldEmitter
         set.AddInt(FrameFields.Len, f.OriginalLength);
         set.AddInt(FrameFields.CapLen, f.CapturedLength);
         set.AddText(FrameFields.Protocols, Protocols(f, tls is not null && tls.Holds(f) ? tls.Emitter.ProtocolsSuffix(f, tls) : null));
+    }
+
+    /// <summary>The Frame layer's summary: "Frame 4: 583 bytes on wire (4664 bits), 583 bytes captured (4664 bits) on interface lo, id 0".</summary>
+    public static string FrameSummary(Frame f)
+    {
+        string summary = $"Frame {f.Number}: {f.OriginalLength} byte{(f.OriginalLength == 1 ? "" : "s")} on wire ({(long)f.OriginalLength * 8} bits), "
+            + $"{f.CapturedLength} byte{(f.CapturedLength == 1 ? "" : "s")} captured ({(long)f.CapturedLength * 8} bits)";
+        if (f.HasInterfaceId)
+            summary += $" on interface {f.InterfaceName ?? "unknown"}, id {f.InterfaceId}"; // pcapng without if_name: "unknown"
+        return summary;
+    }
+
+    /// <summary>The Ethernet layer's summary (addresses never resolved).</summary>
+    public static string EthernetSummary(Frame f)
+    {
+        ReadOnlySpan<byte> src = f.LinkSrc, dst = f.LinkDst;
+        return $"Ethernet II, Src: {Mac(src[..6])}, Dst: {Mac(dst[..6])}";
+    }
+
+    /// <summary>The TCP layer's summary: "Transmission Control Protocol, Src Port: 56536, Dst Port: 443, Seq: 1, Ack: 1, Len: 517".</summary>
+    public static string TcpSummary(Frame f)
+    {
+        ref var t = ref f.Tcp;
+        var summary = new StringBuilder("Transmission Control Protocol, Src Port: ").Append(f.SrcPort).Append(", Dst Port: ").Append(f.DstPort);
+        if (t.Stage == TcpStage.Header)
+        {
+            summary.Append(", Seq: ").Append(t.Seq);
+            if (t.HeaderLength >= TcpDecoder.MinHeaderLength)
+            {
+                if (t.Has(TcpFlags.Ack)) summary.Append(", Ack: ").Append(t.Ack);
+                if (t.LengthKnown) summary.Append(", Len: ").Append(f.PayloadLength);
+            }
+        }
+        return summary.ToString();
     }
 
     /// <summary>frame.protocols: the chain of protocols tshark names, e.g. "eth:ethertype:ip:tcp".</summary>
@@ -168,7 +198,7 @@ public static class FrameFieldEmitter
         switch (f.Link)
         {
             case LinkKind.Ethernet:
-                set.AddText(LinkFields.Eth, $"Ethernet II, Src: {Mac(src[..6])}, Dst: {Mac(dst[..6])}");
+                set.AddText(LinkFields.Eth, EthernetSummary(f));
                 set.AddBytes(LinkFields.EthDst, dst[..6]);
                 set.AddBytes(LinkFields.EthAddr, dst[..6]);
                 set.AddBytes(LinkFields.EthSrc, src[..6]);
@@ -199,7 +229,7 @@ public static class FrameFieldEmitter
         }
     }
 
-    private static string Mac(ReadOnlySpan<byte> mac)
+    internal static string Mac(ReadOnlySpan<byte> mac)
     {
         Span<char> buf = stackalloc char[18];
         AddressFormat.TryFormatMac(mac, buf, out int n);
@@ -356,17 +386,7 @@ public static class FrameFieldEmitter
     {
         ref var t = ref f.Tcp;
         if (t.Stage == TcpStage.None) return;
-        var summary = new StringBuilder("Transmission Control Protocol, Src Port: ").Append(f.SrcPort).Append(", Dst Port: ").Append(f.DstPort);
-        if (t.Stage == TcpStage.Header)
-        {
-            summary.Append(", Seq: ").Append(t.Seq);
-            if (t.HeaderLength >= TcpDecoder.MinHeaderLength)
-            {
-                if (t.Has(TcpFlags.Ack)) summary.Append(", Ack: ").Append(t.Ack);
-                if (t.LengthKnown) summary.Append(", Len: ").Append(f.PayloadLength);
-            }
-        }
-        set.AddText(TcpFields.Tcp, summary.ToString());
+        set.AddText(TcpFields.Tcp, TcpSummary(f));
         set.AddInt(TcpFields.SrcPort, f.SrcPort);
         set.AddInt(TcpFields.DstPort, f.DstPort);
         set.AddInt(TcpFields.Port, f.SrcPort);

@@ -6,6 +6,10 @@ namespace HttpsFlow.Fields;
 /// <summary>tls.*: records, handshake messages, extensions, JA3, reassembly. Names, types and bases are tshark 4.0's.</summary>
 public static class TlsFields
 {
+    // Defines its fields only after the class before it, whichever class a thread touches first: the registry's
+    // order (and ids) never depends on which tests or commands ran first or in parallel.
+    private static readonly FieldDef s_after = OtherFields.Udp;
+
     public static readonly FieldDef Tls = FieldRegistry.Define("tls", "Transport Layer Security", T.Protocol);
     public static readonly FieldDef Record = FieldRegistry.Define("tls.record", "Record Layer", T.None);
     public static readonly FieldDef ContentType = FieldRegistry.Define("tls.record.content_type", "Content Type", T.UInt8, B.Dec);
@@ -93,6 +97,10 @@ public static class TlsFields
 /// </summary>
 public static class X509Fields
 {
+    // Defines its fields only after the class before it, whichever class a thread touches first: the registry's
+    // order (and ids) never depends on which tests or commands ran first or in parallel.
+    private static readonly FieldDef s_after = TlsFields.Tls;
+
     public static readonly FieldDef Version = FieldRegistry.Define("x509af.version", "version", T.Int32, B.Dec);
     public static readonly FieldDef SerialNumber = FieldRegistry.Define("x509af.serialNumber", "serialNumber", T.Bytes);
     public static readonly FieldDef AlgorithmId = FieldRegistry.Define("x509af.algorithm.id", "Algorithm Id", T.Oid);

@@ -102,7 +102,7 @@ public sealed class TlsFieldEmitter
     /// segments (the first item, up to <c>firstCallEnd</c>), and once for the rest of the segment when there is any
     /// (whole records, or the start of one).
     /// </summary>
-    private static (bool Reassembled, bool HasRest, int FirstCallEnd) Calls(Frame f, TlsFrameStore store)
+    internal static (bool Reassembled, bool HasRest, int FirstCallEnd) Calls(Frame f, TlsFrameStore store)
     {
         var items = store.Items;
         bool reassembled = items.Length > 0 && items[0].Kind == TlsFrameItemKind.Record && items[0].FirstFrame != f.Number;

@@ -37,6 +37,9 @@ public struct TlsFrameItem
     public int BytesLength;
     public int FramesStart;
     public int FramesCount;
+    /// <summary>For a record: its pieces per TCP segment (a range of <see cref="TlsFrameStore.PiecesOf"/>).</summary>
+    public int PiecesStart;
+    public int PiecesCount;
     /// <summary>For a record: the first frame that carried a byte of it (earlier than the frame: reassembled by TCP).</summary>
     public long FirstFrame;
     public ulong StreamOffset;
@@ -70,6 +73,8 @@ public sealed class TlsFrameStore : ITlsObserver
     private TlsFrameItem[] _items = new TlsFrameItem[16];
     private long[] _frames = new long[16];
     private int _frameCount;
+    private (long Frame, int Length)[] _pieces = new (long, int)[16];
+    private int _pieceCount;
 
     /// <summary>The frame the store holds (-1 before the first).</summary>
     public long FrameNumber { get; private set; } = -1;
@@ -95,6 +100,9 @@ public sealed class TlsFrameStore : ITlsObserver
 
     public ReadOnlySpan<long> FramesOf(in TlsFrameItem item) => _frames.AsSpan(item.FramesStart, item.FramesCount);
 
+    /// <summary>A record's bytes per TCP segment that carried them, in stream order: the frame and how many bytes.</summary>
+    public ReadOnlySpan<(long Frame, int Length)> PiecesOf(in TlsFrameItem item) => _pieces.AsSpan(item.PiecesStart, item.PiecesCount);
+
     /// <summary>True when the store holds the TLS of <paramref name="frame"/>.</summary>
     public bool Holds(Frame frame) => FrameNumber == frame.Number && (Count > 0 || HasSegment);
 
@@ -105,6 +113,7 @@ public sealed class TlsFrameStore : ITlsObserver
         Count = 0;
         _byteCount = 0;
         _frameCount = 0;
+        _pieceCount = 0;
         HasSegment = false;
     }
 
@@ -153,6 +162,16 @@ public sealed class TlsFrameStore : ITlsObserver
         item.Connection = Facts(frame, conversation);
         item.BytesStart = Copy(record.Bytes);
         item.BytesLength = record.Bytes.Length;
+        item.PiecesStart = _pieceCount;
+        foreach (var s in record.Segments)
+        {
+            // The part of each segment inside the record (a segment may also carry the ends of its neighbours).
+            ulong from = Math.Max(s.StreamOffset, record.StreamOffset), to = Math.Min(s.StreamOffset + (ulong)s.Length, record.EndOffset);
+            if (to <= from) continue;
+            if (_pieceCount == _pieces.Length) Array.Resize(ref _pieces, _pieces.Length * 2);
+            _pieces[_pieceCount++] = (s.Frame, (int)(to - from));
+            item.PiecesCount++;
+        }
     }
 
     public void OnHandshake(Frame frame, TcpConversation conversation, bool fromA, in HandshakeEvent e, ushort version)

@@ -67,6 +67,10 @@ public sealed class Frame
     /// <summary>The record names its interface (pcapng); <see cref="InterfaceName"/> is that interface's if_name.</summary>
     public bool HasInterfaceId;
     public string? InterfaceName;
+    /// <summary>The interface's if_description (pcapng), or null.</summary>
+    public string? InterfaceDescription;
+    /// <summary>The pcapng section the record is in, from 1 (frame.section_number); 0 for pcap.</summary>
+    public int SectionNumber;
 
     // ---- link ----
     public LinkKind Link;
@@ -223,6 +227,17 @@ public sealed class Frame
     /// </summary>
     public byte[] PayloadBytes = [];
 
+    /// <summary>
+    /// The frame's captured bytes, copied only when the dissector is asked to keep them
+    /// (<see cref="Pipeline.Dissector.KeepPacketBytes"/>), for hex dumps and detail trees after the reader moved on;
+    /// <see cref="PacketBytesLength"/> bytes are valid (until the next frame).
+    /// </summary>
+    public byte[] PacketBytes = [];
+    public int PacketBytesLength;
+
+    /// <summary>The kept captured bytes (empty unless <see cref="Pipeline.Dissector.KeepPacketBytes"/>).</summary>
+    public ReadOnlySpan<byte> CapturedBytes => PacketBytes.AsSpan(0, PacketBytesLength);
+
     public void Reset()
     {
         var number = Number;
@@ -238,7 +253,7 @@ public sealed class Frame
         Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0; UdpChecksum = 0; UdpIpPayload = 0; TransportCaptured = 0;
         IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpChecksum = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
         HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
-        PayloadLength = 0; PayloadCaptured = 0;
+        PayloadLength = 0; PayloadCaptured = 0; // PacketBytes: the dissector sets them
         Malformed = false; Upper = default; UpperProtocol = null; _upperInfoLength = 0; ReassembledSegments.Clear(); ReassembledLength = 0; MalformedIn = null; SizeLimited = false; BogusInfo = null;
         Number = number;
     }

@@ -26,6 +26,12 @@ public sealed class Dissector
     /// <summary>Copy each frame's TCP/UDP payload into <see cref="Frame.PayloadBytes"/> (for fields that show it).</summary>
     public bool KeepPayload { get; set; }
 
+    /// <summary>
+    /// Copy each frame's captured bytes into <see cref="Frame.PacketBytes"/> (for hex dumps and detail trees built after
+    /// <see cref="Next"/> returns). Off by default: the packet list does not pay for the copy.
+    /// </summary>
+    public bool KeepPacketBytes { get; set; }
+
     public TcpConversations Tcp => _tcp;
 
     /// <summary>Told of every TLS record and handshake message as frames are dissected (see <see cref="Tls.List.ITlsObserver"/>).</summary>
@@ -42,7 +48,11 @@ public sealed class Dissector
     {
         var outcome = reader.Read(out var packet);
         if (outcome != ReadOutcome.Packet) return null;
-        return Dissect(packet, reader.HasInterfaceIds, reader is PcapNgReader ng ? ng.InterfaceName(packet.InterfaceId) : null);
+        var ng = reader as PcapNgReader;
+        var frame = Dissect(packet, reader.HasInterfaceIds, ng?.InterfaceName(packet.InterfaceId));
+        frame.InterfaceDescription = ng?.InterfaceDescription(packet.InterfaceId);
+        frame.SectionNumber = ng?.SectionNumber ?? 0;
+        return frame;
     }
 
     /// <summary>
@@ -53,6 +63,15 @@ public sealed class Dissector
     public Frame Dissect(in CapturedPacket packet, bool hasInterfaceIds, string? interfaceName)
     {
         _frame.Number = ++_number;
+        if (KeepPacketBytes)
+        {
+            // Copied first, so that even a frame our decoder chokes on can be shown.
+            var data = packet.Data;
+            if (_frame.PacketBytes.Length < data.Length) _frame.PacketBytes = new byte[Math.Max(data.Length, 2048)];
+            data.CopyTo(_frame.PacketBytes);
+            _frame.PacketBytesLength = data.Length;
+        }
+        else _frame.PacketBytesLength = 0;
         if (_number == 1) _first = _previous = packet.Time;
         try
         {
@@ -70,6 +89,8 @@ public sealed class Dissector
             }
             _frame.HasInterfaceId = hasInterfaceIds;
             _frame.InterfaceName = interfaceName;
+            _frame.InterfaceDescription = null;
+            _frame.SectionNumber = 0;
             _frame.TimeRelative = _frame.Time.Subtract(_first);
             _frame.TimeDelta = _frame.Time.Subtract(_previous);
             _previous = _frame.Time;
