@@ -15,6 +15,8 @@ internal static class ReportCommand
         var lang = WalkthroughOptions.Language("Language of the page");
         var stream = CliApp.StreamOption("Report");
         var trust = CliApp.TrustOption("the chain checks");
+        var keylog = new Option<string?>("--keylog") { Description = "NSS key log (SSLKEYLOGFILE) to decrypt with; secrets embedded in a pcapng are used anyway.", HelpName = "KEYLOG" };
+        var trees = new Option<int>("--packet-trees") { Description = "How many packets (the first TCP ones) carry their detail tree and bytes in the page (default 2000; 0 for none). The rest can be seen with `httpsflow show FILE --frame N`.", DefaultValueFactory = _ => 2000, HelpName = "N" };
         var cmd = new Command("report", """
             Write the walkthrough of every TLS connection as one HTML file that needs nothing else (no network, no
             fonts, no scripts from elsewhere): findings at the top, a sortable and searchable table of the
@@ -27,16 +29,52 @@ internal static class ReportCommand
               httpsflow report capture.pcapng -o report.html --lang zh --trust my-root.pem
             """);
         cmd.Arguments.Add(file);
-        foreach (var o in new Option[] { output, lang, stream, trust }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, lang, stream, trust, keylog, trees }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             if (!CliApp.TryLoadTrust(parse.GetValue(trust), stderr, out var anchors)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
-            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = parse.GetValue(stream) });
+            var keys = new Decryption.KeyLog();
+            if (parse.GetValue(keylog) is { } keyPath)
+            {
+                if (ExplainCommand.LoadKeyLog(keyPath, stderr) is not { } loaded) return CliApp.ExitInput;
+                keys = loaded;
+            }
+            var decryptor = new Decryption.TlsDecryptor(keys);
+            decryptor.UseSecretsOf(reader);
+            int treeLimit = parse.GetValue(trees);
+            if (treeLimit < 0)
+            {
+                stderr.WriteLine("httpsflow: --packet-trees must not be negative");
+                return CliApp.ExitUsage;
+            }
+            // One pass: the connections, each packet's detail tree while the limit allows, decryption when keys exist.
+            var recorder = new ConnectionRecorder { Stream = parse.GetValue(stream) };
+            var tlsStore = new Fields.TlsFrameStore();
+            var details = new PacketDetails(treeLimit);
+            var dissector = new Dissector
+            {
+                KeepPacketBytes = treeLimit > 0, KeepPayload = treeLimit > 0,
+                TlsObserver = new Tls.List.TlsObservers(recorder, tlsStore, decryptor),
+            };
+            using (var progress = Progress.For(path, reader, stderr))
+            {
+                long n = 0;
+                while (dissector.Next(reader) is { } frame)
+                {
+                    recorder.OnFrame(frame, dissector.Tcp.Last);
+                    details.Add(frame, tlsStore);
+                    progress?.Tick(++n);
+                }
+            }
             string language = parse.GetValue(lang) ?? "en";
-            var options = new WalkOptions { Language = language, TrustAnchors = anchors };
+            var options = new WalkOptions
+            {
+                Language = language, TrustAnchors = anchors,
+                Decryption = conversation => decryptor.Find(conversation) is { } d && (d.KeysFound || decryptor.Keys.Count > 0) ? d : null,
+            };
             var walks = recorder.Connections.Select(c => Narrator.Explain(c, options)).ToList();
             if (reader.Error is not null)
                 stderr.WriteLine($"httpsflow: {path}: {reader.Error} (the report shows what was read before it)");
@@ -49,7 +87,7 @@ internal static class ReportCommand
             try
             {
                 using var o = outPath == "-" ? (stdoutStream ?? Console.OpenStandardOutput()) : File.Create(outPath);
-                HtmlReport.Write(o, Path.GetFileName(path), language, walks);
+                HtmlReport.Write(o, Path.GetFileName(path), language, walks, details.Kept);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -14,7 +14,7 @@ namespace HttpsFlow.Report;
 public static class ReportData
 {
     /// <summary>A packet's detail tree (already JSON) and captured bytes, for the packet pane.</summary>
-    public sealed record PacketDetail(long Frame, string TreeJson, byte[] Bytes);
+    public sealed record PacketDetail(long Frame, byte[] TreeJson, byte[] Bytes);
 
     /// <summary>
     /// The report's data: "connections" holds each connection's summary (what the overview table and the findings

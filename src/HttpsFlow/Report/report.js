@@ -5,7 +5,7 @@
     en: { title: "HttpsFlow report", sub: (f, n) => `${f}: ${n} TLS connection${n === 1 ? "" : "s"}`, search: "Search connections…",
       shown: (a, b) => `${a} of ${b}`, cols: ["#", "Client", "Server", "SNI", "Version", "Cipher suite", "ALPN", "Resumed", "Certificate", "JA3", "RTT ms", "Handshake ms", "Findings"],
       yes: "yes", no: "no", findings: "Findings", none: "Nothing to report.", diagram: "Sequence diagram", steps: "Step by step", chain: "Certificate chain",
-      timing: "Timing", packet: "Packet", noTree: "No detail tree in this report for this frame.", phases: { tcp: "TCP handshake", tls: "TLS handshake", wait: "Waiting for data", transfer: "Transfer" },
+      timing: "Timing", packet: "Packet", noTree: (f, n) => `This report does not carry frame ${n}'s detail tree (see --packet-trees); httpsflow show ${f} --frame ${n} prints it.`, phases: { tcp: "TCP handshake", tls: "TLS handshake", wait: "Waiting for data", transfer: "Transfer" },
       subject: "Subject", issuer: "Issuer", validity: "Validity", atCapture: "at capture", valid: "valid", invalid: "NOT valid", sans: "Names", key: "Key", sig: "Signature",
       serial: "Serial", sha256: "SHA-256", sha1: "SHA-1", issuedBy: "issued by the next card", noCerts: "No certificate in the clear (TLS 1.3 encrypts it, or the handshake was not captured).",
       cert: { "cert.valid": "valid", "cert.unknownissuer": "untrusted root", "cert.expired": "expired", "cert.not_yet_valid": "not yet valid",
@@ -13,7 +13,7 @@
     zh: { title: "HttpsFlow 报告", sub: (f, n) => `${f}：${n} 条 TLS 连接`, search: "搜索连接…",
       shown: (a, b) => `${a} / ${b}`, cols: ["#", "客户端", "服务端", "SNI", "版本", "加密套件", "ALPN", "会话恢复", "证书", "JA3", "RTT 毫秒", "握手 毫秒", "问题"],
       yes: "是", no: "否", findings: "发现的问题", none: "没有需要注意的地方。", diagram: "时序图", steps: "逐包分析", chain: "证书链",
-      timing: "耗时", packet: "数据包", noTree: "本报告中没有这一帧的详细结构。", phases: { tcp: "TCP 握手", tls: "TLS 握手", wait: "等待数据", transfer: "传输" },
+      timing: "耗时", packet: "数据包", noTree: (f, n) => `本报告没有收录第 ${n} 帧的详细结构（见 --packet-trees）；可以用 httpsflow show ${f} --frame ${n} 查看。`, phases: { tcp: "TCP 握手", tls: "TLS 握手", wait: "等待数据", transfer: "传输" },
       subject: "使用者", issuer: "签发者", validity: "有效期", atCapture: "抓包时", valid: "有效", invalid: "无效", sans: "名字", key: "公钥", sig: "签名算法",
       serial: "序列号", sha256: "SHA-256", sha1: "SHA-1", issuedBy: "由下一张证书签发", noCerts: "没有明文证书（TLS 1.3 会加密证书，或者抓包中没有握手）。",
       cert: { "cert.valid": "有效", "cert.unknownissuer": "根证书不受信任", "cert.expired": "已过期", "cert.not_yet_valid": "尚未生效",
@@ -197,7 +197,7 @@
     const pk = packets[String(n)];
     const tree = $("tree"), hex = $("hex");
     tree.replaceChildren(); hex.replaceChildren();
-    if (!pk) { tree.append(el("p", { class: "muted" }, L.noTree)); return; }
+    if (!pk) { tree.append(el("p", { class: "muted" }, L.noTree(data.file, n))); return; }
     const bytes = Uint8Array.from(atob(pk.hex), ch => ch.charCodeAt(0));
     for (let o = 0; o < bytes.length; o += 16) {
       hex.append(o.toString(16).padStart(4, "0") + "  ");

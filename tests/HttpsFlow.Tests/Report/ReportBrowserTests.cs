@@ -68,6 +68,14 @@ public class ReportBrowserTests : IAsyncLifetime
         var selected = page.Locator("#steps .step.selected");
         Assert.True(await selected.CountAsync() >= 2);
         Assert.Contains("Client Hello", await selected.Nth(1).TextContentAsync());
+        // Its detail tree and bytes: clicking the Handshake Protocol node highlights exactly its bytes.
+        var node = page.Locator("#tree .node", new() { HasTextString = "Handshake Protocol: Client Hello" }).First;
+        await page.EvaluateAsync("() => document.querySelectorAll('#tree details').forEach(d => d.open = true)");
+        int length = int.Parse((await node.GetAttributeAsync("data-length"))!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(length > 0);
+        await node.ClickAsync();
+        Assert.Equal(length, await page.Locator("#hex span.b.hl").CountAsync());
+        Assert.True(await page.Locator("#hex span.b").CountAsync() > length);
         Assert.Empty(requests);
         Assert.Empty(errors);
     }
@@ -91,6 +99,10 @@ public class ReportBrowserTests : IAsyncLifetime
         string shots = Path.Combine(Repo.Root, "tests", "artifacts");
         Directory.CreateDirectory(shots);
         await page.Locator("#diagram .arrow[data-frame='4']").ClickAsync();
+        await page.EvaluateAsync("() => document.querySelector('#tree > ul > li:last-child > details').open = true");
+        await page.EvaluateAsync("() => document.querySelector('#tree > ul > li:last-child > details > ul > li > details').open = true");
+        await page.Locator("#tree .node", new() { HasTextString = "Handshake Protocol: Client Hello" }).First.ClickAsync();
+        Assert.True(await page.Locator("#hex span.b.hl").CountAsync() > 100);
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "report-test-site.png"), FullPage = true });
         Assert.Empty(requests);
         Assert.Empty(errors);
@@ -148,8 +160,9 @@ public class LargeReportTests(Xunit.Abstractions.ITestOutputHelper output) : IDi
         string small = RepeatTestSite(Path.Combine(_tmp.FullName, "small.pcapng"), 667);
         string large = RepeatTestSite(Path.Combine(_tmp.FullName, "large.pcapng"), 6667);
         string smallReport = Path.Combine(_tmp.FullName, "small.html"), largeReport = Path.Combine(_tmp.FullName, "large.html");
-        Assert.Equal(0, Repo.Run("report", small, "-o", smallReport, "--trust", Path.Combine(Repo.Samples, "pki", "root.pem")).Exit);
-        Assert.Equal(0, Repo.Run("report", large, "-o", largeReport, "--trust", Path.Combine(Repo.Samples, "pki", "root.pem")).Exit);
+        // Packet trees are capped (--packet-trees, 2000 by default): without them the size must scale with the capture.
+        Assert.Equal(0, Repo.Run("report", small, "-o", smallReport, "--packet-trees", "0", "--trust", Path.Combine(Repo.Samples, "pki", "root.pem")).Exit);
+        Assert.Equal(0, Repo.Run("report", large, "-o", largeReport, "--packet-trees", "0", "--trust", Path.Combine(Repo.Samples, "pki", "root.pem")).Exit);
         // Linear growth: ten times the connections, ten times the bytes (within 15%).
         double ratio = (double)new FileInfo(largeReport).Length / new FileInfo(smallReport).Length;
         Assert.InRange(ratio, 8.5, 11.5);
@@ -165,5 +178,16 @@ public class LargeReportTests(Xunit.Abstractions.ITestOutputHelper output) : IDi
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"opened in {clock.Elapsed.TotalSeconds:0.00} s");
         Assert.Equal("1 / 134", (await page.Locator("#pager").TextContentAsync())!.Trim(' ', '‹', '›'));
         Assert.Equal(15, await page.Locator("#diagram .arrow").CountAsync());
+
+        // With the default 2,000 packet trees the large report still opens in time.
+        string withTrees = Path.Combine(_tmp.FullName, "large-trees.html");
+        Assert.Equal(0, Repo.Run("report", large, "-o", withTrees, "--trust", Path.Combine(Repo.Samples, "pki", "root.pem")).Exit);
+        var page2 = await browser.NewPageAsync();
+        clock.Restart();
+        await page2.GotoAsync(new Uri(withTrees).AbsoluteUri);
+        await page2.WaitForSelectorAsync("body[data-ready='1']");
+        clock.Stop();
+        output.WriteLine($"with 2,000 packet trees: {new FileInfo(withTrees).Length:N0} bytes, opened in {clock.Elapsed.TotalSeconds:0.00} s");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"opened in {clock.Elapsed.TotalSeconds:0.00} s");
     }
 }

@@ -21,4 +21,9 @@ public sealed class TlsObservers(params ITlsObserver[] observers) : ITlsObserver
     {
         foreach (var o in observers) o.OnNote(frame, conversation, fromA, note);
     }
+
+    public void OnSegment(Frame frame, TcpConversation conversation, bool fromA, ulong start, ulong end, int buffered)
+    {
+        foreach (var o in observers) o.OnSegment(frame, conversation, fromA, start, end, buffered);
+    }
 }
