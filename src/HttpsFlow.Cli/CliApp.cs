@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HttpsFlow.Capture;
+using HttpsFlow.Filters;
 using HttpsFlow.Output;
 using HttpsFlow.Pipeline;
 
@@ -101,6 +102,26 @@ public static class CliApp
         _ => ListFormat.Text,
     };
 
+    /// <summary>The -Y option: a Wireshark display filter.</summary>
+    internal static Option<string?> FilterOption(string what) => new("-Y", "--display-filter")
+    {
+        Description = $"Wireshark display filter (as tshark -Y): {what}, e.g. -Y 'ip.addr == 10.0.0.0/8 and tcp.port == 443'. See docs/filters.md.",
+        HelpName = "FILTER",
+    };
+
+    /// <summary>
+    /// Compiles the -Y filter before any capture is read. False (after printing tshark's kind of message, with the
+    /// offending part underlined) when it cannot be compiled; true with a null filter when there is none.
+    /// </summary>
+    internal static bool TryCompileFilter(string? text, TextWriter stderr, out DisplayFilter? filter)
+    {
+        filter = null;
+        if (text is null) return true;
+        if (DisplayFilter.TryCompile(text, out filter, out var error)) return true;
+        stderr.WriteLine($"httpsflow: {error!.Format(text)}");
+        return false;
+    }
+
     /// <summary>Opens a capture for a command, or reports why it cannot be read (exit code 2).</summary>
     internal static CaptureReader? OpenCapture(string path, TextWriter stderr)
     {
@@ -124,6 +145,7 @@ internal static class ListCommand
         var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
         var count = new Option<long?>("-c", "--count") { Description = "Stop after this many packets.", HelpName = "N" };
         var format = CliApp.FormatOption("text: the lines tshark prints (default); csv or json: the same columns, unpadded, for programs.");
+        var filterOpt = CliApp.FilterOption("print only the packets that match");
         var cmd = new Command("list", """
             Print one line per packet, as `tshark -r FILE` does: No., Time (seconds since the first packet),
             Source, Destination, Protocol, Length, Info. Names are never resolved (as `tshark -n`).
@@ -132,11 +154,13 @@ internal static class ListCommand
               httpsflow list samples/test-site-tls12.pcapng
               httpsflow list -c 10 samples/ipv6.pcap
               httpsflow list --format csv samples/mixed.pcapng > packets.csv
+              httpsflow list -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' samples/lossy.pcap
               tcpdump -i lo -w - port 443 | httpsflow list -
             """);
         cmd.Arguments.Add(file);
         cmd.Options.Add(count);
         cmd.Options.Add(format);
+        cmd.Options.Add(filterOpt);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -146,11 +170,13 @@ internal static class ListCommand
                 stderr.WriteLine("httpsflow: --count must not be negative");
                 return CliApp.ExitUsage;
             }
+            if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var output = stdoutStream ?? Console.OpenStandardOutput();
             using var sink = new TextSink(output, ownsStream: stdoutStream is null);
             var dissector = new Dissector();
+            filter?.Configure(dissector);
             var list = new ListFormatter(CliApp.ParseFormat(parse.GetValue(format)));
             using var progress = Progress.For(path, reader, stderr);
             long n = 0;
@@ -159,7 +185,9 @@ internal static class ListCommand
             {
                 while ((max is null || n < max) && dissector.Next(reader) is { } frame)
                 {
-                    list.Write(frame, sink);
+                    // -c counts packets read, as tshark's does, whether or not they are shown.
+                    if (filter is null || filter.Matches(frame)) list.Write(frame, sink);
+                    else list.Skip(frame);
                     n++;
                     progress?.Tick(n);
                 }

@@ -19,6 +19,7 @@ internal static class ExplainCommand
         var ascii = new Option<bool>("--ascii") { Description = "Draw the sequence diagram and lists with plain ASCII characters." };
         var width = new Option<int?>("--width") { Description = "Columns to fit (default: the terminal's width, or 100 when the output is not a terminal).", HelpName = "N" };
         var color = CliApp.ColorOption();
+        var filterOpt = CliApp.FilterOption("explain only the connections with a packet that matches");
         var trust = new Option<string?>("--trust") { Description = "PEM file of trusted root certificates for checking the server's chain (default: this machine's trust store).", HelpName = "PEM" };
         var cmd = new Command("explain", """
             Explain each TLS connection of a capture step by step, the way an expert reads it in Wireshark: who talked
@@ -37,7 +38,7 @@ internal static class ExplainCommand
               httpsflow explain capture.pcap --trust my-root-ca.pem --ascii
             """);
         cmd.Arguments.Add(file);
-        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust, filterOpt }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -59,16 +60,20 @@ internal static class ExplainCommand
                     return CliApp.ExitUsage;
                 }
             }
+            if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             int? only = parse.GetValue(stream);
             var recorder = new ConnectionRecorder { Stream = only };
             var dissector = new Dissector { TlsObserver = recorder };
+            filter?.Configure(dissector);
+            var kept = new HashSet<int>(); // with -Y: the tcp.stream of every connection with a matching packet
             using var progress = Progress.For(path, reader, stderr);
             long n = 0;
             while (dissector.Next(reader) is { } frame)
             {
                 recorder.OnFrame(frame, dissector.Tcp.Last);
+                if (filter is not null && dissector.Tcp.Last is { } conv && frame.Transport == Net.TransportKind.Tcp && filter.Matches(frame)) kept.Add(conv.Stream);
                 progress?.Tick(++n);
             }
             progress?.Dispose();
@@ -88,6 +93,7 @@ internal static class ExplainCommand
             {
                 foreach (var connection in recorder.Connections)
                 {
+                    if (filter is not null && !kept.Contains(connection.Stream)) continue;
                     if (written++ > 0) writer.Write(walkFormat == WalkFormat.Markdown ? "\n---\n\n" : "\n\n");
                     WalkWriter.Write(writer, Narrator.Explain(connection, options), walkFormat, columns, options.Ascii, useColor);
                 }

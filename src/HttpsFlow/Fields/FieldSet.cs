@@ -33,6 +33,12 @@ public sealed class FieldSet
 
     public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _byteCount);
 
+    /// <summary>The array behind <see cref="Bytes"/> (valid until the next frame), for display filters that keep ranges of it.</summary>
+    internal byte[] ByteStore => _bytes;
+
+    /// <summary>Whether <paramref name="def"/> would be stored (so that an emitter can skip building its value).</summary>
+    public bool Wants(FieldDef def) => !Skip(def);
+
     /// <summary>When set, only fields for which this returns true are stored (the rest cost nothing).</summary>
     public Func<FieldDef, bool>? Wanted { get; set; }
 

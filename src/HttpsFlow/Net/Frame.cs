@@ -223,6 +223,11 @@ public sealed class Frame
     /// </summary>
     public byte[] PayloadBytes = [];
 
+    /// <summary>The captured bytes of the whole frame, when the dissector keeps them (display filters on <c>frame</c>).</summary>
+    public byte[] FrameBytes = [];
+
+    public int FrameBytesLength;
+
     public void Reset()
     {
         var number = Number;

@@ -26,6 +26,9 @@ public sealed class Dissector
     /// <summary>Copy each frame's TCP/UDP payload into <see cref="Frame.PayloadBytes"/> (for fields that show it).</summary>
     public bool KeepPayload { get; set; }
 
+    /// <summary>Copy each frame's captured bytes into <see cref="Frame.FrameBytes"/> (for display filters on <c>frame</c>).</summary>
+    public bool KeepFrameBytes { get; set; }
+
     public TcpConversations Tcp => _tcp;
 
     /// <summary>Told of every TLS record and handshake message as frames are dissected (see <see cref="Tls.List.ITlsObserver"/>).</summary>
@@ -63,6 +66,12 @@ public sealed class Dissector
             _frame.TimeRelative = _frame.Time.Subtract(_first);
             _frame.TimeDelta = _frame.Time.Subtract(_previous);
             _previous = _frame.Time;
+            if (KeepFrameBytes)
+            {
+                if (_frame.FrameBytes.Length < packet.Data.Length) _frame.FrameBytes = new byte[Math.Max(packet.Data.Length, 2048)];
+                packet.Data.CopyTo(_frame.FrameBytes);
+                _frame.FrameBytesLength = packet.Data.Length;
+            }
             if (KeepPayload)
             {
                 if (_frame.PayloadBytes.Length < payload.Length) _frame.PayloadBytes = new byte[Math.Max(payload.Length, 2048)];
