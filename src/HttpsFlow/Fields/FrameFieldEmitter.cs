@@ -63,11 +63,7 @@ public static class FrameFieldEmitter
 
     private static void EmitFrame(Frame f, FieldSet set)
     {
-        string summary = $"Frame {f.Number}: {f.OriginalLength} byte{(f.OriginalLength == 1 ? "" : "s")} on wire ({(long)f.OriginalLength * 8} bits), "
-            + $"{f.CapturedLength} byte{(f.CapturedLength == 1 ? "" : "s")} captured ({(long)f.CapturedLength * 8} bits)";
-        if (f.HasInterfaceId)
-            summary += $" on interface {f.InterfaceName ?? "unknown"}, id {f.InterfaceId}"; // pcapng without if_name: "unknown"
-        set.AddText(FrameFields.Frame, summary);
+        if (set.Wants(FrameFields.Frame)) AddFrameSummary(f, set);
         if (f.HasInterfaceId) set.AddInt(FrameFields.InterfaceId, f.InterfaceId);
         set.AddAbsolute(FrameFields.Time, f.Time);
         set.AddTime(FrameFields.TimeEpoch, new Common.Duration(f.Time.Seconds, f.Time.Nanoseconds));
@@ -76,7 +72,17 @@ public static class FrameFieldEmitter
         set.AddInt(FrameFields.Number, f.Number);
         set.AddInt(FrameFields.Len, f.OriginalLength);
         set.AddInt(FrameFields.CapLen, f.CapturedLength);
-        set.AddText(FrameFields.Protocols, Protocols(f));
+        if (set.Wants(FrameFields.Protocols)) set.AddText(FrameFields.Protocols, Protocols(f));
+    }
+
+    // Texts are built only when the set stores them (a display filter asks for few fields, and every frame).
+    private static void AddFrameSummary(Frame f, FieldSet set)
+    {
+        string summary = $"Frame {f.Number}: {f.OriginalLength} byte{(f.OriginalLength == 1 ? "" : "s")} on wire ({(long)f.OriginalLength * 8} bits), "
+            + $"{f.CapturedLength} byte{(f.CapturedLength == 1 ? "" : "s")} captured ({(long)f.CapturedLength * 8} bits)";
+        if (f.HasInterfaceId)
+            summary += $" on interface {f.InterfaceName ?? "unknown"}, id {f.InterfaceId}"; // pcapng without if_name: "unknown"
+        set.AddText(FrameFields.Frame, summary);
     }
 
     /// <summary>frame.protocols: the chain of protocols tshark names, e.g. "eth:ethertype:ip:tcp".</summary>
@@ -159,7 +165,7 @@ public static class FrameFieldEmitter
         switch (f.Link)
         {
             case LinkKind.Ethernet:
-                set.AddText(LinkFields.Eth, $"Ethernet II, Src: {Mac(src[..6])}, Dst: {Mac(dst[..6])}");
+                if (set.Wants(LinkFields.Eth)) set.AddText(LinkFields.Eth, $"Ethernet II, Src: {Mac(src[..6])}, Dst: {Mac(dst[..6])}");
                 set.AddBytes(LinkFields.EthDst, dst[..6]);
                 set.AddBytes(LinkFields.EthAddr, dst[..6]);
                 set.AddBytes(LinkFields.EthSrc, src[..6]);
@@ -201,7 +207,8 @@ public static class FrameFieldEmitter
     {
         if (f.Network == NetworkKind.IPv4)
         {
-            if (f.HasIpAddresses) set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {f.Src}, Dst: {f.Dst}");
+            if (!set.Wants(IpFields.Ip)) { }
+            else if (f.HasIpAddresses) set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {f.Src}, Dst: {f.Dst}");
             else set.AddText(IpFields.Ip, "ip");
             // A header the capture cut short shows the fields that fit (each field's last byte present).
             int have = f.IpHeaderCaptured;
@@ -234,7 +241,8 @@ public static class FrameFieldEmitter
         }
         else
         {
-            if (f.HasIpAddresses) set.AddText(IpFields.Ipv6, $"Internet Protocol Version 6, Src: {f.Src}, Dst: {f.Dst}");
+            if (!set.Wants(IpFields.Ipv6)) { }
+            else if (f.HasIpAddresses) set.AddText(IpFields.Ipv6, $"Internet Protocol Version 6, Src: {f.Src}, Dst: {f.Dst}");
             else set.AddPresence(IpFields.Ipv6);
             set.AddInt(IpFields.Version, 6); // the IPv6 tree shows ip.version too
             set.AddInt(IpFields.V6Version, 6);
@@ -267,7 +275,7 @@ public static class FrameFieldEmitter
         if (ihl < 20 || q.Length < ihl) return;
         var src = IpAddress.FromV4(q[12..]);
         var dst = IpAddress.FromV4(q[16..]);
-        set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {src}, Dst: {dst}");
+        if (set.Wants(IpFields.Ip)) set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {src}, Dst: {dst}");
         set.AddInt(IpFields.Version, 4);
         set.AddInt(IpFields.HdrLen, ihl);
         set.AddInt(IpFields.DsField, q[1]);
@@ -290,7 +298,7 @@ public static class FrameFieldEmitter
         if (q[9] == PacketDecoder.ProtoUdp && l4.Length >= 8)
         {
             ushort sp = BinaryPrimitives.ReadUInt16BigEndian(l4), dp = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
-            set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {sp}, Dst Port: {dp}");
+            if (set.Wants(OtherFields.Udp)) set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {sp}, Dst Port: {dp}");
             set.AddInt(OtherFields.UdpSrcPort, sp);
             set.AddInt(OtherFields.UdpDstPort, dp);
             set.AddInt(OtherFields.UdpPort, sp);
@@ -302,7 +310,7 @@ public static class FrameFieldEmitter
         {
             ushort sp = BinaryPrimitives.ReadUInt16BigEndian(l4), dp = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
             uint seq = BinaryPrimitives.ReadUInt32BigEndian(l4[4..]);
-            set.AddText(TcpFields.Tcp, $"Transmission Control Protocol, Src Port: {sp}, Dst Port: {dp}, Seq: {seq}");
+            if (set.Wants(TcpFields.Tcp)) set.AddText(TcpFields.Tcp, $"Transmission Control Protocol, Src Port: {sp}, Dst Port: {dp}, Seq: {seq}");
             set.AddInt(TcpFields.SrcPort, sp);
             set.AddInt(TcpFields.DstPort, dp);
             set.AddInt(TcpFields.Port, sp);
@@ -319,7 +327,7 @@ public static class FrameFieldEmitter
             set.AddInt(TcpFields.HdrLen, (offFlags >> 12) * 4);
             set.AddInt(TcpFields.Flags, offFlags & 0xfff);
             AddFlagBits(set, offFlags & 0xfff);
-            set.AddText(TcpFields.FlagsStr, FlagsString((TcpFlags)(offFlags & 0xfff)));
+            if (set.Wants(TcpFields.FlagsStr)) set.AddText(TcpFields.FlagsStr, FlagsString((TcpFlags)(offFlags & 0xfff)));
             set.AddInt(TcpFields.WindowSizeValue, BinaryPrimitives.ReadUInt16BigEndian(l4[14..]));
             set.AddInt(TcpFields.WindowSize, BinaryPrimitives.ReadUInt16BigEndian(l4[14..]));
             if (l4.Length >= 20)
@@ -334,7 +342,7 @@ public static class FrameFieldEmitter
 
     private static void EmitUdp(Frame f, FieldSet set)
     {
-        set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {f.SrcPort}, Dst Port: {f.DstPort}");
+        if (set.Wants(OtherFields.Udp)) set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {f.SrcPort}, Dst Port: {f.DstPort}");
         set.AddInt(OtherFields.UdpSrcPort, f.SrcPort);
         set.AddInt(OtherFields.UdpDstPort, f.DstPort);
         set.AddInt(OtherFields.UdpPort, f.SrcPort);
@@ -347,17 +355,20 @@ public static class FrameFieldEmitter
     {
         ref var t = ref f.Tcp;
         if (t.Stage == TcpStage.None) return;
-        var summary = new StringBuilder("Transmission Control Protocol, Src Port: ").Append(f.SrcPort).Append(", Dst Port: ").Append(f.DstPort);
-        if (t.Stage == TcpStage.Header)
+        if (set.Wants(TcpFields.Tcp))
         {
-            summary.Append(", Seq: ").Append(t.Seq);
-            if (t.HeaderLength >= TcpDecoder.MinHeaderLength)
+            var summary = new StringBuilder("Transmission Control Protocol, Src Port: ").Append(f.SrcPort).Append(", Dst Port: ").Append(f.DstPort);
+            if (t.Stage == TcpStage.Header)
             {
-                if (t.Has(TcpFlags.Ack)) summary.Append(", Ack: ").Append(t.Ack);
-                if (t.LengthKnown) summary.Append(", Len: ").Append(f.PayloadLength);
+                summary.Append(", Seq: ").Append(t.Seq);
+                if (t.HeaderLength >= TcpDecoder.MinHeaderLength)
+                {
+                    if (t.Has(TcpFlags.Ack)) summary.Append(", Ack: ").Append(t.Ack);
+                    if (t.LengthKnown) summary.Append(", Len: ").Append(f.PayloadLength);
+                }
             }
+            set.AddText(TcpFields.Tcp, summary.ToString());
         }
-        set.AddText(TcpFields.Tcp, summary.ToString());
         set.AddInt(TcpFields.SrcPort, f.SrcPort);
         set.AddInt(TcpFields.DstPort, f.DstPort);
         set.AddInt(TcpFields.Port, f.SrcPort);
@@ -384,7 +395,7 @@ public static class FrameFieldEmitter
         var flags = (int)t.Flags;
         set.AddInt(TcpFields.Flags, flags);
         AddFlagBits(set, flags, t.AceMode);
-        set.AddText(TcpFields.FlagsStr, FlagsString(t.Flags));
+        if (set.Wants(TcpFields.FlagsStr)) set.AddText(TcpFields.FlagsStr, FlagsString(t.Flags));
         set.AddInt(TcpFields.WindowSizeValue, t.WindowValue);
         set.AddInt(TcpFields.WindowSize, t.WindowSize);
         if (t.LengthKnown && !t.Has(TcpFlags.Syn)) set.AddInt(TcpFields.WindowSizeScaleFactor, t.WindowScaleFactor);
