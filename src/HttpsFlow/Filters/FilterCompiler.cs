@@ -101,11 +101,12 @@ internal sealed class FilterCompiler
         if (node is ArithNode)
         {
             // "tcp.flags & 0x02" as a test: true when some result is not zero.
+            bool bytes = op.Type == VType.Bytes;
             return c =>
             {
                 var b = eval(c);
                 for (int i = 0; i < b.Count; i++)
-                    if (b.Items[i].I != 0) return true;
+                    if (bytes ? b.Items[i].Span.ContainsAnyExcept((byte)0) : b.Items[i].I != 0) return true;
                 return false;
             };
         }
@@ -265,7 +266,7 @@ internal sealed class FilterCompiler
         var buf = new ValBuf();
         return new Operand
         {
-            Type = VType.Bytes, Node = slice, Field = inner.Field,
+            Type = VType.Bytes, Node = slice,
             Eval = c =>
             {
                 buf.Clear();
@@ -486,10 +487,13 @@ internal sealed class FilterCompiler
         if (l.IsLiteral) l = Resolve(l, r);
         if (r.IsLiteral) r = Resolve(r, l);
         bool bitand = a.Op == Tok.BitAnd;
+        if (bitand && l.Type == VType.Bytes && r.Type == VType.Bytes) return BytesAnd(a, l, r);
         foreach (var side in new[] { l, r })
             if (bitand ? side.Type is not (VType.Int or VType.Bool) : side.Type is not (VType.Int or VType.Time))
                 throw Error(side.Node, $"{side.Name(_text)} (type={FilterValues.TypeName(side.Type)}) cannot be used in arithmetic.");
         if (!bitand && l.Type != r.Type) throw Error(r.Node, $"{l.Name(_text)} and {r.Name(_text)} are not of compatible types.");
+        if (l.Type == VType.Time && a.Op is Tok.Star or Tok.Slash or Tok.Percent)
+            throw Error(l.Node, $"FT_RELATIVE_TIME cannot {(a.Op == Tok.Star ? "*" : a.Op == Tok.Slash ? "/" : "%")}.");
         var le = l.Eval!;
         var re = r.Eval!;
         var op = a.Op;
@@ -520,6 +524,36 @@ internal sealed class FilterCompiler
                             default: result = p & q; break;
                         }
                         buf.Add().I = result;
+                    }
+                return buf;
+            },
+        };
+    }
+
+    /// <summary>"eth.dst[0] &amp; 1": the bytes ANDed with a mask (as long as the shorter of the two).</summary>
+    private static Operand BytesAnd(ArithNode a, Operand l, Operand r)
+    {
+        var le = l.Eval!;
+        var re = r.Eval!;
+        var buf = new ValBuf();
+        return new Operand
+        {
+            Type = VType.Bytes, Node = a,
+            Eval = c =>
+            {
+                buf.Clear();
+                var x = le(c);
+                var y = re(c);
+                for (int i = 0; i < x.Count; i++)
+                    for (int j = 0; j < y.Count; j++)
+                    {
+                        var p = x.Items[i].Span;
+                        var q = y.Items[j].Span;
+                        var result = new byte[Math.Min(p.Length, q.Length)];
+                        for (int k = 0; k < result.Length; k++) result[k] = (byte)(p[k] & q[k]);
+                        ref var v = ref buf.Add();
+                        v.B = result;
+                        v.Len = result.Length;
                     }
                 return buf;
             },
@@ -616,7 +650,7 @@ internal sealed class FilterCompiler
                 return false;
             };
         }
-        r = Typed(l, r);
+        r = cmp.Op == Tok.Contains && r.IsLiteral ? Resolve(r, new Operand { Type = l.Type, Node = l.Node, Eval = l.Eval }) : Typed(l, r);
         var le = l.Eval!;
         var re = r.Eval!;
         var type = l.Type;

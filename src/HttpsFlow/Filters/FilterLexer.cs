@@ -117,8 +117,16 @@ internal static class FilterLexer
                     if (text[i] == '-' && !(i > start && i + 1 < text.Length && char.IsAsciiLetterOrDigit(text[i + 1])))
                         break;
                     i++;
+                    // An address's prefix length: "10.0.0.0/8", "fe80::/10".
+                    if (i + 1 < text.Length && text[i] == '/' && char.IsAsciiDigit(text[i + 1]) && text.AsSpan(start, i - start).ContainsAny('.', ':'))
+                        i++;
                 }
                 string word = text[start..i];
+                // A word with colons is a byte string, a MAC or an IPv6 address; anything else there is where
+                // Wireshark's scanner stops ("eth:ethertype" is "eth" then the unexpected ":e").
+                int colon = word.IndexOf(':');
+                if (colon >= 0 && word.AsSpan().ContainsAnyExcept("0123456789abcdefABCDEF:./"))
+                    throw new FilterException($"\"{word.Substring(colon, Math.Min(2, word.Length - colon))}\" was unexpected in this context.", start + colon, Math.Min(2, word.Length - colon));
                 var kw = word switch
                 {
                     "eq" or "any_eq" => Tok.Eq,

@@ -41,6 +41,8 @@ internal sealed class FilterParser
         var p = new FilterParser(FilterLexer.Lex(text));
         if (p.Peek.Kind == Tok.End) throw new FilterException("Unexpected end of filter expression.", text.Length, 0);
         var node = p.ParseOr();
+        // After a complete test, Wireshark's parser takes a "not" as the start of something and stumbles on what follows it.
+        if (p.Peek.Kind == Tok.Not && p.PeekAt(1).Kind != Tok.End) throw Unexpected(p.PeekAt(1));
         if (p.Peek.Kind != Tok.End) throw Unexpected(p.Peek);
         return node;
     }
