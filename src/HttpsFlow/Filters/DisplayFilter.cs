@@ -99,7 +99,7 @@ public sealed class DisplayFilter
     /// <summary>Emits the fields the filter reads from <paramref name="frame"/> (into a set of its own) and tests them.</summary>
     public bool Matches(Frame frame)
     {
-        _set ??= new FieldSet { Wanted = WantedField };
+        _set ??= new FieldSet { WantedIds = _wanted, ProtocolTexts = false };
         FrameFieldEmitter.Emit(frame, _set);
         return Matches(_set, frame);
     }

@@ -97,6 +97,15 @@ internal sealed class FilterCompiler
             throw Error(node, node is WordNode
                 ? $"{op.Name(_text)} is neither a field nor a protocol name."
                 : $"{op.Name(_text)} is a literal, not a field or protocol; compare it with one.");
+        if (node is WordNode && op.Field is { } def)
+        {
+            return c =>
+            {
+                foreach (ref readonly var fv in c.Set.Values)
+                    if (fv.Def == def) return true;
+                return false;
+            };
+        }
         var eval = op.Eval!;
         if (node is ArithNode)
         {
@@ -650,6 +659,8 @@ internal sealed class FilterCompiler
                 return false;
             };
         }
+        if (cmp.Op != Tok.Contains && r.IsLiteral && IsPlainField(cmp.Left, l) && l.Type is VType.Int or VType.Bool or VType.Time or VType.Ipv4 or VType.Ipv6)
+            return FieldAgainstConstant(l.Field!, l.Type, cmp.Op, FilterValues.Parse(r.Node, l.Type, l.Field));
         r = cmp.Op == Tok.Contains && r.IsLiteral ? Resolve(r, new Operand { Type = l.Type, Node = l.Node, Eval = l.Eval }) : Typed(l, r);
         var le = l.Eval!;
         var re = r.Eval!;
@@ -674,6 +685,40 @@ internal sealed class FilterCompiler
             // all_eq: every pair is equal.
             Tok.AllEq => c => { var x = le(c); var y = re(c); return x.Count > 0 && y.Count > 0 && !AnyPair(type, Tok.AnyNe, x, y); },
             _ => c => AnyPair(type, op, le(c), re(c)),
+        };
+    }
+
+    /// <summary>A field named alone (no slice, layer or function), whose values are read straight from the set.</summary>
+    private static bool IsPlainField(Node node, Operand op) => node is WordNode && op.Field is { } f && f != FrameFields.Frame && !op.IsLiteral;
+
+    /// <summary>
+    /// The common case, "field OP constant" on numbers, times and addresses, without value buffers: one pass over the
+    /// frame's fields. Same meaning as the general path (any / all_ne / all_eq).
+    /// </summary>
+    private static Func<EvalContext, bool> FieldAgainstConstant(FieldDef def, VType type, Tok op, V k)
+    {
+        bool time = def.Type == FieldType.RelativeTime, absolute = def.Type == FieldType.AbsoluteTime;
+        // Ne is "all differ" and AllEq "all equal": both need every value; the others stop at the first hit.
+        bool all = op is Tok.Ne or Tok.AllEq;
+        Tok test = op switch { Tok.Ne => Tok.AnyNe, Tok.AllEq => Tok.Eq, _ => op };
+        return c =>
+        {
+            var values = c.Set.Values;
+            bool seen = false;
+            for (int i = 0; i < values.Length; i++)
+            {
+                ref readonly var fv = ref values[i];
+                if (fv.Def != def) continue;
+                seen = true;
+                var v = new V();
+                if (type is VType.Ipv4 or VType.Ipv6) v.Ip = fv.Ip;
+                else v.I = time ? fv.Time.Seconds * 1_000_000_000L + fv.Time.Nanoseconds
+                    : absolute ? fv.Absolute.Seconds * 1_000_000_000L + fv.Absolute.Nanoseconds
+                    : fv.Int;
+                bool hit = Test(type, test, ref v, ref k);
+                if (all ? !hit : hit) return !all;
+            }
+            return all && seen;
         };
     }
 
