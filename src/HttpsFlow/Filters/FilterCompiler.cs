@@ -169,73 +169,75 @@ internal sealed class FilterCompiler
             if (!FieldRegistry.TryGet(def.Protocol, out protocol)) protocol = def;
             Fields.Add(protocol);
         }
-        var buf = new ValBuf();
-        var fieldType = def.Type;
-        return new Operand
+       var fieldType = def.Type;
+        return Producer(type, node, def, (c, buf) =>
         {
-            Type = type, Node = node, Field = def,
-            Eval = c =>
+            var values = c.Set.Values;
+            int seen = 0;
+            for (int i = 0; i < values.Length; i++)
             {
-                buf.Clear();
-                var values = c.Set.Values;
-                int seen = 0;
-                for (int i = 0; i < values.Length; i++)
+                ref readonly var fv = ref values[i];
+                if (protocol is not null && fv.Def == protocol) seen++;
+                if (fv.Def != def || (layer > 0 && seen != layer)) continue;
+                ref var v = ref buf.Add();
+                switch (fieldType)
                 {
-                    ref readonly var fv = ref values[i];
-                    if (protocol is not null && fv.Def == protocol) seen++;
-                    if (fv.Def != def || (layer > 0 && seen != layer)) continue;
-                    ref var v = ref buf.Add();
-                    switch (fieldType)
-                    {
-                        case FieldType.RelativeTime:
-                            v.I = fv.Time.Seconds * 1_000_000_000L + fv.Time.Nanoseconds;
-                            break;
-                        case FieldType.AbsoluteTime:
-                            v.I = fv.Absolute.Seconds * 1_000_000_000L + fv.Absolute.Nanoseconds;
-                            break;
-                        case FieldType.String:
-                            v.S = fv.Text;
-                            break;
-                        case FieldType.Bytes or FieldType.Ether:
-                            v.B = c.Set.ByteStore;
-                            v.Off = fv.BytesStart;
-                            v.Len = fv.BytesLength;
-                            break;
-                        case FieldType.IPv4 or FieldType.IPv6:
-                            v.Ip = fv.Ip;
-                            break;
-                        case FieldType.Protocol when frameBytes && c.Frame is { } frame:
-                            v.B = frame.FrameBytes;
-                            v.Len = frame.FrameBytesLength;
-                            break;
-                        default:
-                            v.I = fv.Int;
-                            break;
-                    }
+                    case FieldType.RelativeTime:
+                        v.I = fv.Time.Seconds * 1_000_000_000L + fv.Time.Nanoseconds;
+                        break;
+                    case FieldType.AbsoluteTime:
+                        v.I = fv.Absolute.Seconds * 1_000_000_000L + fv.Absolute.Nanoseconds;
+                        break;
+                    case FieldType.String:
+                        v.S = fv.Text;
+                        break;
+                    case FieldType.Bytes or FieldType.Ether:
+                        v.B = c.Set.ByteStore;
+                        v.Off = fv.BytesStart;
+                        v.Len = fv.BytesLength;
+                        break;
+                    case FieldType.IPv4 or FieldType.IPv6:
+                        v.Ip = fv.Ip;
+                        break;
+                    case FieldType.Protocol when frameBytes && c.Frame is { } frame:
+                        v.B = frame.FrameBytes;
+                        v.Len = frame.FrameBytesLength;
+                        break;
+                    default:
+                        v.I = fv.Int;
+                        break;
                 }
-                return buf;
-            },
-        };
+            }
+        });
     }
 
     /// <summary>A protocol with no field of its own: present when the frame's protocol chain names it.</summary>
     private Operand ChainProtocolOperand(WordNode w)
     {
         Fields.Add(FrameFields.Protocols);
+       string name = w.Text;
+        return Producer(VType.Protocol, w, null, (c, buf) =>
+        {
+            foreach (ref readonly var fv in c.Set.Values)
+            {
+                if (fv.Def != FrameFields.Protocols || fv.Text is null) continue;
+                foreach (var part in fv.Text.AsSpan().Split(':'))
+                    if (fv.Text.AsSpan()[part].SequenceEqual(name)) buf.Add();
+            }
+        });
+    }
+
+    /// <summary>An operand whose values <paramref name="fill"/> writes, frame by frame, into the operand's own reused buffer.</summary>
+    private static Operand Producer(VType type, Node node, FieldDef? field, Action<EvalContext, ValBuf> fill)
+    {
         var buf = new ValBuf();
-        string name = w.Text;
         return new Operand
         {
-            Type = VType.Protocol, Node = w,
+            Type = type, Node = node, Field = field,
             Eval = c =>
             {
                 buf.Clear();
-                foreach (ref readonly var fv in c.Set.Values)
-                {
-                    if (fv.Def != FrameFields.Protocols || fv.Text is null) continue;
-                    foreach (var part in fv.Text.AsSpan().Split(':'))
-                        if (fv.Text.AsSpan()[part].SequenceEqual(name)) buf.Add();
-                }
+                fill(c, buf);
                 return buf;
             },
         };
@@ -272,49 +274,42 @@ internal sealed class FilterCompiler
         var ranges = slice.Ranges.ToArray();
         var eval = inner.Eval!;
         var type = inner.Type;
-        var buf = new ValBuf();
-        return new Operand
+        return Producer(VType.Bytes, slice, null, (c, buf) =>
         {
-            Type = VType.Bytes, Node = slice,
-            Eval = c =>
+            var src = eval(c);
+            Span<byte> scratch = stackalloc byte[16];
+            for (int i = 0; i < src.Count; i++)
             {
-                buf.Clear();
-                var src = eval(c);
-                Span<byte> scratch = stackalloc byte[16];
-                for (int i = 0; i < src.Count; i++)
+                var data = BytesOf(type, ref src.Items[i], scratch);
+                int total = 0;
+                bool ok = true;
+                foreach (var r in ranges)
                 {
-                    var data = BytesOf(type, ref src.Items[i], scratch);
-                    int total = 0;
-                    bool ok = true;
-                    foreach (var r in ranges)
-                    {
-                        if (!Resolve(r, data.Length, out _, out int n)) { ok = false; break; }
-                        total += n;
-                    }
-                    if (!ok) continue;
-                    ref var v = ref buf.Add();
-                    if (ranges.Length == 1 && type is VType.Bytes or VType.Str)
-                    {
-                        Resolve(ranges[0], data.Length, out int s, out int n);
-                        v.B = src.Items[i].B;
-                        v.Off = src.Items[i].Off + s;
-                        v.Len = n;
-                        continue;
-                    }
-                    var joined = new byte[total];
-                    int at = 0;
-                    foreach (var r in ranges)
-                    {
-                        Resolve(r, data.Length, out int s, out int n);
-                        data.Slice(s, n).CopyTo(joined.AsSpan(at));
-                        at += n;
-                    }
-                    v.B = joined;
-                    v.Len = total;
+                    if (!Resolve(r, data.Length, out _, out int n)) { ok = false; break; }
+                    total += n;
                 }
-                return buf;
-            },
-        };
+                if (!ok) continue;
+                ref var v = ref buf.Add();
+                if (ranges.Length == 1 && type is VType.Bytes or VType.Str)
+                {
+                    Resolve(ranges[0], data.Length, out int s, out int n);
+                    v.B = src.Items[i].B;
+                    v.Off = src.Items[i].Off + s;
+                    v.Len = n;
+                    continue;
+                }
+                var joined = new byte[total];
+                int at = 0;
+                foreach (var r in ranges)
+                {
+                    Resolve(r, data.Length, out int s, out int n);
+                    data.Slice(s, n).CopyTo(joined.AsSpan(at));
+                    at += n;
+                }
+                v.B = joined;
+                v.Len = total;
+            }
+        });
     }
 
     /// <summary>A range over data of <paramref name="length"/> bytes; false when it reaches outside the data.</summary>
@@ -346,7 +341,6 @@ internal sealed class FilterCompiler
             if (a.IsLiteral) throw Error(f.Args[i], $"Argument {i + 1} of {f.Name}() must be a field or function, not {a.Name(_text)}.");
             return a;
         }
-        var buf = new ValBuf();
         switch (f.Name)
         {
             case "len":
@@ -362,14 +356,12 @@ internal sealed class FilterCompiler
                     FieldType.UInt8 or FieldType.Boolean => 1, FieldType.UInt16 => 2, FieldType.UInt24 => 3, FieldType.UInt64 => 8, _ => 4,
                 };
                 if (a.Field?.Type == FieldType.Boolean && a.Field.Bitmask > 0xff) size = 2;
-                return Fn(VType.Int, c =>
+                return Fn(VType.Int, (c, buf) =>
                 {
-                    buf.Clear();
                     var src = eval(c);
                     Span<byte> scratch = stackalloc byte[16];
                     for (int i = 0; i < src.Count; i++)
                         buf.Add().I = type is VType.Int or VType.Bool ? size : BytesOf(type, ref src.Items[i], scratch).Length;
-                    return buf;
                 });
             }
             case "count":
@@ -378,12 +370,10 @@ internal sealed class FilterCompiler
                 var a = Arg(0);
                 if (f.Args[0] is not (WordNode or LayerNode)) throw Error(f.Args[0], "count() counts the occurrences of a field: its argument must be a field.");
                 var eval = a.Eval!;
-                return Fn(VType.Int, c =>
+                return Fn(VType.Int, (c, buf) =>
                 {
-                    buf.Clear();
                     int n = eval(c).Count;
                     if (n > 0) buf.Add().I = n;
-                    return buf;
                 });
             }
             case "upper":
@@ -394,13 +384,11 @@ internal sealed class FilterCompiler
                 if (a.Type != VType.Str) throw Error(f.Args[0], $"{f.Name}() works on character strings; {a.Name(_text)} is a {FilterValues.TypeName(a.Type)}.");
                 var eval = a.Eval!;
                 bool upper = f.Name == "upper";
-                return Fn(VType.Str, c =>
+                return Fn(VType.Str, (c, buf) =>
                 {
-                    buf.Clear();
                     var src = eval(c);
                     for (int i = 0; i < src.Count; i++)
                         buf.Add().S = upper ? src.Items[i].S?.ToUpperInvariant() : src.Items[i].S?.ToLowerInvariant();
-                    return buf;
                 });
             }
             case "string":
@@ -411,9 +399,8 @@ internal sealed class FilterCompiler
                     throw Error(f.Args[0], $"String conversion for field \"{a.Name(_text)}\" is not supported");
                 var eval = a.Eval!;
                 var type = a.Type;
-                return Fn(VType.Str, c =>
+                return Fn(VType.Str, (c, buf) =>
                 {
-                    buf.Clear();
                     var src = eval(c);
                     for (int i = 0; i < src.Count; i++)
                     {
@@ -426,7 +413,6 @@ internal sealed class FilterCompiler
                             _ => s.S,
                         };
                     }
-                    return buf;
                 });
             }
             case "abs":
@@ -435,12 +421,10 @@ internal sealed class FilterCompiler
                 var a = Arg(0);
                 if (a.Type is not (VType.Int or VType.Time)) throw Error(f.Args[0], $"abs() works on numbers; {a.Name(_text)} is a {FilterValues.TypeName(a.Type)}.");
                 var eval = a.Eval!;
-                return Fn(a.Type, c =>
+                return Fn(a.Type, (c, buf) =>
                 {
-                    buf.Clear();
                     var src = eval(c);
                     for (int i = 0; i < src.Count; i++) buf.Add().I = Math.Abs(src.Items[i].I);
-                    return buf;
                 });
             }
             case "max":
@@ -454,9 +438,8 @@ internal sealed class FilterCompiler
                         throw Error(a.Node, $"{f.Name}() compares numbers of one type; {a.Name(_text)} is a {FilterValues.TypeName(a.Type)}.");
                 var evals = args.Select(a => a.Eval!).ToArray();
                 bool max = f.Name == "max";
-                return Fn(type, c =>
+                return Fn(type, (c, buf) =>
                 {
-                    buf.Clear();
                     bool any = false;
                     long best = 0;
                     foreach (var e in evals)
@@ -470,14 +453,13 @@ internal sealed class FilterCompiler
                         }
                     }
                     if (any) buf.Add().I = best;
-                    return buf;
                 });
             }
             default:
                 throw Error(nameSpan, $"Function '{f.Name}' does not exist");
         }
 
-        Operand Fn(VType type, Func<EvalContext, ValBuf> eval) => new() { Type = type, Node = f, Eval = eval, IsFunction = true };
+        Operand Fn(VType type, Action<EvalContext, ValBuf> fill) { var op = Producer(type, f, null, fill); op.IsFunction = true; return op; }
     }
 
     /// <summary>Resolves a literal operand against the type of the other side.</summary>
@@ -506,37 +488,30 @@ internal sealed class FilterCompiler
         var le = l.Eval!;
         var re = r.Eval!;
         var op = a.Op;
-        var buf = new ValBuf();
-        bool time = l.Type == VType.Time;
-        return new Operand
+       bool time = l.Type == VType.Time;
+        return Producer(bitand ? VType.Int : l.Type, a, l.Field, (c, buf) =>
         {
-            Type = bitand ? VType.Int : l.Type, Node = a, Field = l.Field,
-            Eval = c =>
-            {
-                buf.Clear();
-                var x = le(c);
-                var y = re(c);
-                for (int i = 0; i < x.Count; i++)
-                    for (int j = 0; j < y.Count; j++)
+            var x = le(c);
+            var y = re(c);
+            for (int i = 0; i < x.Count; i++)
+                for (int j = 0; j < y.Count; j++)
+                {
+                    long p = x.Items[i].I, q = y.Items[j].I;
+                    long result;
+                    switch (op)
                     {
-                        long p = x.Items[i].I, q = y.Items[j].I;
-                        long result;
-                        switch (op)
-                        {
-                            case Tok.Plus: result = unchecked(p + q); break;
-                            case Tok.Minus: result = unchecked(p - q); break;
-                            case Tok.Star: result = time ? (long)((Int128)p * q / 1_000_000_000) : unchecked(p * q); break;
-                            case Tok.Slash when q == 0:
-                            case Tok.Percent when q == 0: continue; // no value, as Wireshark
-                            case Tok.Slash: result = time ? (long)((Int128)p * 1_000_000_000 / q) : p / q; break;
-                            case Tok.Percent: result = p % q; break;
-                            default: result = p & q; break;
-                        }
-                        buf.Add().I = result;
+                        case Tok.Plus: result = unchecked(p + q); break;
+                        case Tok.Minus: result = unchecked(p - q); break;
+                        case Tok.Star: result = time ? (long)((Int128)p * q / 1_000_000_000) : unchecked(p * q); break;
+                        case Tok.Slash when q == 0:
+                        case Tok.Percent when q == 0: continue; // no value, as Wireshark
+                        case Tok.Slash: result = time ? (long)((Int128)p * 1_000_000_000 / q) : p / q; break;
+                        case Tok.Percent: result = p % q; break;
+                        default: result = p & q; break;
                     }
-                return buf;
-            },
-        };
+                    buf.Add().I = result;
+                }
+        });
     }
 
     /// <summary>"eth.dst[0] &amp; 1": the bytes ANDed with a mask (as long as the shorter of the two).</summary>
@@ -544,29 +519,22 @@ internal sealed class FilterCompiler
     {
         var le = l.Eval!;
         var re = r.Eval!;
-        var buf = new ValBuf();
-        return new Operand
+        return Producer(VType.Bytes, a, null, (c, buf) =>
         {
-            Type = VType.Bytes, Node = a,
-            Eval = c =>
-            {
-                buf.Clear();
-                var x = le(c);
-                var y = re(c);
-                for (int i = 0; i < x.Count; i++)
-                    for (int j = 0; j < y.Count; j++)
-                    {
-                        var p = x.Items[i].Span;
-                        var q = y.Items[j].Span;
-                        var result = new byte[Math.Min(p.Length, q.Length)];
-                        for (int k = 0; k < result.Length; k++) result[k] = (byte)(p[k] & q[k]);
-                        ref var v = ref buf.Add();
-                        v.B = result;
-                        v.Len = result.Length;
-                    }
-                return buf;
-            },
-        };
+            var x = le(c);
+            var y = re(c);
+            for (int i = 0; i < x.Count; i++)
+                for (int j = 0; j < y.Count; j++)
+                {
+                    var p = x.Items[i].Span;
+                    var q = y.Items[j].Span;
+                    var result = new byte[Math.Min(p.Length, q.Length)];
+                    for (int k = 0; k < result.Length; k++) result[k] = (byte)(p[k] & q[k]);
+                    ref var v = ref buf.Add();
+                    v.B = result;
+                    v.Len = result.Length;
+                }
+        });
     }
 
     private Operand CompileNegate(NegateNode n)
@@ -576,18 +544,11 @@ internal sealed class FilterCompiler
         if (inner.Type is not (VType.Int or VType.Time))
             throw Error(n.Inner, $"{inner.Name(_text)} (type={FilterValues.TypeName(inner.Type)}) cannot be negated.");
         var eval = inner.Eval!;
-        var buf = new ValBuf();
-        return new Operand
+        return Producer(inner.Type, n, inner.Field, (c, buf) =>
         {
-            Type = inner.Type, Node = n, Field = inner.Field,
-            Eval = c =>
-            {
-                buf.Clear();
-                var src = eval(c);
-                for (int i = 0; i < src.Count; i++) buf.Add().I = unchecked(-src.Items[i].I);
-                return buf;
-            },
-        };
+            var src = eval(c);
+            for (int i = 0; i < src.Count; i++) buf.Add().I = unchecked(-src.Items[i].I);
+        });
     }
 
     // ---- relations ----

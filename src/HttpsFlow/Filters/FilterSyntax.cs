@@ -67,27 +67,25 @@ internal sealed class FilterParser
     private Node ParseOr()
     {
         Enter();
-        var left = ParseAnd();
-        while (Peek.Kind == Tok.Or)
-        {
-            Take();
-            var right = ParseAnd();
-            var l = left;
-            left = Span(l, right, (p, n) => new LogicalNode(Tok.Or, l, right, p, n));
-        }
+        var node = ParseBinary(ParseAnd, static k => k == Tok.Or);
         _depth--;
-        return left;
+        return node;
     }
 
-    private Node ParseAnd()
+    private Node ParseAnd() => ParseBinary(ParseNot, static k => k == Tok.And);
+
+    /// <summary>A left-associative chain "operand (op operand)*" of one precedence level.</summary>
+    private Node ParseBinary(Func<Node> operand, Func<Tok, bool> isOperator, bool arithmetic = false)
     {
-        var left = ParseNot();
-        while (Peek.Kind == Tok.And)
+        var left = operand();
+        while (isOperator(Peek.Kind))
         {
-            Take();
-            var right = ParseNot();
+            var op = Take().Kind;
+            var right = operand();
             var l = left;
-            left = Span(l, right, (p, n) => new LogicalNode(Tok.And, l, right, p, n));
+            left = arithmetic
+                ? Span(l, right, (p, n) => new ArithNode(op, l, right, p, n))
+                : Span(l, right, (p, n) => new LogicalNode(op, l, right, p, n));
         }
         return left;
     }
@@ -158,44 +156,11 @@ internal sealed class FilterParser
 
     private Node ParseSetValue() => ParseUnary();
 
-    private Node ParseBitAnd()
-    {
-        var left = ParseAdd();
-        while (Peek.Kind == Tok.BitAnd)
-        {
-            Take();
-            var right = ParseAdd();
-            var l = left;
-            left = Span(l, right, (p, n) => new ArithNode(Tok.BitAnd, l, right, p, n));
-        }
-        return left;
-    }
+    private Node ParseBitAnd() => ParseBinary(ParseAdd, static k => k == Tok.BitAnd, arithmetic: true);
 
-    private Node ParseAdd()
-    {
-        var left = ParseMul();
-        while (Peek.Kind is Tok.Plus or Tok.Minus)
-        {
-            var op = Take().Kind;
-            var right = ParseMul();
-            var l = left;
-            left = Span(l, right, (p, n) => new ArithNode(op, l, right, p, n));
-        }
-        return left;
-    }
+    private Node ParseAdd() => ParseBinary(ParseMul, static k => k is Tok.Plus or Tok.Minus, arithmetic: true);
 
-    private Node ParseMul()
-    {
-        var left = ParseUnary();
-        while (Peek.Kind is Tok.Star or Tok.Slash or Tok.Percent)
-        {
-            var op = Take().Kind;
-            var right = ParseUnary();
-            var l = left;
-            left = Span(l, right, (p, n) => new ArithNode(op, l, right, p, n));
-        }
-        return left;
-    }
+    private Node ParseMul() => ParseBinary(ParseUnary, static k => k is Tok.Star or Tok.Slash or Tok.Percent, arithmetic: true);
 
     private Node ParseUnary()
     {
