@@ -116,7 +116,8 @@ public static class CliApp
     internal static bool TryCompileFilter(string? text, TextWriter stderr, out DisplayFilter? filter)
     {
         filter = null;
-        if (text is null) return true;
+        if (string.IsNullOrWhiteSpace(text)) return true; // tshark takes an empty -Y as no filter
+
         if (DisplayFilter.TryCompile(text, out filter, out var error)) return true;
         stderr.WriteLine($"httpsflow: {error!.Format(text)}");
         return false;

@@ -73,7 +73,7 @@ internal static class ExplainCommand
             while (dissector.Next(reader) is { } frame)
             {
                 recorder.OnFrame(frame, dissector.Tcp.Last);
-                if (filter is not null && dissector.Tcp.Last is { } conv && frame.Transport == Net.TransportKind.Tcp && filter.Matches(frame)) kept.Add(conv.Stream);
+                if (filter is not null && frame.Transport == Net.TransportKind.Tcp && frame.Tcp.Stream >= 0 && filter.Matches(frame)) kept.Add(frame.Tcp.Stream);
                 progress?.Tick(++n);
             }
             progress?.Dispose();
@@ -112,7 +112,9 @@ internal static class ExplainCommand
             {
                 stderr.WriteLine(only is { } s
                     ? $"httpsflow: {path}: tcp.stream {s} carries no TLS"
-                    : $"httpsflow: {path}: no TLS connection found");
+                    : filter is not null
+                        ? $"httpsflow: {path}: no TLS connection has a packet matching the filter"
+                        : $"httpsflow: {path}: no TLS connection found");
                 return CliApp.ExitUsage;
             }
             return CliApp.ExitOk;

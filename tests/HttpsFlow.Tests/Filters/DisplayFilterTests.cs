@@ -119,9 +119,17 @@ public class DisplayFilterTests
         var none = Repo.Run("explain", "--color", "never", "-Y", "udp", sample);
         Assert.Equal(1, none.Exit);
         Assert.Equal("", none.Stdout);
+        Assert.Contains("no TLS connection has a packet matching the filter", none.Stderr);
         var bad = Repo.Run("explain", "-Y", "tcp.port ==", sample);
         Assert.Equal(1, bad.Exit);
         Assert.Contains("Unexpected end of filter expression.", bad.Stderr);
+    }
+
+    [Fact]
+    public void An_empty_filter_is_no_filter_as_in_tshark()
+    {
+        string sample = Path.Combine(Repo.Samples, "mixed.pcapng");
+        Assert.Equal(Repo.Run("list", sample).Stdout, Repo.Run("list", "-Y", "  ", sample).Stdout);
     }
 
     [Fact]
