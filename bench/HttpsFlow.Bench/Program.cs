@@ -18,4 +18,24 @@ if (args.Length >= 2 && args[0] == "stages")
     }
     return;
 }
+if (args.Length >= 2 && args[0] == "filter-overhead")
+{
+    // `filter-overhead CAPTURE [FILTER]`: `list` with and without -Y, alternated, the least CPU time of each kept (a
+    // loaded machine adds noise, never speed).
+    string filter = args.Length > 2 ? args[2] : StageRunner.DefaultFilter;
+    Environment.SetEnvironmentVariable("HTTPSFLOW_BENCH_FILTER", filter);
+    double best = double.MaxValue, bestFiltered = double.MaxValue;
+    for (int i = 0; i < 15; i++)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        StageRunner.Run(args[1], Stage.List);
+        var mid = Process.GetCurrentProcess().TotalProcessorTime;
+        StageRunner.Run(args[1], Stage.ListFiltered);
+        var end = Process.GetCurrentProcess().TotalProcessorTime;
+        best = Math.Min(best, (mid - cpu).TotalMilliseconds);
+        bestFiltered = Math.Min(bestFiltered, (end - mid).TotalMilliseconds);
+    }
+    Console.WriteLine($"list {best:F1} ms CPU, list -Y '{filter}' {bestFiltered:F1} ms CPU: {100 * (bestFiltered / best - 1):F0}% more");
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(StageRunner).Assembly).Run(args);

@@ -1,16 +1,19 @@
 using BenchmarkDotNet.Attributes;
 using HttpsFlow.Capture;
+using HttpsFlow.Filters;
 using HttpsFlow.Net;
 using HttpsFlow.Output;
 using HttpsFlow.Pipeline;
 
 namespace HttpsFlow.Bench;
 
-public enum Stage { Read, Decode, Tcp, List }
+public enum Stage { Read, Decode, Tcp, List, ListFiltered }
 
 /// <summary>Runs the pipeline on a capture up to a given stage; returns the number of packets.</summary>
 public static class StageRunner
 {
+    public const string DefaultFilter = "ip.addr == 10.77.0.1 and tcp.port==443";
+
     public static long Run(string path, Stage stage)
     {
         using var reader = CaptureReader.Open(path);
@@ -49,6 +52,23 @@ public static class StageRunner
                 }
                 break;
             }
+            case Stage.ListFiltered:
+            {
+                // `list -Y FILTER`: the same work plus the filter (HTTPSFLOW_BENCH_FILTER, default the walkthrough's).
+                string text = Environment.GetEnvironmentVariable("HTTPSFLOW_BENCH_FILTER") ?? DefaultFilter;
+                if (!DisplayFilter.TryCompile(text, out var filter, out var error)) throw new ArgumentException(error!.Format(text));
+                var d = new Dissector();
+                filter!.Configure(d);
+                var list = new ListFormatter();
+                using var sink = new TextSink(Stream.Null);
+                while (d.Next(reader) is { } f)
+                {
+                    if (filter.Matches(f)) list.Write(f, sink);
+                    else list.Skip(f);
+                    n++;
+                }
+                break;
+            }
         }
         return n;
     }
@@ -77,6 +97,7 @@ public class PipelineBenchmarks
     [Benchmark] public long Decode() => StageRunner.Run(_path, Stage.Decode);
     [Benchmark] public long Tcp() => StageRunner.Run(_path, Stage.Tcp);
     [Benchmark] public long List() => StageRunner.Run(_path, Stage.List);
+    [Benchmark] public long ListFiltered() => StageRunner.Run(_path, Stage.ListFiltered);
 
     internal static string FindRoot()
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HttpsFlow.Capture;
+using HttpsFlow.Filters;
 using HttpsFlow.Output;
 using HttpsFlow.Pipeline;
 
@@ -153,14 +154,26 @@ public static class CliApp
     /// progress line on a terminal.
     /// </summary>
     internal static Walkthrough.ConnectionRecorder Record(string path, CaptureReader reader, TextWriter stderr, Walkthrough.ConnectionRecorder recorder,
-        Tls.List.ITlsObserver? also = null)
+        Tls.List.ITlsObserver? also = null) => Record(path, reader, stderr, recorder, also, null, out _);
+
+    /// <summary>
+    /// As <see cref="Record(string, CaptureReader, TextWriter, Walkthrough.ConnectionRecorder, Tls.List.ITlsObserver?)"/>,
+    /// and with a display filter: <paramref name="matched"/> gets the tcp.stream of every connection with a packet that
+    /// passes it (empty without a filter).
+    /// </summary>
+    internal static Walkthrough.ConnectionRecorder Record(string path, CaptureReader reader, TextWriter stderr, Walkthrough.ConnectionRecorder recorder,
+        Tls.List.ITlsObserver? also, DisplayFilter? filter, out HashSet<int> matched)
     {
         var dissector = new Dissector { TlsObserver = also is null ? recorder : new Tls.List.TlsObservers(recorder, also) };
+        filter?.Configure(dissector);
+        matched = [];
         using var progress = Progress.For(path, reader, stderr);
         long n = 0;
         while (dissector.Next(reader) is { } frame)
         {
             recorder.OnFrame(frame, dissector.Tcp.Last);
+            if (filter is not null && frame.Transport == Net.TransportKind.Tcp && frame.Tcp.Stream >= 0 && filter.Matches(frame))
+                matched.Add(frame.Tcp.Stream);
             progress?.Tick(++n);
         }
         return recorder;
@@ -198,6 +211,27 @@ public static class CliApp
         return ExitInput;
     }
 
+    /// <summary>The -Y option: a Wireshark display filter.</summary>
+    internal static Option<string?> FilterOption(string what) => new("-Y", "--display-filter")
+    {
+        Description = $"Wireshark display filter (as tshark -Y): {what}, e.g. -Y 'ip.addr == 10.0.0.0/8 and tcp.port == 443'. See docs/filters.md.",
+        HelpName = "FILTER",
+    };
+
+    /// <summary>
+    /// Compiles the -Y filter before any capture is read. False (after printing tshark's kind of message, with the
+    /// offending part underlined) when it cannot be compiled; true with a null filter when there is none.
+    /// </summary>
+    internal static bool TryCompileFilter(string? text, TextWriter stderr, out DisplayFilter? filter)
+    {
+        filter = null;
+        if (string.IsNullOrWhiteSpace(text)) return true; // tshark takes an empty -Y as no filter
+
+        if (DisplayFilter.TryCompile(text, out filter, out var error)) return true;
+        stderr.WriteLine($"httpsflow: {error!.Format(text)}");
+        return false;
+    }
+
     /// <summary>Opens a capture for a command, or reports why it cannot be read (exit code 2).</summary>
     internal static CaptureReader? OpenCapture(string path, TextWriter stderr)
     {
@@ -221,6 +255,7 @@ internal static class ListCommand
         var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
         var count = new Option<long?>("-c", "--count") { Description = "Stop after this many packets.", HelpName = "N" };
         var format = CliApp.FormatOption("text: the lines tshark prints (default); csv or json: the same columns, unpadded, for programs.");
+        var filterOpt = CliApp.FilterOption("print only the packets that match");
         var cmd = new Command("list", """
             Print one line per packet, as `tshark -r FILE` does: No., Time (seconds since the first packet),
             Source, Destination, Protocol, Length, Info. Names are never resolved (as `tshark -n`).
@@ -229,21 +264,25 @@ internal static class ListCommand
               httpsflow list samples/test-site-tls12.pcapng
               httpsflow list -c 10 samples/ipv6.pcap
               httpsflow list --format csv samples/mixed.pcapng > packets.csv
+              httpsflow list -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' samples/lossy.pcap
               tcpdump -i lo -w - port 443 | httpsflow list -
             """);
         cmd.Arguments.Add(file);
         cmd.Options.Add(count);
         cmd.Options.Add(format);
+        cmd.Options.Add(filterOpt);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             long? max = parse.GetValue(count);
             if (!CliApp.CountIsValid(max, stderr)) return CliApp.ExitUsage;
+            if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var output = stdoutStream ?? Console.OpenStandardOutput();
             using var sink = new TextSink(output, ownsStream: stdoutStream is null);
             var dissector = new Dissector();
+            filter?.Configure(dissector);
             var list = new ListFormatter(CliApp.ParseFormat(parse.GetValue(format)));
             using var progress = Progress.For(path, reader, stderr);
             long n = 0;
@@ -252,7 +291,9 @@ internal static class ListCommand
             {
                 while ((max is null || n < max) && dissector.Next(reader) is { } frame)
                 {
-                    list.Write(frame, sink);
+                    // -c counts packets read, as tshark's does, whether or not they are shown.
+                    if (filter is null || filter.Matches(frame)) list.Write(frame, sink);
+                    else list.Skip(frame);
                     n++;
                     progress?.Tick(n);
                 }

@@ -19,6 +19,7 @@ internal static class ExplainCommand
         var color = CliApp.ColorOption();
         var keylog = new Option<string?>("--keylog") { Description = "NSS key log (SSLKEYLOGFILE) to decrypt with; secrets embedded in a pcapng are used anyway.", HelpName = "KEYLOG" };
         var rsaKey = new Option<string[]>("--rsa-key") { Description = "PEM file with the server's RSA private key: decrypts connections with RSA key exchange (TLS_RSA_WITH_*) that the key log does not cover. May be repeated.", HelpName = "PEM" };
+        var filterOpt = CliApp.FilterOption("explain only the connections with a packet that matches");
         var trust = CliApp.TrustOption("checking the server's chain");
         var cmd = new Command("explain", """
             Explain each TLS connection of a capture step by step, the way an expert reads it in Wireshark: who talked
@@ -38,7 +39,7 @@ internal static class ExplainCommand
               httpsflow explain samples/tls13.pcapng --keylog samples/tls13.keys
             """);
         cmd.Arguments.Add(file);
-        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust, keylog, rsaKey }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust, keylog, rsaKey, filterOpt }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -56,13 +57,15 @@ internal static class ExplainCommand
                 if (LoadKeyLog(keyPath, stderr) is not { } loaded) return CliApp.ExitInput;
                 keys = loaded;
             }
+            if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             int? only = parse.GetValue(stream);
             var decryptor = new Decryption.TlsDecryptor(keys);
             decryptor.UseSecretsOf(reader);
             decryptor.RsaKeys.AddRange(rsaKeys);
-            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = only }, decryptor);
+            // With -Y: the tcp.stream of every connection with a matching packet.
+            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = only }, decryptor, filter, out var kept);
 
             bool terminal = stdoutStream is null && !Console.IsOutputRedirected;
             int columns = parse.GetValue(width) ?? CliApp.TerminalWidth(terminal, 100);
@@ -80,6 +83,7 @@ internal static class ExplainCommand
             {
                 foreach (var connection in recorder.Connections)
                 {
+                    if (filter is not null && !kept.Contains(connection.Stream)) continue;
                     if (written++ > 0) writer.Write(walkFormat == WalkFormat.Markdown ? "\n---\n\n" : "\n\n");
                     WalkWriter.Write(writer, Narrator.Explain(connection, options), walkFormat, columns, options.Ascii, useColor);
                 }
@@ -93,6 +97,11 @@ internal static class ExplainCommand
             {
                 stderr.WriteLine($"httpsflow: {path}: {reader.Error}");
                 return CliApp.ExitInput;
+            }
+            if (written == 0 && filter is not null && only is null)
+            {
+                stderr.WriteLine($"httpsflow: {path}: no TLS connection has a packet matching the filter");
+                return CliApp.ExitUsage;
             }
             return CliApp.NoTlsFound(written, only, path, stderr);
         });

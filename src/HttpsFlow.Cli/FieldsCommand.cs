@@ -17,6 +17,7 @@ internal static class FieldsCommand
         var fieldsOpt = new Option<string[]>("-e") { Description = "A field to print (Wireshark's name, e.g. tcp.seq); repeat for more columns.", HelpName = "FIELD", AllowMultipleArgumentsPerToken = false };
         var layoutOpt = new Option<string[]>("-E") { Description = "header=y|n, separator=/t|/s|C, occurrence=f|l|a|N, aggregator=,|/s|C, quote=d|s|n (as tshark).", HelpName = "OPTION=VALUE" };
         var count = new Option<long?>("-c", "--count") { Description = "Stop after this many packets.", HelpName = "N" };
+        var filterOpt = CliApp.FilterOption("print only the packets that match");
         var listOpt = new Option<bool>("--list") { Description = "List the fields HttpsFlow knows (name, type, label) and exit." };
         var cmd = new Command("fields", """
             Print chosen fields of every packet, one line per packet, formatted as `tshark -T fields` formats them.
@@ -25,12 +26,14 @@ internal static class FieldsCommand
             Examples:
               httpsflow fields samples/test-site-tls12.pcapng -e frame.number -e tcp.seq -e tcp.ack -e tcp.len
               httpsflow fields samples/lossy.pcap -E header=y -E separator=, -e frame.number -e tcp.analysis.ack_rtt
+              httpsflow fields samples/lossy.pcap -Y tcp.analysis.retransmission -e frame.number -e tcp.seq
               httpsflow fields --list
             """);
         cmd.Arguments.Add(file);
         cmd.Options.Add(fieldsOpt);
         cmd.Options.Add(layoutOpt);
         cmd.Options.Add(count);
+        cmd.Options.Add(filterOpt);
         cmd.Options.Add(listOpt);
         cmd.SetAction(parse =>
         {
@@ -64,10 +67,12 @@ internal static class FieldsCommand
                 return CliApp.ExitUsage;
             }
             long? max = parse.GetValue(count);
+            if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
 
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var (dissector, set, tls) = CreatePipeline(defs);
+            filter?.Configure(dissector);
             try
             {
                 if (layout.Header)
@@ -83,6 +88,7 @@ internal static class FieldsCommand
                 while ((max is null || n < max) && dissector.Next(reader) is { } frame)
                 {
                     n++;
+                    if (filter is not null && !filter.Matches(frame)) continue;
                     FrameFieldEmitter.Emit(frame, set, tls);
                     WriteRow(sink, set, defs, layout);
                 }

@@ -33,6 +33,12 @@ public sealed class FieldSet
 
     public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _byteCount);
 
+    /// <summary>The array behind <see cref="Bytes"/> (valid until the next frame), for display filters that keep ranges of it.</summary>
+    internal byte[] ByteStore => _bytes;
+
+    /// <summary>Whether <paramref name="def"/> would be stored (so that an emitter can skip building its value).</summary>
+    public bool Wants(FieldDef def) => !Skip(def);
+
     /// <summary>When set, only fields for which this returns true are stored (the rest cost nothing).</summary>
     public Func<FieldDef, bool>? Wanted { get; set; }
 
@@ -51,40 +57,148 @@ public sealed class FieldSet
         return ref v;
     }
 
-    private bool Skip(FieldDef def) => Wanted is { } w && !w(def);
+    /// <summary>
+    /// When set, only fields whose <see cref="FieldDef.Id"/> is marked true are stored: the same as <see cref="Wanted"/>,
+    /// checked without a delegate call (display filters test every frame).
+    /// </summary>
+    public bool[]? WantedIds { get; set; }
 
+    /// <summary>
+    /// Whether <see cref="WantsLayer"/> and <see cref="WantsAny"/> may answer false: an emitter turns this on only when
+    /// every stored field belongs to a protocol it emits itself (see <see cref="WantsOnlyProtocols"/>), so that fields
+    /// other code adds within a layer are never lost to a skip.
+    /// </summary>
+    public bool LayerGating { get; set; }
+
+    private bool _only;
+    private bool[]? _onlyFor;
+
+    /// <summary>Whether every field the set stores belongs to one of <paramref name="protocols"/> (false without <see cref="WantedIds"/>).</summary>
+    public bool WantsOnlyProtocols(IReadOnlySet<string> protocols)
+    {
+        if (WantedIds is not { } ids) return false;
+        if (_onlyFor != ids)
+        {
+            _only = FieldRegistry.All.All(d => (uint)d.Id >= (uint)ids.Length || !ids[d.Id] || protocols.Contains(d.Protocol));
+            _onlyFor = ids;
+        }
+        return _only;
+    }
+
+    private bool[]? _layers;
+    private bool[]? _layersFor;
+
+    /// <summary>
+    /// Whether the set may store any field of the protocol whose own field is <paramref name="protocol"/> (e.g.
+    /// <c>tcp</c> for every tcp.* field), so that an emitter can skip a whole layer. Always true without
+    /// <see cref="WantedIds"/>.
+    /// </summary>
+    public bool WantsLayer(FieldDef protocol)
+    {
+        if (WantedIds is not { } ids || !LayerGating) return true;
+        if (_layersFor != ids)
+        {
+            var layers = new bool[FieldRegistry.All.Count];
+            foreach (var def in FieldRegistry.All)
+            {
+                if ((uint)def.Id >= (uint)ids.Length || !ids[def.Id]) continue;
+                layers[def.Id] = true;
+                if (FieldRegistry.TryGet(def.Protocol, out var p)) layers[p.Id] = true;
+            }
+            _layers = layers;
+            _layersFor = ids;
+        }
+        return (uint)protocol.Id < (uint)_layers!.Length && _layers[protocol.Id];
+    }
+
+    /// <summary>
+    /// Whether protocol items (frame, eth, ip, tcp…) are stored with their summary text ("Transmission Control
+    /// Protocol, Src Port: …"); when false they are stored as present only (display filters test presence).
+    /// </summary>
+    public bool ProtocolTexts { get; set; } = true;
+
+    /// <summary>Whether <paramref name="def"/> is stored with its text (see <see cref="ProtocolTexts"/>).</summary>
+    public bool WantsText(FieldDef def) => ProtocolTexts && Wants(def);
+
+    /// <summary>Whether the set may store any of <paramref name="defs"/> (always true without <see cref="WantedIds"/>).</summary>
+    public bool WantsAny(FieldDef[] defs)
+    {
+        if (WantedIds is not { } ids || !LayerGating) return true;
+        if (_groupsFor != ids)
+        {
+            Array.Clear(_groupKeys);
+            _groupsFor = ids;
+        }
+        // The answer per group is remembered (a few groups are asked about for every frame).
+        for (int i = 0; i < _groupKeys.Length; i++)
+        {
+            if (ReferenceEquals(_groupKeys[i], defs)) return _groupValues[i];
+            if (_groupKeys[i] is null)
+            {
+                _groupKeys[i] = defs;
+                return _groupValues[i] = AnyOf(ids, defs);
+            }
+        }
+        return AnyOf(ids, defs);
+    }
+
+    private readonly FieldDef[]?[] _groupKeys = new FieldDef[8][];
+    private readonly bool[] _groupValues = new bool[8];
+    private bool[]? _groupsFor;
+
+    private static bool AnyOf(bool[] ids, FieldDef[] defs)
+    {
+        foreach (var d in defs)
+            if ((uint)d.Id < (uint)ids.Length && ids[d.Id]) return true;
+        return false;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool Skip(FieldDef def)
+    {
+        if (WantedIds is { } ids) return (uint)def.Id >= (uint)ids.Length || !ids[def.Id];
+        return Wanted is { } w && !w(def);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void AddPresence(FieldDef def)
     {
         if (Skip(def)) return;
         Next(def);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void AddInt(FieldDef def, long value)
     {
         if (Skip(def)) return;
         Next(def).Int = value;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void AddBool(FieldDef def, bool value) => AddInt(def, value ? 1 : 0);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void AddTime(FieldDef def, Duration value)
     {
         if (Skip(def)) return;
         Next(def).Time = value;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void AddAbsolute(FieldDef def, Timestamp value)
     {
         if (Skip(def)) return;
         Next(def).Absolute = value;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void AddIp(FieldDef def, IpAddress value)
     {
         if (Skip(def)) return;
         Next(def).Ip = value;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void AddText(FieldDef def, string value)
     {
         if (Skip(def)) return;

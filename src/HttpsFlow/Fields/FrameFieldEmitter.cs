@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using HttpsFlow.Capture;
 using HttpsFlow.Net;
@@ -18,31 +19,38 @@ public static class FrameFieldEmitter
     public static void Emit(Frame f, FieldSet set, TlsFrameStore? tls = null)
     {
         set.Clear();
-        EmitFrame(f, set, tls);
-        EmitLink(f, set);
-        if (f.HasIpAddresses || f.Network is NetworkKind.IPv4 or NetworkKind.IPv6) EmitNetwork(f, set);
+        set.LayerGating = set.WantsOnlyProtocols(OwnProtocols);
+        // A layer whose fields the set does not store is skipped whole (a display filter reads few fields, every frame).
+        if (set.WantsLayer(FrameFields.Frame)) EmitFrame(f, set, tls);
+        if (set.WantsLayer(LinkFields.Eth) || set.WantsLayer(LinkFields.Sll) || set.WantsLayer(LinkFields.Vlan)) EmitLink(f, set);
+        bool ip = set.WantsLayer(IpFields.Ip) || set.WantsLayer(IpFields.Ipv6);
+        if (ip && (f.HasIpAddresses || f.Network is NetworkKind.IPv4 or NetworkKind.IPv6)) EmitNetwork(f, set);
         if (f.Fragment == FragmentState.Fragment) return;
+        // ICMP errors quote IP, TCP and UDP headers, shown as those protocols' fields.
+        bool quoted = ip || set.WantsLayer(TcpFields.Tcp) || set.WantsLayer(OtherFields.Udp);
         switch (f.Transport)
         {
             case TransportKind.Tcp:
-                EmitTcp(f, set);
+                // Layer gating is on only when every wanted field is one of this emitter's own protocols, so TLS
+                // fields are always emitted when asked for.
+                if (set.WantsLayer(TcpFields.Tcp)) EmitTcp(f, set);
                 tls?.Emitter.Emit(f, tls, set);
                 break;
-            case TransportKind.Udp: EmitUdp(f, set); break;
-            case TransportKind.Icmp:
+            case TransportKind.Udp when set.WantsLayer(OtherFields.Udp): EmitUdp(f, set); break;
+            case TransportKind.Icmp when quoted || set.WantsLayer(OtherFields.Icmp):
                 set.AddText(OtherFields.Icmp, "icmp");
                 set.AddInt(OtherFields.IcmpType, f.IcmpType);
                 set.AddInt(OtherFields.IcmpCode, f.IcmpCode);
                 EmitQuoted(f, set);
                 break;
-            case TransportKind.Icmpv6:
+            case TransportKind.Icmpv6 when quoted || set.WantsLayer(OtherFields.Icmpv6):
                 set.AddText(OtherFields.Icmpv6, "icmpv6");
                 set.AddInt(OtherFields.Icmpv6Type, f.IcmpType);
                 set.AddInt(OtherFields.Icmpv6Code, f.IcmpCode);
                 EmitQuoted(f, set);
                 break;
         }
-        if (f.Network == NetworkKind.Arp)
+        if (f.Network == NetworkKind.Arp && set.WantsLayer(OtherFields.Arp))
         {
             ReadOnlySpan<byte> targetMac = f.ArpTargetMac;
             bool targetMacZero = !targetMac[..6].ContainsAnyExcept((byte)0);
@@ -69,7 +77,8 @@ public static class FrameFieldEmitter
 
     private static void EmitFrame(Frame f, FieldSet set, TlsFrameStore? tls)
     {
-        set.AddText(FrameFields.Frame, FrameSummary(f));
+        if (set.WantsText(FrameFields.Frame)) set.AddText(FrameFields.Frame, FrameSummary(f));
+        else set.AddPresence(FrameFields.Frame);
         if (f.HasInterfaceId) set.AddInt(FrameFields.InterfaceId, f.InterfaceId);
         set.AddAbsolute(FrameFields.Time, f.Time);
         set.AddTime(FrameFields.TimeEpoch, new Common.Duration(f.Time.Seconds, f.Time.Nanoseconds));
@@ -78,7 +87,7 @@ public static class FrameFieldEmitter
         set.AddInt(FrameFields.Number, f.Number);
         set.AddInt(FrameFields.Len, f.OriginalLength);
         set.AddInt(FrameFields.CapLen, f.CapturedLength);
-        set.AddText(FrameFields.Protocols, Protocols(f, tls is not null && tls.Holds(f) ? tls.Emitter.ProtocolsSuffix(f, tls) : null));
+        if (set.Wants(FrameFields.Protocols)) set.AddText(FrameFields.Protocols, Protocols(f, tls is not null && tls.Holds(f) ? tls.Emitter.ProtocolsSuffix(f, tls) : null));
     }
 
     /// <summary>The Frame layer's summary: "Frame 4: 583 bytes on wire (4664 bits), 583 bytes captured (4664 bits) on interface lo, id 0".</summary>
@@ -198,7 +207,8 @@ public static class FrameFieldEmitter
         switch (f.Link)
         {
             case LinkKind.Ethernet:
-                set.AddText(LinkFields.Eth, EthernetSummary(f));
+                if (set.WantsText(LinkFields.Eth)) set.AddText(LinkFields.Eth, EthernetSummary(f));
+                else set.AddPresence(LinkFields.Eth);
                 set.AddBytes(LinkFields.EthDst, dst[..6]);
                 set.AddBytes(LinkFields.EthAddr, dst[..6]);
                 set.AddBytes(LinkFields.EthSrc, src[..6]);
@@ -240,10 +250,11 @@ public static class FrameFieldEmitter
     {
         if (f.Network == NetworkKind.IPv4)
         {
-            if (f.HasIpAddresses) set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {f.Src}, Dst: {f.Dst}");
+            if (!set.WantsText(IpFields.Ip)) set.AddPresence(IpFields.Ip);
+            else if (f.HasIpAddresses) set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {f.Src}, Dst: {f.Dst}");
             else set.AddText(IpFields.Ip, "ip");
             // A header the capture cut short shows the fields that fit (each field's last byte present).
-            int have = f.IpHeaderCaptured;
+            int have = set.WantsAny(Ipv4HeaderFields) ? f.IpHeaderCaptured : 0;
             if (have >= 1)
             {
                 set.AddInt(IpFields.Version, 4);
@@ -273,7 +284,8 @@ public static class FrameFieldEmitter
         }
         else
         {
-            if (f.HasIpAddresses) set.AddText(IpFields.Ipv6, $"Internet Protocol Version 6, Src: {f.Src}, Dst: {f.Dst}");
+            if (!set.WantsText(IpFields.Ipv6)) set.AddPresence(IpFields.Ipv6);
+            else if (f.HasIpAddresses) set.AddText(IpFields.Ipv6, $"Internet Protocol Version 6, Src: {f.Src}, Dst: {f.Dst}");
             else set.AddPresence(IpFields.Ipv6);
             set.AddInt(IpFields.Version, 6); // the IPv6 tree shows ip.version too
             set.AddInt(IpFields.V6Version, 6);
@@ -306,7 +318,8 @@ public static class FrameFieldEmitter
         if (ihl < 20 || q.Length < ihl) return;
         var src = IpAddress.FromV4(q[12..]);
         var dst = IpAddress.FromV4(q[16..]);
-        set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {src}, Dst: {dst}");
+        if (set.WantsText(IpFields.Ip)) set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {src}, Dst: {dst}");
+        else set.AddPresence(IpFields.Ip);
         set.AddInt(IpFields.Version, 4);
         set.AddInt(IpFields.HdrLen, ihl);
         set.AddInt(IpFields.DsField, q[1]);
@@ -329,7 +342,8 @@ public static class FrameFieldEmitter
         if (q[9] == PacketDecoder.ProtoUdp && l4.Length >= 8)
         {
             ushort sp = BinaryPrimitives.ReadUInt16BigEndian(l4), dp = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
-            set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {sp}, Dst Port: {dp}");
+            if (set.WantsText(OtherFields.Udp)) set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {sp}, Dst Port: {dp}");
+            else set.AddPresence(OtherFields.Udp);
             set.AddInt(OtherFields.UdpSrcPort, sp);
             set.AddInt(OtherFields.UdpDstPort, dp);
             set.AddInt(OtherFields.UdpPort, sp);
@@ -341,7 +355,8 @@ public static class FrameFieldEmitter
         {
             ushort sp = BinaryPrimitives.ReadUInt16BigEndian(l4), dp = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
             uint seq = BinaryPrimitives.ReadUInt32BigEndian(l4[4..]);
-            set.AddText(TcpFields.Tcp, $"Transmission Control Protocol, Src Port: {sp}, Dst Port: {dp}, Seq: {seq}");
+            if (set.WantsText(TcpFields.Tcp)) set.AddText(TcpFields.Tcp, $"Transmission Control Protocol, Src Port: {sp}, Dst Port: {dp}, Seq: {seq}");
+            else set.AddPresence(TcpFields.Tcp);
             set.AddInt(TcpFields.SrcPort, sp);
             set.AddInt(TcpFields.DstPort, dp);
             set.AddInt(TcpFields.Port, sp);
@@ -358,7 +373,7 @@ public static class FrameFieldEmitter
             set.AddInt(TcpFields.HdrLen, (offFlags >> 12) * 4);
             set.AddInt(TcpFields.Flags, offFlags & 0xfff);
             AddFlagBits(set, offFlags & 0xfff);
-            set.AddText(TcpFields.FlagsStr, FlagsString((TcpFlags)(offFlags & 0xfff)));
+            if (set.Wants(TcpFields.FlagsStr)) set.AddText(TcpFields.FlagsStr, FlagsString((TcpFlags)(offFlags & 0xfff)));
             set.AddInt(TcpFields.WindowSizeValue, BinaryPrimitives.ReadUInt16BigEndian(l4[14..]));
             set.AddInt(TcpFields.WindowSize, BinaryPrimitives.ReadUInt16BigEndian(l4[14..]));
             if (l4.Length >= 20)
@@ -373,7 +388,8 @@ public static class FrameFieldEmitter
 
     private static void EmitUdp(Frame f, FieldSet set)
     {
-        set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {f.SrcPort}, Dst Port: {f.DstPort}");
+        if (set.WantsText(OtherFields.Udp)) set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {f.SrcPort}, Dst Port: {f.DstPort}");
+        else set.AddPresence(OtherFields.Udp);
         set.AddInt(OtherFields.UdpSrcPort, f.SrcPort);
         set.AddInt(OtherFields.UdpDstPort, f.DstPort);
         set.AddInt(OtherFields.UdpPort, f.SrcPort);
@@ -386,12 +402,13 @@ public static class FrameFieldEmitter
     {
         ref var t = ref f.Tcp;
         if (t.Stage == TcpStage.None) return;
-        set.AddText(TcpFields.Tcp, TcpSummary(f));
+        if (set.WantsText(TcpFields.Tcp)) set.AddText(TcpFields.Tcp, TcpSummary(f));
+        else set.AddPresence(TcpFields.Tcp);
         set.AddInt(TcpFields.SrcPort, f.SrcPort);
         set.AddInt(TcpFields.DstPort, f.DstPort);
         set.AddInt(TcpFields.Port, f.SrcPort);
         set.AddInt(TcpFields.Port, f.DstPort);
-        if (t.Stage != TcpStage.Header) return;
+        if (t.Stage != TcpStage.Header || !set.WantsAny(TcpAfterPorts)) return;
         if (t.Stream >= 0)
         {
             set.AddInt(TcpFields.Stream, t.Stream);
@@ -413,15 +430,15 @@ public static class FrameFieldEmitter
         var flags = (int)t.Flags;
         set.AddInt(TcpFields.Flags, flags);
         AddFlagBits(set, flags, t.AceMode);
-        set.AddText(TcpFields.FlagsStr, FlagsString(t.Flags));
+        if (set.Wants(TcpFields.FlagsStr)) set.AddText(TcpFields.FlagsStr, FlagsString(t.Flags));
         set.AddInt(TcpFields.WindowSizeValue, t.WindowValue);
         set.AddInt(TcpFields.WindowSize, t.WindowSize);
         if (t.LengthKnown && !t.Has(TcpFlags.Syn)) set.AddInt(TcpFields.WindowSizeScaleFactor, t.WindowScaleFactor);
         if (t.HeaderLength < TcpDecoder.MinHeaderLength || t.Captured < TcpDecoder.MinHeaderLength) return;
         set.AddInt(TcpFields.Checksum, t.Checksum);
         set.AddInt(TcpFields.UrgentPointer, t.UrgentPointer);
-        EmitOptions(f, set);
-        EmitAnalysis(f, set);
+        if (set.WantsAny(OptionFields)) EmitOptions(f, set);
+        if (set.WantsAny(AnalysisFields)) EmitAnalysis(f, set);
         if (f.ReassembledSegments.Count > 1)
         {
             // The segments TCP reassembled for the PDU this frame completes (tshark's single pass names them here; the
@@ -475,6 +492,20 @@ public static class FrameFieldEmitter
         }
         return new string(s);
     }
+
+    /// <summary>The protocols this emitter emits every field of: layers are skipped only when the set wants no others.</summary>
+    private static readonly HashSet<string> OwnProtocols = ["frame", "eth", "sll", "vlan", "ip", "ipv6", "tcp", "udp", "icmp", "icmpv6", "arp"];
+    private static readonly FieldDef[] OptionFields = Group("tcp.options");
+    private static readonly FieldDef[] Ipv4HeaderFields =
+    [
+        IpFields.Version, IpFields.HdrLen, IpFields.DsField, IpFields.Len, IpFields.Id, IpFields.Flags, IpFields.FlagsRb,
+        IpFields.FlagsDf, IpFields.FlagsMf, IpFields.FragOffset, IpFields.Ttl, IpFields.Proto, IpFields.Checksum,
+    ];
+    private static readonly FieldDef[] TcpAfterPorts = Group("tcp").Where(d => d != TcpFields.Tcp && d != TcpFields.SrcPort && d != TcpFields.DstPort && d != TcpFields.Port).ToArray();
+    private static readonly FieldDef[] AnalysisFields = Group("tcp.analysis");
+
+    private static FieldDef[] Group(string prefix) =>
+        FieldRegistry.All.Where(d => d.Name == prefix || d.Name.StartsWith(prefix + ".", StringComparison.Ordinal)).ToArray();
 
     private static void EmitOptions(Frame f, FieldSet set)
     {

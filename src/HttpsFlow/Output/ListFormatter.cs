@@ -54,6 +54,16 @@ public sealed class ListFormatter
         }
     }
 
+    /// <summary>Notes a frame that is read but not shown (filtered out): the Time column counts from the capture's first frame.</summary>
+    public void Skip(Frame f)
+    {
+        if (!_haveFirst)
+        {
+            _first = f.Time;
+            _haveFirst = true;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(Frame f, TextSink sink)
     {
