@@ -40,7 +40,7 @@ public sealed class ConnectionRecorder : ITlsObserver
     public int? Stream { get; init; }
 
     /// <summary>The connections that carried TLS, in the order they began.</summary>
-    public IEnumerable<TlsConnection> Connections => _order.Where(c => c.IsTls);
+    public IEnumerable<TlsConnection> Connections => _order.Where(c => c.IsTls && !c.Dropped);
 
     private TlsConnection Get(TcpConversation conversation)
     {
@@ -52,6 +52,24 @@ public sealed class ConnectionRecorder : ITlsObserver
         }
         return c;
     }
+
+    /// <summary>
+    /// A connection the dissector forgot (ports reused, or the connection table was full): one that carried no TLS is
+    /// dropped, so that a scan or a SYN flood costs nothing here; a TLS one stays, it is what the commands report.
+    /// </summary>
+    public void OnConversationForgotten(TcpConversation conversation)
+    {
+        if (!_byConversation.TryGetValue(conversation, out var c) || c.IsTls) return;
+        _byConversation.Remove(conversation);
+        c.Dropped = true;
+        if (++_dropped > 1024 && _dropped > _order.Count / 2)
+        {
+            _order.RemoveAll(x => x.Dropped);
+            _dropped = 0;
+        }
+    }
+
+    private int _dropped;
 
     private bool Wanted(TcpConversation conversation) => Stream is not { } s || conversation.Stream == s;
 
