@@ -16,8 +16,12 @@ if (args.Length < 1 || Harnesses.Find(args[0]) is not { } harness)
 if (args.Length > 1 && args[1] == "replay")
 {
     int failed = 0;
+    // The guards keep only the message of what they caught: the first exception of a failing input shows where it was.
+    Exception? first = null;
+    AppDomain.CurrentDomain.FirstChanceException += (_, e) => first ??= e.Exception;
     foreach (var file in args.Skip(2).SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p) : [p]).Order())
     {
+        first = null;
         try
         {
             harness(File.ReadAllBytes(file));
@@ -26,7 +30,7 @@ if (args.Length > 1 && args[1] == "replay")
         {
             failed++;
             Console.WriteLine($"{file}: {e.GetType().Name}: {e.Message}");
-            Console.WriteLine(e.StackTrace);
+            Console.WriteLine((first is FuzzFinding ? e : first ?? e).StackTrace);
         }
     }
     Console.WriteLine($"{failed} failing");
