@@ -11,8 +11,8 @@ public sealed class DissectorLimits
     public static DissectorLimits Default { get; } = new();
 
     /// <summary>
-    /// Most TCP connections tracked at once (default 100,000). A conversation with its two directions costs about
-    /// 0.6 KB while it has no data in flight (measured: docs/robustness.md), so the table stays under ~100 MB. When a
+    /// Most TCP connections tracked at once (default 100,000). A half-open connection with its two directions and its
+    /// table entry costs about 1 KB (measured: docs/robustness.md), so a full table of them holds ~100 MB. When a
     /// new connection arrives at a full table, the connection idle the longest is forgotten (with a note on the frame
     /// that caused it); if it speaks again it starts a new tcp.stream, as it would after a restart of tshark's
     /// analysis. Only under that pressure do stream numbers differ from tshark's.

@@ -40,7 +40,7 @@ internal sealed class UnackedSegments
     {
         if (_count == _items.Length)
         {
-            var bigger = new UnackedSegment[Math.Max(16, _items.Length * 2)];
+            var bigger = new UnackedSegment[Math.Max(4, _items.Length * 2)];
             for (int i = 0; i < _count; i++) bigger[i] = At(i);
             _items = bigger;
             _head = 0;

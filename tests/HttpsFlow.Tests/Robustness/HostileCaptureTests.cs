@@ -330,6 +330,22 @@ public sealed class HostileCaptureTests : IDisposable
     }
 
     [Fact]
+    public void AHalfOpenConnectionCostsAboutAKilobyte()
+    {
+        // The figure behind DissectorLimits.MaxTcpConversations' default: 100,000 half-open connections held at once.
+        var packets = Enumerable.Range(0, 100_000).Select(Syn).ToList();
+        var dissector = new Dissector();
+        long before = GC.GetTotalMemory(true);
+        foreach (var p in packets)
+            dissector.Dissect(new CapturedPacket(p, p.Length, LinkTypes.Ethernet, new HttpsFlow.Common.Timestamp(1, 0), 6, 0), false, null);
+        long perConnection = (GC.GetTotalMemory(true) - before) / 100_000;
+        Assert.Equal(100_000, dissector.Tcp.LiveCount);
+        Assert.True(perConnection < 1200, $"{perConnection} bytes per connection");
+        GC.KeepAlive(dissector);
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "httpsflow-bytes-per-connection.txt"), perConnection.ToString());
+    }
+
+    [Fact]
     public void SynFloodKeepsTheConnectionTableBounded()
     {
         // 100,000 half-open connections: with a table of 10,000 the idlest are forgotten, each with a note, and the TLS
