@@ -114,7 +114,9 @@ public sealed class TcpConversations
             // Full: the connection idle the longest makes room, and the frame says so.
             _table.Remove(idlest.Key);
             Forget(idlest);
-            Evicted++;
+            // Evicted conversations are garbage the runtime is in no hurry to collect (it lets the heap grow to a
+            // multiple of what is live): a full collection now and then keeps a flood's peak near the table's size.
+            if (++Evicted % 50_000 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
             f.AddNote(Severity.Warning, "Sequence", "tcp",
                 $"Connection table full ({MaxConversations} connections): tcp.stream {idlest.Stream} (idle since frame {idlest.LastFrame}) forgotten");
         }

@@ -356,7 +356,7 @@ public sealed class HostileCaptureTests : IDisposable
         using (var reader = CaptureReader.Open(path))
         {
             var dissector = new Dissector(new DissectorLimits { MaxTcpConversations = 10_000 });
-            var recorder = new HttpsFlow.Walkthrough.ConnectionRecorder { KeepFrames = false };
+            var recorder = new HttpsFlow.Walkthrough.ConnectionRecorder { KeepFrames = false, MaxPendingConnections = 1_000 };
             dissector.TlsObserver = recorder;
             long notes = 0, last = -1;
             while (dissector.Next(reader) is { } f)
@@ -371,6 +371,7 @@ public sealed class HostileCaptureTests : IDisposable
             Assert.Equal(99_999, last);
             Assert.True(dissector.TlsConnectionCount <= 10_000);
             Assert.Empty(recorder.Connections);
+            Assert.Equal(99_000, recorder.DroppedConnections);
         }
         // The same flood through the commands, with the default table (no eviction: stream numbers as tshark's).
         var clock = Stopwatch.StartNew();
