@@ -106,6 +106,8 @@ public sealed class TlsFrameStore : ITlsObserver
     /// <summary>True when the store holds the TLS of <paramref name="frame"/>.</summary>
     public bool Holds(Frame frame) => FrameNumber == frame.Number && (Count > 0 || HasSegment);
 
+    public void OnConversationForgotten(TcpConversation conversation) => _connections.Remove(conversation);
+
     private void Begin(Frame frame)
     {
         if (FrameNumber == frame.Number) return;

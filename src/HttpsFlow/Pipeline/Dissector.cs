@@ -13,10 +13,25 @@ namespace HttpsFlow.Pipeline;
 public sealed class Dissector
 {
     private readonly PacketDecoder _decoder = new();
-    private readonly TcpConversations _tcp = new();
+    private readonly TcpConversations _tcp;
     private readonly Frame _frame = new();
     private readonly EchoTracker _echo = new();
     private readonly Tls.List.TlsListLayer _tls = new();
+
+    /// <param name="limits">Bounds on the state kept (null: <see cref="DissectorLimits.Default"/>).</param>
+    public Dissector(DissectorLimits? limits = null)
+    {
+        Limits = limits ?? DissectorLimits.Default;
+        Limits.Validate();
+        _tcp = new TcpConversations(Limits.MaxTcpConversations);
+        _tcp.ConversationForgotten += _tls.Forget;
+    }
+
+    /// <summary>The bounds this dissector keeps to.</summary>
+    public DissectorLimits Limits { get; }
+
+    /// <summary>Connections whose TLS state is kept (bounded with the TCP table).</summary>
+    public int TlsConnectionCount => _tls.ConnectionCount;
 
     /// <summary>Name the TLS records in TCP segments (the packet list's TLS lines). On by default.</summary>
     public bool Tls { get; set; } = true;

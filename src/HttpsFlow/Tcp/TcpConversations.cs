@@ -19,6 +19,31 @@ public sealed class TcpConversations
 {
     private readonly Dictionary<ConversationKey, TcpConversation> _table = new();
     private int _nextStream;
+    // The conversations in the table from the least to the most recently active (an intrusive list: moving one to the
+    // end costs a few pointer writes per segment).
+    private TcpConversation? _idlest, _busiest;
+
+    /// <param name="maxConversations">Most connections tracked at once (see <see cref="Pipeline.DissectorLimits.MaxTcpConversations"/>).</param>
+    public TcpConversations(int maxConversations = 100_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConversations, 1);
+        MaxConversations = maxConversations;
+    }
+
+    /// <summary>Most connections tracked at once; past it the one idle the longest is forgotten.</summary>
+    public int MaxConversations { get; }
+
+    /// <summary>Connections tracked now.</summary>
+    public int LiveCount => _table.Count;
+
+    /// <summary>Connections forgotten because the table was full.</summary>
+    public long Evicted { get; private set; }
+
+    /// <summary>
+    /// Raised when a conversation leaves the table: a new connection reused its ports, or it was the idlest when the
+    /// table was full. No later segment reaches it; per-connection state kept elsewhere can be released.
+    /// </summary>
+    public event Action<TcpConversation>? ConversationForgotten;
 
     /// <summary>Most segments kept unacknowledged per direction, as in Wireshark.</summary>
     public const int MaxUnackedSegments = 10_000;
@@ -53,6 +78,7 @@ public sealed class TcpConversations
         var key = ConversationKey.For(src, sport, dst, dport);
         if (!_table.TryGetValue(key, out var conv))
             return NewConversation(key, src, sport, dst, dport, f);
+        MakeBusiest(conv);
 
         var fwd = conv.Forward(src, sport);
         var synAck = flags & (TcpFlags.Syn | TcpFlags.Ack);
@@ -82,10 +108,55 @@ public sealed class TcpConversations
 
     private TcpConversation NewConversation(ConversationKey key, IpAddress src, ushort sport, IpAddress dst, ushort dport, Frame f)
     {
-        var conv = new TcpConversation(_nextStream++, src, sport, dst, dport, f.Number, f.Time);
+        if (_table.Remove(key, out var replaced)) Forget(replaced);
+        else if (_table.Count >= MaxConversations && _idlest is { } idlest)
+        {
+            // Full: the connection idle the longest makes room, and the frame says so.
+            _table.Remove(idlest.Key);
+            Forget(idlest);
+            // Evicted conversations are garbage the runtime is in no hurry to collect (it lets the heap grow to a
+            // multiple of what is live): a full collection now and then keeps a flood's peak near the table's size.
+            if (++Evicted % 50_000 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+            f.AddNote(Severity.Warning, "Sequence", "tcp",
+                $"Connection table full ({MaxConversations} connections): tcp.stream {idlest.Stream} (idle since frame {idlest.LastFrame}) forgotten");
+        }
+        var conv = new TcpConversation(_nextStream++, src, sport, dst, dport, f.Number, f.Time) { Key = key };
         _table[key] = conv;
+        Link(conv);
         ConversationStarted?.Invoke(conv);
         return conv;
+    }
+
+    private void Forget(TcpConversation conv)
+    {
+        Unlink(conv);
+        conv.Release();
+        ConversationForgotten?.Invoke(conv);
+    }
+
+    private void Link(TcpConversation c)
+    {
+        c.Idler = _busiest;
+        c.Busier = null;
+        if (_busiest is not null) _busiest.Busier = c;
+        else _idlest = c;
+        _busiest = c;
+    }
+
+    private void Unlink(TcpConversation c)
+    {
+        if (c.Idler is not null) c.Idler.Busier = c.Busier;
+        else _idlest = c.Busier;
+        if (c.Busier is not null) c.Busier.Idler = c.Idler;
+        else _busiest = c.Idler;
+        c.Idler = c.Busier = null;
+    }
+
+    private void MakeBusiest(TcpConversation c)
+    {
+        if (c == _busiest) return;
+        Unlink(c);
+        Link(c);
     }
 
     /// <summary>
@@ -545,6 +616,17 @@ public sealed class TcpConversation
     public bool HasInitialRtt { get; internal set; }
     /// <summary>tcp.analysis.initial_rtt: from the most recent SYN to the first ACK without SYN.</summary>
     public Duration InitialRtt { get; internal set; }
+
+    internal TcpConversations.ConversationKey Key;
+    // Neighbours in the table's order of activity (see TcpConversations).
+    internal TcpConversation? Idler, Busier;
+
+    /// <summary>Drops the analysis buffers of a conversation no segment can reach any more (its counts stay).</summary>
+    internal void Release()
+    {
+        FlowA.Unacked.Release();
+        FlowB.Unacked.Release();
+    }
 
     internal TcpFlow Forward(IpAddress src, ushort sport) => src == AddressA && sport == PortA ? FlowA : FlowB;
 

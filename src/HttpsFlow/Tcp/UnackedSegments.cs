@@ -17,12 +17,21 @@ internal readonly record struct UnackedSegment(long Frame, uint Seq, uint NextSe
 /// </remarks>
 internal sealed class UnackedSegments
 {
-    private UnackedSegment[] _items = new UnackedSegment[16];
+    // Allocated with the first segment: most connections of a scan or a SYN flood never send data.
+    private UnackedSegment[] _items = [];
     private int _head;
     private int _count;
     private bool _ordered = true;
 
     public int Count => _count;
+
+    /// <summary>Empties the list and gives its storage back.</summary>
+    public void Release()
+    {
+        _items = [];
+        _head = _count = 0;
+        _ordered = true;
+    }
 
     private ref UnackedSegment At(int i) => ref _items[(_head + i) & (_items.Length - 1)];
 
@@ -31,7 +40,7 @@ internal sealed class UnackedSegments
     {
         if (_count == _items.Length)
         {
-            var bigger = new UnackedSegment[_items.Length * 2];
+            var bigger = new UnackedSegment[Math.Max(4, _items.Length * 2)];
             for (int i = 0; i < _count; i++) bigger[i] = At(i);
             _items = bigger;
             _head = 0;

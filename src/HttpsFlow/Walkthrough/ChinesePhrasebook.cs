@@ -184,7 +184,7 @@ public sealed class ChinesePhrasebook : Phrasebook
         if (keyShares.Count > 0) s.Add($"它已经附上了 {List(keyShares)} 的公钥（key_share），TLS 1.3 服务端因此只需一个往返就能完成握手。");
         s.Add(ticket);
         if (earlyData) s.Add("它还发送了 0-RTT 早期数据。");
-        s.Add($"它的随机数（{random[..16]}…，32 字节）是参与生成本会话所有密钥的两个随机数中的第一个。");
+        s.Add($"它的随机数（{Head(random, 16)}…，32 字节）是参与生成本会话所有密钥的两个随机数中的第一个。");
         if (sessionIdLength > 0) s.Add($"会话 ID：{N(sessionIdLength)} 字节。");
         return string.Join("", s);
     }
@@ -200,7 +200,7 @@ public sealed class ChinesePhrasebook : Phrasebook
         var s = new List<string> { $"Server Hello（{N(length)} 字节）：服务端选定 {version}，以及加密套件 {suite}。" };
         if (group is not null) s.Add($"它用自己在 {group} 上的公钥回应客户端的密钥共享。");
         if (alpn is not null) s.Add($"ALPN：{alpn}。");
-        s.Add($"它的随机数（{random[..16]}…）是本会话的第二个随机数。");
+        s.Add($"它的随机数（{Head(random, 16)}…）是本会话的第二个随机数。");
         s.Add(resumption);
         if (extendedMasterSecret && !tls13) s.Add("启用了扩展主密钥（extended master secret）：密钥与本次握手的全部内容绑定。");
         return string.Join("", s);

@@ -40,7 +40,22 @@ public sealed class ConnectionRecorder : ITlsObserver
     public int? Stream { get; init; }
 
     /// <summary>The connections that carried TLS, in the order they began.</summary>
-    public IEnumerable<TlsConnection> Connections => _order.Where(c => c.IsTls);
+    public IEnumerable<TlsConnection> Connections => _order.Where(c => c.IsTls && !c.Dropped);
+
+    /// <summary>
+    /// Most connections followed at once before they show TLS (default 10,000). Each costs a few kilobytes (its first
+    /// segments are kept for the diagram); past the bound the oldest such connection is dropped, so a scan or a SYN
+    /// flood costs bounded memory here. A dropped connection that later shows TLS is followed from that point, without
+    /// its opening segments.
+    /// </summary>
+    public int MaxPendingConnections { get; init; } = 10_000;
+
+    /// <summary>Connections dropped by <see cref="MaxPendingConnections"/> or because the dissector forgot them.</summary>
+    public long DroppedConnections { get; private set; }
+
+    // Connections not yet showing TLS, oldest first (entries that became TLS or were dropped are skipped when met).
+    private readonly Queue<TlsConnection> _pending = new();
+    private int _pendingCount;
 
     private TlsConnection Get(TcpConversation conversation)
     {
@@ -49,9 +64,51 @@ public sealed class ConnectionRecorder : ITlsObserver
             c = new TlsConnection(conversation);
             _byConversation[conversation] = c;
             _order.Add(c);
+            _pending.Enqueue(c);
+            if (++_pendingCount > MaxPendingConnections) DropOldestPending();
         }
         return c;
     }
+
+    private void DropOldestPending()
+    {
+        while (_pending.TryDequeue(out var old))
+        {
+            if (old.IsTls || old.Dropped) continue;
+            Drop(old);
+            return;
+        }
+    }
+
+    private void Drop(TlsConnection c)
+    {
+        _byConversation.Remove(c.Conversation);
+        c.Dropped = true;
+        _pendingCount--;
+        DroppedConnections++;
+        if (++_dropped > 1024 && _dropped > _order.Count / 2)
+        {
+            _order.RemoveAll(x => x.Dropped);
+            _dropped = 0;
+        }
+    }
+
+    private void BecameTls(TlsConnection c)
+    {
+        if (!c.IsTls && !c.Dropped) _pendingCount--;
+    }
+
+    /// <summary>
+    /// A connection the dissector forgot (ports reused, or the connection table was full): one that carried no TLS is
+    /// dropped, so that a scan or a SYN flood costs nothing here; a TLS one stays, it is what the commands report.
+    /// </summary>
+    public void OnConversationForgotten(TcpConversation conversation)
+    {
+        if (!_byConversation.TryGetValue(conversation, out var c) || c.IsTls) return;
+        Drop(c);
+    }
+
+    private int _dropped;
 
     private bool Wanted(TcpConversation conversation) => Stream is not { } s || conversation.Stream == s;
 
@@ -101,6 +158,7 @@ public sealed class ConnectionRecorder : ITlsObserver
         if (!Wanted(conversation)) return;
         var c = Get(conversation);
         if (!c.IsTls) c.FirstTlsTime = frame.Time;
+        BecameTls(c);
         c.IsTls = true;
         c.Zeek.OnRecord(c, fromA, record);
         if (_pendingFrame != frame.Number)

@@ -198,7 +198,7 @@ public sealed class EnglishPhrasebook : Phrasebook
         if (keyShares.Count > 0) s.Add($"It already sends a public key for {List(keyShares)} (key_share), so a TLS 1.3 server can answer in one round trip.");
         s.Add(ticket);
         if (earlyData) s.Add("It also sends 0-RTT early data.");
-        s.Add($"Its random ({random[..16]}…, 32 bytes) is the first of the two randoms that go into every key of the session.");
+        s.Add($"Its random ({Head(random, 16)}…, 32 bytes) is the first of the two randoms that go into every key of the session.");
         if (sessionIdLength > 0) s.Add($"Session ID: {N(sessionIdLength)} bytes.");
         return string.Join(" ", s);
     }
@@ -214,7 +214,7 @@ public sealed class EnglishPhrasebook : Phrasebook
         var s = new List<string> { $"Server Hello ({N(length)} bytes): the server picks {version} and the cipher suite {suite}." };
         if (group is not null) s.Add($"It answers the key share with its own public key on {group}.");
         if (alpn is not null) s.Add($"ALPN: {alpn}.");
-        s.Add($"Its random ({random[..16]}…) is the second random of the session.");
+        s.Add($"Its random ({Head(random, 16)}…) is the second random of the session.");
         s.Add(resumption);
         if (extendedMasterSecret && !tls13) s.Add("Extended master secret is on: the keys are bound to this handshake's transcript.");
         return string.Join(" ", s);

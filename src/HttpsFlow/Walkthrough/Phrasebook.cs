@@ -10,6 +10,10 @@ namespace HttpsFlow.Walkthrough;
 /// </summary>
 public abstract class Phrasebook
 {
+    /// <summary>The first <paramref name="length"/> characters of <paramref name="text"/>, or all of it when shorter (a
+    /// hello's random can be cut short by a damaged message).</summary>
+    protected static string Head(string text, int length) => text.Length <= length ? text : text[..length];
+
     public static Phrasebook For(string language) => language switch
     {
         "zh" or "zh-CN" or "zh-Hans" => new ChinesePhrasebook(),

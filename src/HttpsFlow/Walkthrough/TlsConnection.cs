@@ -135,6 +135,9 @@ public sealed record CertificateMessageInfo(long Frame, bool FromA, IReadOnlyLis
 /// </summary>
 public sealed class TlsConnection
 {
+    /// <summary>Dropped by the recorder (it carried no TLS and the dissector forgot it).</summary>
+    internal bool Dropped;
+
     internal TlsConnection(TcpConversation conversation)
     {
         Conversation = conversation;

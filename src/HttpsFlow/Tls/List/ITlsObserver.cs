@@ -35,4 +35,13 @@ public interface ITlsObserver
     void OnSegment(Frame frame, TcpConversation conversation, bool fromA, ulong start, ulong end, int buffered)
     {
     }
+
+    /// <summary>
+    /// No segment will reach <paramref name="conversation"/> again (its ports were reused, or the connection table was
+    /// full and it was the idlest, see <see cref="TcpConversations.ConversationForgotten"/>): what the observer keeps
+    /// only to follow it can go. Called between frames or while the frame that caused it is dissected.
+    /// </summary>
+    void OnConversationForgotten(TcpConversation conversation)
+    {
+    }
 }

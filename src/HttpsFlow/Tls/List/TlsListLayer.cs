@@ -158,9 +158,30 @@ public sealed class TlsListLayer
         }
 
         public void OnGap(ulong streamOffset, ulong length, long frame) => Handshakes.Reset(streamOffset, frame, this);
+
+        /// <summary>Gives the pooled buffers of the parser and the reassembler back.</summary>
+        public void Release()
+        {
+            Parser.Dispose();
+            Handshakes.Dispose();
+        }
     }
 
     private readonly Dictionary<TcpConversation, ConnectionState> _connections = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Drops what is kept to follow a connection no segment will reach again, and tells the observer.</summary>
+    public void Forget(TcpConversation conversation)
+    {
+        if (_connections.Remove(conversation, out var state))
+        {
+            state.A?.Release();
+            state.B?.Release();
+        }
+        Observer?.OnConversationForgotten(conversation);
+    }
+
+    /// <summary>Connections whose TLS state is kept.</summary>
+    public int ConnectionCount => _connections.Count;
 
     /// <summary>Told of every record and handshake event (null: nobody is listening, the list's fast path).</summary>
     public ITlsObserver? Observer { get; set; }

@@ -299,7 +299,9 @@ public sealed class HandshakeReassembler : IDisposable
         int need = _have + bytes.Length;
         if (_buffer is null || _buffer.Length < need)
         {
-            var bigger = _pool.Rent(Math.Max(need, Math.Max(expectedTotal, 256)));
+            // Grown as bytes arrive (doubling), never to the length a message claims: a 4-byte header that claims
+            // 16 MiB must not cost 16 MiB.
+            var bigger = _pool.Rent(Math.Max(need, Math.Min(Math.Max(expectedTotal, 256), Math.Max(need * 2, 4096))));
             if (_buffer is not null)
             {
                 _buffer.AsSpan(0, _have).CopyTo(bigger);

@@ -220,6 +220,14 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
                     }
                     continue;
                 }
+                if (shape.Total < _buffered)
+                {
+                    // The rules changed while the header was arriving (the peer's SSL 2.0 record set the version), and
+                    // under the new ones the record is shorter than what is held: those bytes are not a record.
+                    _shape = new Shape(ShapeKind.Unrecognised, TlsRecordKind.Unrecognised, 0, 0, TlsUnrecognisedReason.NotARecordHeader);
+                    DeliverBuffered(frame);
+                    continue;
+                }
                 _shape = shape;
                 _headerKnown = true;
             }

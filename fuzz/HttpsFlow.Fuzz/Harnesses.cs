@@ -1,0 +1,201 @@
+using System.Buffers.Binary;
+using HttpsFlow.Capture;
+using HttpsFlow.Common;
+using HttpsFlow.Fields;
+using HttpsFlow.Net;
+using HttpsFlow.Output;
+using HttpsFlow.Pipeline;
+using HttpsFlow.Walkthrough;
+
+namespace HttpsFlow.Fuzz;
+
+/// <summary>
+/// Something the contract says must not happen: an exception that one of our guards caught and turned into a note
+/// (the dissector's outer guard, the certificate parser's). Thrown so that the fuzzer sees it as a crash.
+/// </summary>
+public sealed class FuzzFinding(string message) : Exception(message);
+
+/// <summary>
+/// The fuzzing entry points, shared by the SharpFuzz program (fuzz/run.sh) and the test project (which replays the
+/// committed corpus and the regressions through them). Each takes any bytes; any exception that escapes one is a
+/// finding: bad bytes must end as notes and errors, never as exceptions.
+/// </summary>
+public static class Harnesses
+{
+    public static readonly string[] Names = ["capture", "packet", "tls", "x509"];
+
+    public static Action<byte[]>? Find(string name) => name switch
+    {
+        "capture" => Capture,
+        "packet" => Packet,
+        "tls" => Tls,
+        "x509" => X509,
+        _ => null,
+    };
+
+    /// <summary>A whole capture file (pcap, pcapng, gzip): read, dissected, listed and its fields emitted.</summary>
+    public static void Capture(byte[] data)
+    {
+        CaptureReader reader;
+        try
+        {
+            reader = CaptureReader.Open(new MemoryStream(data, writable: false), ownsStream: true);
+        }
+        catch (CaptureOpenException)
+        {
+            return; // the documented refusal of something that is not a capture
+        }
+        using (reader)
+        {
+            var store = new TlsFrameStore();
+            var dissector = new Dissector { KeepPayload = true, TlsObserver = store };
+            var set = new FieldSet();
+            var list = new ListFormatter();
+            using var sink = new TextSink(Stream.Null);
+            // A bound on the work one input may cause: the fuzzer's inputs are small, so this is only a guard.
+            for (int n = 0; n < 10_000 && dissector.Next(reader) is { } frame; n++)
+            {
+                CheckFrame(frame);
+                list.Write(frame, sink);
+                FrameFieldEmitter.Emit(frame, set, store);
+                sink.Flush();
+            }
+            _ = reader.Error;
+        }
+    }
+
+    /// <summary>The link types the packet harness's first byte chooses from.</summary>
+    public static readonly uint[] PacketLinkTypes =
+        [LinkTypes.Ethernet, LinkTypes.Raw, LinkTypes.LinuxSll, LinkTypes.LinuxSll2, LinkTypes.Null, LinkTypes.Loop, LinkTypes.Ipv4, LinkTypes.Ipv6];
+
+    /// <summary>One packet: the first byte chooses the link type, the rest is the packet.</summary>
+    public static void Packet(byte[] data)
+    {
+        if (data.Length == 0) return;
+        var packet = new CapturedPacket(data.AsSpan(1), data.Length - 1, PacketLinkTypes[data[0] % PacketLinkTypes.Length], new Timestamp(1, 0), 6, 0);
+        var frame = new Frame { Number = 1 };
+        new PacketDecoder().Decode(packet, frame);
+    }
+
+    /// <summary>
+    /// A TLS connection's bytes: after a TCP handshake, a list of segments, each a 2-byte header (top bit: from the
+    /// server; the rest: its length) and its bytes; the last segment takes what is left. Dissected for the fields
+    /// (every TLS message parsed for tls.* fields) and again for the walkthrough (`handshakes`, `certs`, `explain`).
+    /// </summary>
+    public static void Tls(byte[] data)
+    {
+        var packets = TlsPackets(data);
+        {
+            var store = new TlsFrameStore();
+            var dissector = new Dissector { TlsObserver = store };
+            var set = new FieldSet();
+            foreach (var p in packets)
+            {
+                var frame = dissector.Dissect(new CapturedPacket(p, p.Length, LinkTypes.Ethernet, new Timestamp(1, 0), 6, 0), false, null);
+                CheckFrame(frame);
+                FrameFieldEmitter.Emit(frame, set, store);
+            }
+        }
+        {
+            var recorder = new ConnectionRecorder();
+            var dissector = new Dissector { TlsObserver = recorder };
+            long usec = 0;
+            foreach (var p in packets)
+            {
+                var frame = dissector.Dissect(new CapturedPacket(p, p.Length, LinkTypes.Ethernet, new Timestamp(1, (int)(usec += 1000) * 1000 % 1_000_000_000), 6, 0), false, null);
+                CheckFrame(frame);
+                recorder.OnFrame(frame, dissector.Tcp.Last);
+            }
+            var summary = new HandshakeSummary([]);
+            foreach (var c in recorder.Connections)
+            {
+                _ = summary.Build(c);
+                foreach (var chain in CertificateReport.For(c, summary, []))
+                    _ = chain;
+                foreach (var cert in (c.ServerCertificates?.Chain ?? []).Concat(c.ClientCertificates?.Chain ?? []))
+                    CheckCertificate(cert);
+                using var w = new StringWriter();
+                WalkWriter.Write(w, Narrator.Explain(c, new WalkOptions { TrustAnchors = [] }), WalkFormat.Text, 100);
+            }
+        }
+    }
+
+    /// <summary>A DER certificate.</summary>
+    public static void X509(byte[] data)
+    {
+        var cert = HttpsFlow.X509.Certificate.Parse(data);
+        CheckCertificate(cert);
+        _ = HandshakeSummary.Fingerprint(cert);
+    }
+
+    private static void CheckFrame(Frame frame)
+    {
+        foreach (var note in frame.Notes)
+            if (note.Message.StartsWith("dissector bug", StringComparison.Ordinal)) throw new FuzzFinding(note.Message);
+    }
+
+    private static void CheckCertificate(HttpsFlow.X509.Certificate cert)
+    {
+        foreach (var note in cert.Notes)
+            if (note.Message.StartsWith("certificate parser failed", StringComparison.Ordinal)) throw new FuzzFinding(note.Message);
+    }
+
+    /// <summary>Ethernet/IPv4/TCP packets of one connection 10.0.0.1:50000 → 10.0.0.2:443 carrying the input.</summary>
+    public static List<byte[]> TlsPackets(ReadOnlySpan<byte> data)
+    {
+        const uint clientIsn = 1000, serverIsn = 5000;
+        uint clientSeq = clientIsn + 1, serverSeq = serverIsn + 1;
+        var packets = new List<byte[]>
+        {
+            Segment(false, clientIsn, 0, 0x02, default),
+            Segment(true, serverIsn, clientSeq, 0x12, default),
+            Segment(false, clientSeq, serverSeq, 0x10, default),
+        };
+        while (data.Length > 0)
+        {
+            bool fromServer = data.Length >= 2 && (data[0] & 0x80) != 0;
+            int length = data.Length >= 2 ? ((data[0] & 0x7f) << 8) | data[1] : 0;
+            data = data[Math.Min(2, data.Length)..];
+            if (length == 0 || length > data.Length) length = data.Length;
+            length = Math.Min(length, 65_000);
+            var payload = data[..length];
+            data = data[length..];
+            if (fromServer)
+            {
+                packets.Add(Segment(true, serverSeq, clientSeq, 0x18, payload));
+                serverSeq += (uint)length;
+            }
+            else
+            {
+                packets.Add(Segment(false, clientSeq, serverSeq, 0x18, payload));
+                clientSeq += (uint)length;
+            }
+        }
+        return packets;
+    }
+
+    private static byte[] Segment(bool fromServer, uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload)
+    {
+        var p = new byte[14 + 20 + 20 + payload.Length];
+        var s = p.AsSpan();
+        s[12] = 0x08; // EtherType IPv4
+        var ip = s[14..];
+        ip[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(20 + 20 + payload.Length));
+        ip[8] = 64;
+        ip[9] = 6;
+        byte[] client = [10, 0, 0, 1], server = [10, 0, 0, 2];
+        (fromServer ? server : client).CopyTo(ip[12..]);
+        (fromServer ? client : server).CopyTo(ip[16..]);
+        var tcp = ip[20..];
+        BinaryPrimitives.WriteUInt16BigEndian(tcp, fromServer ? (ushort)443 : (ushort)50000);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[2..], fromServer ? (ushort)50000 : (ushort)443);
+        BinaryPrimitives.WriteUInt32BigEndian(tcp[4..], seq);
+        BinaryPrimitives.WriteUInt32BigEndian(tcp[8..], ack);
+        tcp[12] = 0x50;
+        tcp[13] = flags;
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[14..], 65535);
+        payload.CopyTo(tcp[20..]);
+        return p;
+    }
+}
