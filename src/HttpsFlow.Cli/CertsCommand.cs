@@ -35,7 +35,8 @@ internal static class CertsCommand
               httpsflow certs capture.pcap --stream 2 --export ./certs
             """);
         cmd.Arguments.Add(file);
-        foreach (var o in new Option[] { format, stream, trust, export }) cmd.Options.Add(o);
+        var filterOpt = CliApp.FilterOption("only the connections with a packet that matches");
+        foreach (var o in new Option[] { format, stream, trust, export, filterOpt }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -54,12 +55,13 @@ internal static class CertsCommand
                     return CliApp.ExitUsage;
                 }
             }
+            if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             int? only = parse.GetValue(stream);
-            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = only, KeepFrames = false });
+            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = only, KeepFrames = false }, null, filter, out var matched);
+            var connections = recorder.Connections.Where(c => filter is null || matched.Contains(c.Stream)).ToList();
             var summary = new HandshakeSummary(anchors);
-            var connections = recorder.Connections.ToList();
             var chains = connections.SelectMany(c => CertificateReport.For(c, summary, anchors)).ToList();
             string trustSource = trustPath ?? "the system trust store";
             var output = stdoutStream ?? Console.OpenStandardOutput();

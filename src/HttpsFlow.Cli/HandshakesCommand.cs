@@ -44,17 +44,20 @@ internal static class HandshakesCommand
               httpsflow handshakes capture.pcapng --stream 3 --trust my-root-ca.pem
             """);
         cmd.Arguments.Add(file);
-        foreach (var o in new Option[] { format, stream, trust, width }) cmd.Options.Add(o);
+        var filterOpt = CliApp.FilterOption("only the connections with a packet that matches");
+        foreach (var o in new Option[] { format, stream, trust, width, filterOpt }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             if (!CliApp.TryLoadTrust(parse.GetValue(trust), stderr, out var anchors)) return CliApp.ExitUsage;
+            if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             int? only = parse.GetValue(stream);
-            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = only, KeepFrames = false });
+            var recorder = CliApp.Record(path, reader, stderr, new ConnectionRecorder { Stream = only, KeepFrames = false }, null, filter, out var matched);
+            var connections = recorder.Connections.Where(c => filter is null || matched.Contains(c.Stream)).ToList();
             var summary = new HandshakeSummary(anchors);
-            var rows = recorder.Connections.Select(summary.Build).ToList();
+            var rows = connections.Select(summary.Build).ToList();
             bool terminal = stdoutStream is null && !Console.IsOutputRedirected;
             var output = stdoutStream ?? Console.OpenStandardOutput();
             using (var sink = new TextSink(output, ownsStream: stdoutStream is null))

@@ -26,6 +26,8 @@ internal static class JsonCommand
         cmd.Arguments.Add(file);
         cmd.Options.Add(fieldsOpt);
         cmd.Options.Add(count);
+        var filterOpt = CliApp.FilterOption("only the packets that match");
+        cmd.Options.Add(filterOpt);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -34,11 +36,13 @@ internal static class JsonCommand
             var names = parse.GetValue(fieldsOpt) ?? [];
             FieldDef[]? defs = null;
             if (names.Length > 0 && !FieldsCommand.TryResolve(names, stderr, out defs)) return CliApp.ExitUsage;
+            if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var output = stdoutStream ?? Console.OpenStandardOutput();
             using var sink = new TextSink(output, ownsStream: stdoutStream is null);
             var (dissector, set, tls) = FieldsCommand.CreatePipeline(defs);
+            filter?.Configure(dissector);
             var json = new FieldJsonWriter();
             try
             {
@@ -46,6 +50,7 @@ internal static class JsonCommand
                 while ((max is null || n < max) && dissector.Next(reader) is { } frame)
                 {
                     n++;
+                    if (filter is not null && !filter.Matches(frame)) continue;
                     FrameFieldEmitter.Emit(frame, set, tls);
                     json.Write(sink, set);
                 }

@@ -29,11 +29,13 @@ internal static class ReportCommand
               httpsflow report capture.pcapng -o report.html --lang zh --trust my-root.pem
             """);
         cmd.Arguments.Add(file);
-        foreach (var o in new Option[] { output, lang, stream, trust, keylog, trees }) cmd.Options.Add(o);
+        var filterOpt = CliApp.FilterOption("only the connections with a packet that matches");
+        foreach (var o in new Option[] { output, lang, stream, trust, keylog, trees, filterOpt }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             if (!CliApp.TryLoadTrust(parse.GetValue(trust), stderr, out var anchors)) return CliApp.ExitUsage;
+            if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var keys = new Decryption.KeyLog();
@@ -59,12 +61,15 @@ internal static class ReportCommand
                 KeepPacketBytes = treeLimit > 0, KeepPayload = treeLimit > 0,
                 TlsObserver = new Tls.List.TlsObservers(recorder, tlsStore, decryptor),
             };
+            filter?.Configure(dissector);
+            var matched = new HashSet<int>();
             using (var progress = Progress.For(path, reader, stderr))
             {
                 long n = 0;
                 while (dissector.Next(reader) is { } frame)
                 {
                     recorder.OnFrame(frame, dissector.Tcp.Last);
+                    if (filter is not null && frame.Transport == Net.TransportKind.Tcp && frame.Tcp.Stream >= 0 && filter.Matches(frame)) matched.Add(frame.Tcp.Stream);
                     details.Add(frame, tlsStore);
                     progress?.Tick(++n);
                 }
@@ -75,7 +80,7 @@ internal static class ReportCommand
                 Language = language, TrustAnchors = anchors,
                 Decryption = conversation => decryptor.Find(conversation) is { } d && (d.KeysFound || decryptor.Keys.Count > 0) ? d : null,
             };
-            var walks = recorder.Connections.Select(c => Narrator.Explain(c, options)).ToList();
+            var walks = recorder.Connections.Where(c => filter is null || matched.Contains(c.Stream)).Select(c => Narrator.Explain(c, options)).ToList();
             if (reader.Error is not null)
                 stderr.WriteLine($"httpsflow: {path}: {reader.Error} (the report shows what was read before it)");
             if (walks.Count == 0)

@@ -33,6 +33,8 @@ internal static class ShowCommand
         cmd.Options.Add(frameOpt);
         cmd.Options.Add(format);
         cmd.Options.Add(hex);
+        var filterOpt = CliApp.FilterOption("only the packets that match");
+        cmd.Options.Add(filterOpt);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -46,12 +48,14 @@ internal static class ShowCommand
                 stderr.WriteLine("httpsflow: --frame must be 1 or more");
                 return CliApp.ExitUsage;
             }
+            if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var output = stdoutStream ?? Console.OpenStandardOutput();
             using var sink = new TextSink(output, ownsStream: stdoutStream is null);
             var tls = new TlsFrameStore();
             var dissector = new Dissector { KeepPacketBytes = true, KeepPayload = true, TlsObserver = tls };
+            filter?.Configure(dissector);
             long shown = 0;
             bool found = false;
             try
@@ -59,6 +63,7 @@ internal static class ShowCommand
                 while ((max is null || shown < max) && dissector.Next(reader) is { } frame)
                 {
                     if (only is { } wanted && frame.Number != wanted) continue;
+                    if (filter is not null && !filter.Matches(frame)) continue;
                     found = true;
                     shown++;
                     var bytes = frame.CapturedBytes;
