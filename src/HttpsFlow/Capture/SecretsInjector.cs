@@ -12,7 +12,7 @@ namespace HttpsFlow.Capture;
 /// </summary>
 public static class SecretsInjector
 {
-    private const uint SectionHeader = 0x0a0d0d0a, InterfaceDescription = 1, EnhancedPacket = 6, SecretsBlock = 0x0a;
+    private const uint SectionHeader = 0x0a0d0d0a, SecretsBlock = 0x0a;
 
     /// <summary>Copies <paramref name="input"/> (a whole capture file) to <paramref name="output"/> with <paramref name="keyLog"/> embedded.</summary>
     /// <returns>Null on success, else why the input could not be copied.</returns>
@@ -83,48 +83,19 @@ public static class SecretsInjector
         uint snapLength = U32(16);
         uint linkType = U32(20) & 0xffff;
 
-        WriteBlock(output, SectionHeader, w =>
-        {
-            w.Write(0x1a2b3c4du);
-            w.Write((ushort)1);
-            w.Write((ushort)0);
-            w.Write(-1L); // section length unknown
-        });
-        WriteBlock(output, InterfaceDescription, w =>
-        {
-            w.Write((ushort)linkType);
-            w.Write((ushort)0);
-            w.Write(snapLength);
-            if (nano)
-            {
-                w.Write((ushort)9); // if_tsresol
-                w.Write((ushort)1);
-                w.Write((byte)9);
-                w.Write(new byte[3]);
-                w.Write(0u); // opt_endofopt
-            }
-        });
-        WriteSecretsBlock(output, secrets, false);
+        // The pcap becomes one pcapng section: a header naming HttpsFlow, one interface, the secrets, the packets.
+        using var writer = new PcapNgWriter(output, "HttpsFlow inject-secrets", ownsStream: false);
+        int id = writer.AddInterface(linkType, null, (int)Math.Min(snapLength, int.MaxValue));
+        writer.WriteTlsKeyLog(secrets);
         int offset = 24;
         while (offset < input.Length)
         {
             if (input.Length - offset < 16) return $"pcap record header cut short at byte {offset}";
-            ulong seconds = U32(offset), fraction = U32(offset + 4);
+            long seconds = U32(offset), fraction = U32(offset + 4);
             uint captured = U32(offset + 8), original = U32(offset + 12);
             if (captured > input.Length - offset - 16) return $"pcap record cut short at byte {offset}";
-            ulong units = seconds * (nano ? 1_000_000_000UL : 1_000_000UL) + fraction;
-            var data = input.AsSpan(offset + 16, (int)captured);
-            var copy = data.ToArray();
-            WriteBlock(output, EnhancedPacket, w =>
-            {
-                w.Write(0u);
-                w.Write((uint)(units >> 32));
-                w.Write((uint)units);
-                w.Write(captured);
-                w.Write(original);
-                w.Write(copy);
-                w.Write(new byte[(4 - copy.Length % 4) % 4]);
-            });
+            var time = Common.Timestamp.FromNanoseconds(seconds, nano ? fraction : fraction * 1000);
+            writer.WritePacket(id, time, input.AsSpan(offset + 16, (int)captured), (int)Math.Min(original, int.MaxValue));
             offset += 16 + (int)captured;
         }
         return null;
@@ -146,17 +117,5 @@ public static class SecretsInjector
         secrets.CopyTo(block, 16);
         Put(block.Length - 4, (uint)block.Length);
         output.Write(block);
-    }
-
-    private static void WriteBlock(Stream output, uint type, Action<BinaryWriter> body)
-    {
-        var content = new MemoryStream();
-        using (var w = new BinaryWriter(content, Encoding.UTF8, leaveOpen: true)) body(w);
-        uint length = (uint)(12 + content.Length);
-        using var o = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true);
-        o.Write(type);
-        o.Write(length);
-        o.Write(content.ToArray());
-        o.Write(length);
     }
 }
