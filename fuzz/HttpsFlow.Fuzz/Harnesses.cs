@@ -22,7 +22,7 @@ public sealed class FuzzFinding(string message) : Exception(message);
 /// </summary>
 public static class Harnesses
 {
-    public static readonly string[] Names = ["capture", "packet", "tls", "x509"];
+    public static readonly string[] Names = ["capture", "packet", "tls", "x509", "keylog", "filter"];
 
     public static Action<byte[]>? Find(string name) => name switch
     {
@@ -30,6 +30,8 @@ public static class Harnesses
         "packet" => Packet,
         "tls" => Tls,
         "x509" => X509,
+        "keylog" => KeyLogText,
+        "filter" => Filter,
         _ => null,
     };
 
@@ -62,6 +64,44 @@ public static class Harnesses
             }
             _ = reader.Error;
         }
+    }
+
+    /// <summary>
+    /// A key log file's text: parsed, bad lines becoming warnings. A warning must never carry a secret: no run of 32 or
+    /// more hex digits of the input may appear in one.
+    /// </summary>
+    public static void KeyLogText(byte[] data)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(data);
+        var log = Decryption.KeyLog.Parse(text, "fuzz");
+        foreach (var w in log.Warnings)
+        {
+            string message = w.ToString();
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, "[0-9A-Fa-f]{32,}"))
+                if (message.Contains(m.Value, StringComparison.OrdinalIgnoreCase)) throw new FuzzFinding("a key log warning repeats a secret");
+        }
+    }
+
+    // One real frame for the filter harness to test compiled filters on: a TCP SYN from 10.0.0.1:50000 to 10.0.0.2:443.
+    private static readonly Frame s_filterFrame = FilterFrame();
+
+    private static Frame FilterFrame()
+    {
+        byte[] packet = Convert.FromHexString(
+            "020000000002" + "020000000001" + "0800" +                         // Ethernet: dst, src, IPv4
+            "45000028000140004006" + "0000" + "0a000001" + "0a000002" +         // IPv4: ..., checksum, src, dst
+            "c35001bb000003e8000000005002200000000000");                        // TCP: 50000 -> 443, SYN
+        var frame = new Frame { Number = 1 };
+        new PacketDecoder().Decode(new CapturedPacket(packet, packet.Length, LinkTypes.Ethernet, new Timestamp(1, 0), 6, 0), frame);
+        return frame;
+    }
+
+    /// <summary>A display filter's text: compiled, and when it compiles, tested on a frame; errors are formatted.</summary>
+    public static void Filter(byte[] data)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(data);
+        if (Filters.DisplayFilter.TryCompile(text, out var filter, out var error)) filter!.Matches(s_filterFrame);
+        else _ = error!.Format(text);
     }
 
     /// <summary>The link types the packet harness's first byte chooses from.</summary>
