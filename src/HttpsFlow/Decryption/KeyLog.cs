@@ -135,7 +135,12 @@ public sealed class KeyLog
         if (name.Length > 40 || !name.All(c => c is (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_'))
             return "not a key log line (expected LABEL CLIENT_RANDOM SECRET)";
         if (LabelOf(name) is not { } known)
-            return name == "RSA" ? "RSA lines (pre-master secrets) are not supported; use CLIENT_RANDOM lines" : $"unknown label {name}";
+        {
+            if (name == "RSA") return "RSA lines (pre-master secrets) are not supported; use CLIENT_RANDOM lines";
+            // A "label" holding a long run of hex digits may be key material (a secret on a line of its own, or run into
+            // its label): never repeat it.
+            return HasHexRun(name, 16) ? "unknown label (not shown: it holds a run of hex digits, which may be a secret)" : $"unknown label {name}";
+        }
         if (parts.Length != 3) return $"{name}: expected 3 fields (LABEL CLIENT_RANDOM SECRET), found {parts.Length}";
         if (parts[1].Length != 64 || !IsHex(parts[1])) return $"{name}: the client random is not 64 hex digits";
         if (!IsHex(parts[2]) || parts[2].Length % 2 != 0) return $"{name}: the secret is not an even number of hex digits";
@@ -148,6 +153,18 @@ public sealed class KeyLog
         random = parts[1].ToLowerInvariant();
         secret = Convert.FromHexString(parts[2]);
         return null;
+    }
+
+    /// <summary>Whether <paramref name="s"/> holds <paramref name="length"/> or more hex digits in a row.</summary>
+    private static bool HasHexRun(string s, int length)
+    {
+        int run = 0;
+        foreach (char c in s)
+        {
+            run = char.IsAsciiHexDigit(c) ? run + 1 : 0;
+            if (run >= length) return true;
+        }
+        return false;
     }
 
     private static bool IsHex(string s)
