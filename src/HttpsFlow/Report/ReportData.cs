@@ -76,6 +76,7 @@ public static class ReportData
     private static void WriteDetail(Utf8JsonWriter w, Walk walk, IReadOnlyDictionary<long, PacketDetail>? packets)
     {
         var c = walk.Connection;
+        var phrases = Phrasebook.For(walk.Language);
         w.WriteStartObject();
         // Header facts and timing facts, as the walkthrough words them.
         WriteFacts(w, "header", walk.Blocks.FirstOrDefault(b => b.Kind == BlockKind.Facts)?.Facts);
@@ -114,7 +115,7 @@ public static class ReportData
                 w.WriteNumber("n", f.Number);
                 w.WriteNumber("t", Ms(f.Time.Subtract(start)));
                 w.WriteBoolean("c", c.IsFromClient(f));
-                w.WriteString("label", SequenceDiagram.Label(f, Phrasebook.For("en")));
+                w.WriteString("label", SequenceDiagram.Label(f, phrases));
                 w.WriteString("nums", f.HasAck ? $"Seq={f.Seq} Ack={f.Ack} Len={f.Length}" : $"Seq={f.Seq} Len={f.Length}");
                 bool retrans = (f.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.FastRetransmission | TcpAnalysisFlags.SpuriousRetransmission)) != 0;
                 if (retrans) w.WriteBoolean("retrans", true);
@@ -132,7 +133,7 @@ public static class ReportData
         {
             if (b.Kind == BlockKind.Heading && b.Level == 2)
             {
-                inSteps = b.Text == Phrasebook.For(walk.Language).StepsHeading;
+                inSteps = b.Text == phrases.StepsHeading;
                 continue;
             }
             if (!inSteps || b.Kind is not (BlockKind.Paragraph or BlockKind.Bullet)) continue;
