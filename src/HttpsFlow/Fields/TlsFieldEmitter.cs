@@ -176,9 +176,27 @@ public sealed class TlsFieldEmitter
             // In TLS 1.3 an application_data record is an opaque wrapper (RFC 8446 §5.2): tshark names its type so.
             bool opaque = record.ConnectionVersion == TlsVersion.Tls13 && record.ContentType == TlsContentType.ApplicationData;
             set.AddInt(opaque ? TlsFields.OpaqueType : TlsFields.ContentType, (byte)record.ContentType);
+            // Decrypted, TLS 1.3's record also shows the inner content type, and a decrypted alert its level and
+            // description; the length stays the record's.
+            var type = record.ContentType;
+            if (record.Decrypted)
+            {
+                type = record.InnerType;
+                if (opaque) set.AddInt(TlsFields.ContentType, (byte)type);
+            }
             set.AddInt(TlsFields.RecordVersion, record.RecordVersion);
             set.AddInt(TlsFields.RecordLength, fragment.Length);
-            switch (record.ContentType)
+            if (record.Decrypted && type == TlsContentType.Alert)
+            {
+                var plain = store.Bytes.Slice(record.PlainStart, record.PlainLength);
+                set.AddPresence(TlsFields.AlertMessage);
+                if (plain.Length >= 2)
+                {
+                    set.AddInt(TlsFields.AlertLevel, plain[0]);
+                    set.AddInt(TlsFields.AlertDesc, plain[1]);
+                }
+            }
+            else switch (type)
             {
                 case TlsContentType.ChangeCipherSpec:
                     set.AddPresence(TlsFields.ChangeCipherSpec);

@@ -118,6 +118,9 @@ public sealed class DisplayFilter
     /// <summary>A FieldSet filter that stores only the fields this filter reads.</summary>
     public bool WantedField(FieldDef def) => def.Id < _wanted.Length && _wanted[def.Id];
 
+    /// <summary>The TLS store the filter reads tls.* fields from (null when it reads none, or before <see cref="Configure"/>).</summary>
+    public TlsFrameStore? TlsStore => _tls;
+
     /// <summary>Sets up <paramref name="dissector"/> to keep what the filter reads beyond the decoded headers.</summary>
     public void Configure(Pipeline.Dissector dissector)
     {

@@ -56,6 +56,13 @@ public sealed class Dissector
         set => _tls.Observer = value;
     }
 
+    /// <summary>Names the TLS records the packet list cannot read by itself, e.g. decrypted ones (see <see cref="Tls.List.ITlsRecordNamer"/>).</summary>
+    public Tls.List.ITlsRecordNamer? TlsNamer
+    {
+        get => _tls.Namer;
+        set => _tls.Namer = value;
+    }
+
     /// <summary>Decodes the next packet of <paramref name="reader"/>.</summary>
     /// <returns>The frame (valid until the next call), or null at the end or at an error (see <see cref="CaptureReader.Error"/>).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -22,11 +22,6 @@ public class FieldsGoldenTests
     [
         ("*", "frame.protocols", 0,
             "HTTP payloads are named by tshark (':http', ':data-text-lines'), and so are TLS records tshark decrypts with embedded secrets; HttpsFlow names them when its HTTP and decryption layers land, until then ':data' or ':tls'"),
-        // test-site-tls12-dsb.pcapng carries its TLS secrets in a Decryption Secrets Block, and tshark 4.0 always uses
-        // them (no preference turns embedded secrets off): it shows the encrypted Finished messages and the closing alert
-        // decrypted. HttpsFlow does not decrypt yet, so it shows them as tshark does without secrets.
-        .. DecryptedOnly("samples/test-site-tls12-dsb.pcapng", [8, 9], ["tls.handshake.type", "tls.handshake.length", "tls.handshake.verify_data"]),
-        .. DecryptedOnly("samples/test-site-tls12-dsb.pcapng", [12], ["tls.alert_message.level", "tls.alert_message.desc"]),
         ("tests/edge/tE.pcap", "tcp.window_size_scalefactor", 2,
             "a data offset longer than the segment: tshark still shows the scale factor (-1) of a segment whose numbers it cannot place"),
         ("tests/edge/tE.pcap", "tcp.options", 2,
@@ -82,10 +77,6 @@ public class FieldsGoldenTests
         .. Frames("tests/edge/tO_loop.pcap", "frame.protocols", [3, 4],
             "BSD loopback: tshark names 'data' after an unknown family, and 'ip' for AF_INET with no byte of IP"),
     ];
-
-    private static (string Capture, string Field, long Frame, string Reason)[] DecryptedOnly(string capture, long[] frames, string[] fields) =>
-        [.. frames.SelectMany(frame => fields.Select(field => (capture, field, frame,
-            "tshark decrypts this record with the capture's embedded secrets (a Decryption Secrets Block); HttpsFlow does not decrypt yet")))];
 
     /// <summary>The same known difference for several frames of one capture.</summary>
     private static (string Capture, string Field, long Frame, string Reason)[] Frames(string capture, string field, long[] frames, string reason) =>

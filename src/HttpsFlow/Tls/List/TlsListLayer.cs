@@ -100,6 +100,13 @@ public sealed class TlsListLayer
             }
             // The Protocol column: the connection's version once a ServerHello settled it, else this record's.
             o._protocol = TlsNames.ProtocolColumn(Parser.NegotiatedVersion != TlsVersion.Unknown ? Parser.NegotiatedVersion : record.Version);
+            if (o.Namer is { } namer && record.Kind == TlsRecordKind.Tls && namer.TryName(f, o._conversation!, FromA, record, o._columns))
+            {
+                // A TLS 1.0-1.2 ChangeCipherSpec still moves the reassembler past the clear handshake.
+                if (record.ContentType == TlsContentType.ChangeCipherSpec && Parser.NegotiatedVersion != TlsVersion.Tls13)
+                    Handshakes.OnChangeCipherSpec(record.Frame);
+                return;
+            }
             switch (record.Kind)
             {
                 case TlsRecordKind.Tls when record.ContentType == TlsContentType.Handshake:
@@ -186,6 +193,37 @@ public sealed class TlsListLayer
     /// <summary>Told of every record and handshake event (null: nobody is listening, the list's fast path).</summary>
     public ITlsObserver? Observer { get; set; }
 
+    /// <summary>Names records the list cannot read by itself, e.g. decrypted ones (null: none).</summary>
+    public ITlsRecordNamer? Namer { get; set; }
+
+    private readonly TlsListColumns _columns;
+    private string? _application;
+
+    public TlsListLayer() => _columns = new TlsListColumns(this);
+
+    internal string? ApplicationProtocol => _application;
+
+    internal void SetApplicationProtocol(string protocol) => _application = protocol;
+
+    internal void SetApplication(string protocol, string info)
+    {
+        _application = protocol;
+        var f = _frame!;
+        f.ClearUpperInfo();
+        f.AppendUpperInfo(info);
+        _texts = 1;
+    }
+
+    internal void AppendInfo(string text)
+    {
+        _frame!.AppendUpperInfo(text);
+        _texts++;
+    }
+
+    internal void RecordConsumed()
+    {
+    }
+
     // The frame being filled.
     private Frame? _frame;
     private TcpConversation? _conversation;
@@ -193,7 +231,7 @@ public sealed class TlsListLayer
     private int _records;
     private int _texts;
 
-    private void AddInfo(string text)
+    internal void AddInfo(string text)
     {
         var f = _frame!;
         if (_texts++ > 0) f.AppendUpperInfo(", ");
@@ -289,6 +327,7 @@ public sealed class TlsListLayer
         _frame = f;
         _conversation = conversation;
         _protocol = null;
+        _application = null;
         _records = 0;
         _texts = 0;
         f.ClearUpperInfo();
@@ -299,7 +338,7 @@ public sealed class TlsListLayer
         if (_records > 0)
         {
             f.Upper = _texts > 0 ? UpperKind.Tls : UpperKind.TlsSegment;
-            f.UpperProtocol = _protocol ?? "TLS";
+            f.UpperProtocol = _application ?? _protocol ?? "TLS";
         }
         else if (dir.Parser.BufferedBytes > 0)
         {
