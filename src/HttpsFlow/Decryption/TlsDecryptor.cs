@@ -182,7 +182,8 @@ public sealed class TlsDecryptor : ITlsObserver
             return;
         }
         var header = record.Bytes[..5];
-        if (!d.Cipher.TryDecrypt(header, record.Fragment, d.Sequence, out var plaintext, out var type))
+        var buffer = Scratch(record.Fragment.Length);
+        if (!d.Cipher.TryDecrypt(header, record.Fragment, d.Sequence, buffer, out int plainLength, out var type))
         {
             // In TLS 1.3 a client's records before its Finished may be 0-RTT data under keys we do not have.
             if (s.IsTls13 && fromClient && !d.HandshakeDone && s.EarlyDataOffered)
@@ -204,19 +205,28 @@ public sealed class TlsDecryptor : ITlsObserver
             d.Sequence++;
             return;
         }
-        Deliver(s, d, fromClient, frame.Number, plaintext, (TlsContentType)type, d.Sequence++, record.StreamOffset);
+        Deliver(s, d, fromClient, frame.Number, buffer.AsSpan(0, plainLength), (TlsContentType)type, d.Sequence++, record.StreamOffset);
     }
 
-    private static byte[] AppendUpTo(byte[]? kept, byte[] more, int limit)
+    private byte[] _scratch = new byte[(1 << 14) + 2048 + 256];
+
+    /// <summary>The buffer records are decrypted into (one for all: a record's plaintext lives only during its delivery).</summary>
+    private byte[] Scratch(int length)
+    {
+        if (_scratch.Length < length) _scratch = new byte[Math.Max(length, _scratch.Length * 2)];
+        return _scratch;
+    }
+
+    private static byte[] AppendUpTo(byte[]? kept, ReadOnlySpan<byte> more, int limit)
     {
         kept ??= [];
         if (kept.Length >= limit) return kept;
         int take = Math.Min(limit - kept.Length, more.Length);
-        return [.. kept, .. more.AsSpan(0, take)];
+        return [.. kept, .. more[..take]];
     }
 
     /// <summary>Hands on a decrypted record and reads the handshake messages it carries.</summary>
-    private void Deliver(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] plaintext, TlsContentType contentType,
+    private void Deliver(TlsSession s, DirectionState d, bool fromClient, long frame, ReadOnlySpan<byte> plaintext, TlsContentType contentType,
         ulong sequence, ulong streamOffset)
     {
         d.Decrypted++;
@@ -224,8 +234,8 @@ public sealed class TlsDecryptor : ITlsObserver
         if (contentType == TlsContentType.ApplicationData)
         {
             // The first 512 bytes each side sent, across records (a response's headers and body often come in two).
-            if (fromClient) s.FirstClientData = AppendUpTo(s.FirstClientData, plaintext, 512);
-            else s.FirstServerData = AppendUpTo(s.FirstServerData, plaintext, 512);
+            if (fromClient) { if (s.FirstClientData is not { Length: >= 512 }) s.FirstClientData = AppendUpTo(s.FirstClientData, plaintext, 512); }
+            else if (s.FirstServerData is not { Length: >= 512 }) s.FirstServerData = AppendUpTo(s.FirstServerData, plaintext, 512);
         }
         Sink?.OnPlaintext(new DecryptedRecord(s, frame, fromClient, contentType, plaintext, sequence, streamOffset));
         if (contentType == TlsContentType.Handshake) AddDecryptedHandshake(s, d, fromClient, frame, plaintext);
@@ -254,16 +264,18 @@ public sealed class TlsDecryptor : ITlsObserver
             if (s.EarlyCipherBeforeServerHello is null) return false;
         }
         var c = s.EarlyCipherBeforeServerHello;
-        if (!c.TryDecrypt(record[..5], record[5..], d.EarlySequence, out var plaintext, out var type)) return false;
+        var buffer = Scratch(record.Length);
+        if (!c.TryDecrypt(record[..5], record[5..], d.EarlySequence, buffer, out int plainLength, out var type)) return false;
         s.EarlyRecordsDecrypted++;
-        Deliver(s, d, fromClient: true, frame, plaintext, (TlsContentType)type, d.EarlySequence++, streamOffset);
+        Deliver(s, d, fromClient: true, frame, buffer.AsSpan(0, plainLength), (TlsContentType)type, d.EarlySequence++, streamOffset);
         return true;
     }
 
     /// <summary>TLS 1.3 0-RTT: opens a client record with the early traffic keys; false when it is not early data.</summary>
     private bool TryEarly(TlsSession s, DirectionState d, long frame, ReadOnlySpan<byte> record, ulong streamOffset)
     {
-        if (!d.EarlyCipher!.TryDecrypt(record[..5], record[5..], d.EarlySequence, out var plaintext, out var type))
+        var buffer = Scratch(record.Length);
+        if (!d.EarlyCipher!.TryDecrypt(record[..5], record[5..], d.EarlySequence, buffer, out int plainLength, out var type))
         {
             // Early data ends with EndOfEarlyData, or (rejected by the server) when the handshake keys take over.
             d.EarlyCipher.Dispose();
@@ -271,7 +283,7 @@ public sealed class TlsDecryptor : ITlsObserver
             return false;
         }
         s.EarlyRecordsDecrypted++;
-        Deliver(s, d, fromClient: true, frame, plaintext, (TlsContentType)type, d.EarlySequence++, streamOffset);
+        Deliver(s, d, fromClient: true, frame, buffer.AsSpan(0, plainLength), (TlsContentType)type, d.EarlySequence++, streamOffset);
         return true;
     }
 
@@ -497,7 +509,7 @@ public sealed class TlsDecryptor : ITlsObserver
         s.EarlyRecords.Clear();
     }
 
-    private void AddDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] plaintext)
+    private void AddDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, ReadOnlySpan<byte> plaintext)
     {
         d.HandshakeBuffer.Write(plaintext);
         if (d.HandshakeBuffer.Length > 1 << 20)
