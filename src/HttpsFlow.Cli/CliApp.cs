@@ -50,6 +50,7 @@ public static class CliApp
         root.Subcommands.Add(JsonCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ShowCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ExplainCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(FollowCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(HandshakesCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(CertsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ReportCommand.Build(stdout, stderr, stdoutStream));
