@@ -30,7 +30,7 @@ public sealed class Http1Parser : IDisposable
     /// <summary>Bytes looked at, at the start of a line, to decide whether a message starts there while resynchronising.</summary>
     public const int ProbeBytes = 32;
 
-    private enum State : byte { Start, Head, Body, ChunkLine, ChunkData, ChunkEnd, Trailers, UntilClose, Probe, SkipLine, Tunnel, Closed }
+    private enum State : byte { Start, Head, Body, ChunkLine, ChunkData, ChunkEnd, Trailers, UntilClose, Probe, SkipLine, Tunnel, GivenUp, Closed }
 
     private enum After : byte { Next, Resync, MaybeTunnel, Tunnel }
 
@@ -71,6 +71,8 @@ public sealed class Http1Parser : IDisposable
     private long _probeFrame, _probeOffset;
     private long _skipped;
     private bool _skippingTunnel;
+    private bool _switched;
+    private bool _gaveUp;
     private long _tunnelBytes;
 
     public Http1Parser(Http1Direction direction, IHttp1Sink sink, Http1MethodQueue? methods = null, Http1Limits? limits = null)
@@ -116,8 +118,11 @@ public sealed class Http1Parser : IDisposable
     /// <summary>Bytes not parsed because the connection switched protocols (or a CONNECT or Upgrade request seemed to).</summary>
     public long TunnelBytes => _tunnelBytes;
 
-    /// <summary>True once the connection switched protocols: everything after is counted, not parsed.</summary>
-    public bool IsTunnel => _state == State.Tunnel;
+    /// <summary>True once the connection switched protocols: everything after is counted (<see cref="TunnelBytes"/>), not parsed.</summary>
+    public bool IsTunnel => _switched;
+
+    /// <summary>True when the parser stopped because of a bug of its own (a <see cref="Http1NoteKeys.Bug"/> note said so).</summary>
+    public bool GaveUp => _gaveUp;
 
     /// <summary>True after <see cref="Close"/>.</summary>
     public bool IsClosed => _state == State.Closed;
@@ -165,7 +170,8 @@ public sealed class Http1Parser : IDisposable
                     State.UntilClose => OnUntilClose(data),
                     State.Probe => OnProbe(data, frameNumber),
                     State.SkipLine => OnSkipLine(data),
-                    _ => OnTunnel(data),
+                    State.Tunnel => OnTunnel(data),
+                    _ => data.Length, // given up after a bug of ours
                 };
                 if (used == 0 && _state == before) throw new InvalidOperationException($"no progress in state {before}");
                 data = data[used..];
@@ -221,7 +227,7 @@ public sealed class Http1Parser : IDisposable
     /// </summary>
     public void Gap(long frameNumber)
     {
-        if (_state is State.Closed or State.Tunnel) return;
+        if (_state is State.Closed or State.Tunnel or State.GivenUp) return;
         try
         {
             if (_state == State.Head)
@@ -447,7 +453,7 @@ public sealed class Http1Parser : IDisposable
         if (_skippingTunnel && _methods is { Tunnelled: true })
         {
             FlushSkipped(frame);
-            _state = State.Tunnel;
+            EnterTunnel();
             return 0;
         }
         int i = 0;
@@ -552,17 +558,17 @@ public sealed class Http1Parser : IDisposable
     private bool ReadStartLine(long frame)
     {
         var line = Head.FirstLine;
-        string? problem = Direction == Http1Direction.Requests ? ReadRequestLine(line) : ReadStatusLine(line);
-        if (problem is null) return true;
-        if (Direction == Http1Direction.Requests && line.StartsWith("PRI * HTTP/2.0"u8))
+        if (Direction == Http1Direction.Requests && line.SequenceEqual("PRI * HTTP/2.0"u8))
         {
             OutsideNote(Http1NoteKeys.Tunnel, Severity.Chat, "Protocol", "HTTP/2 connection preface: the rest of the stream is not HTTP/1", frame);
+            _tunnelBytes += Head.Length; // counted from the preface's first byte; the rest of the stream follows
             EndMessage();
             _index--;
-            _state = State.Tunnel;
-            _tunnelBytes += line.Length; // counted from the preface's first byte; the rest of this chunk follows
+            EnterTunnel();
             return false;
         }
+        string? problem = Direction == Http1Direction.Requests ? ReadRequestLine(line) : ReadStatusLine(line);
+        if (problem is null) return true;
         OutsideNote(Http1NoteKeys.BadStartLine, Severity.Error, "Malformed", $"{problem}: \"{Http1Text.Show(line)}\"", frame);
         _skipped += Head.Length;
         EndMessage();
@@ -885,7 +891,7 @@ public sealed class Http1Parser : IDisposable
         switch (after)
         {
             case After.Tunnel:
-                _state = State.Tunnel;
+                EnterTunnel();
                 break;
             case After.MaybeTunnel:
                 ToProbe(tunnel: true);
@@ -944,6 +950,12 @@ public sealed class Http1Parser : IDisposable
         _state = State.Start;
     }
 
+    private void EnterTunnel()
+    {
+        _state = State.Tunnel;
+        _switched = true;
+    }
+
     private void ToProbe(bool tunnel)
     {
         _state = State.Probe;
@@ -998,7 +1010,8 @@ public sealed class Http1Parser : IDisposable
     private void GiveUp(Exception e, long frame)
     {
         Release();
-        _state = State.Tunnel;
+        _state = State.GivenUp;
+        _gaveUp = true;
         var note = new Http1Note(Http1NoteKeys.Bug, Severity.Error, "Malformed",
             $"HTTP/1 parser bug ({e.GetType().Name}: {e.Message}): the rest of the direction is not parsed", frame);
         _sink.OnNote(in note);
