@@ -141,4 +141,6 @@ public static class X509Fields
     public static readonly FieldDef SctLogId = FieldRegistry.Define("tls.sct.sct_logid", "Log ID", T.Bytes);
     public static readonly FieldDef SctTimestamp = FieldRegistry.Define("tls.sct.sct_timestamp", "Timestamp", T.AbsoluteTime);
     public static readonly FieldDef Encrypted = FieldRegistry.Define("x509af.encrypted", "encrypted", T.Bytes);
+
+    internal static FieldDef After => Encrypted;
 }

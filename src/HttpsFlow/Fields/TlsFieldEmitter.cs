@@ -143,6 +143,12 @@ public sealed class TlsFieldEmitter
     public void Emit(Frame f, TlsFrameStore store, FieldSet set)
     {
         if (!store.Holds(f)) return;
+        EmitTls(f, store, set);
+        store.AppFields?.Emit(f.Number, set);
+    }
+
+    private void EmitTls(Frame f, TlsFrameStore store, FieldSet set)
+    {
         Prepare(f, store);
         int certificateIndex = 0;
         var items = store.Items;

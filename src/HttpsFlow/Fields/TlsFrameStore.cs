@@ -87,6 +87,9 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
 
     public int Count { get; private set; }
 
+    /// <summary>The http.* and http2.* fields the HTTP layers found in decrypted data (null: none).</summary>
+    public AppFrameFields? AppFields { get; set; }
+
     /// <summary>Turns what the store holds into fields (its scratch lists are reused frame to frame).</summary>
     public TlsFieldEmitter Emitter { get; } = new();
 

@@ -111,7 +111,8 @@ public sealed class DisplayFilter
 
     /// <summary>The filter reads TLS or certificate fields (or frame.protocols, which names TLS): it needs a TLS store.</summary>
     public bool NeedsTls => Fields.Any(d => d.Name.StartsWith("tls", StringComparison.Ordinal) || d.Name.StartsWith("x509", StringComparison.Ordinal)
-                                            || d.Name.StartsWith("pkcs1", StringComparison.Ordinal) || d.Name == "frame.protocols");
+                                            || d.Name.StartsWith("pkcs1", StringComparison.Ordinal) || d.Name == "frame.protocols"
+                                            || d.Protocol is "http" or "http2");
 
     private FieldSet? _set;
 

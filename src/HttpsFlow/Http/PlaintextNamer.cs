@@ -17,6 +17,9 @@ public sealed class AppColumns
 
     internal readonly List<(OpKind Kind, string A, string? B)> Ops = [];
 
+    /// <summary>Where the layer puts the http.* / http2.* fields of the frame.</summary>
+    public Fields.AppFrameFields Fields { get; } = new();
+
     /// <summary>Sets the Protocol column and replaces the Info column (HTTP's first message of a frame).</summary>
     public void Set(string protocol, string info) => Ops.Add((OpKind.Set, protocol, info));
 
@@ -79,6 +82,9 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
 
     /// <summary>Made for each connection whose application data is HTTP/2 (null: not read).</summary>
     public Func<TlsSession, IApplicationLayer>? Http2 { get; set; }
+
+    /// <summary>The http.* and http2.* fields of the frame being dissected.</summary>
+    public Fields.AppFrameFields Fields => _app.Fields;
 
     /// <summary>The application layer of a connection, once chosen.</summary>
     public IApplicationLayer? ApplicationOf(TlsSession session) => _connections.GetValueOrDefault(session)?.App;

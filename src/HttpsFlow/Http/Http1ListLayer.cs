@@ -1,0 +1,110 @@
+using System.Text;
+using HttpsFlow.Decryption;
+using HttpsFlow.Fields;
+using HttpsFlow.Http.Http1;
+
+namespace HttpsFlow.Http;
+
+/// <summary>
+/// HTTP/1.x in decrypted TLS, for the packet list and the fields: each message is named in the frame whose record
+/// completes it (headers and, when its length is known, its body), as tshark's HTTP names it when TLS reassembles for
+/// it: its first line and a space, then " (media type)" when it has a body of a known type. A second message completed
+/// in the same frame follows the first. Records that only carry part of a message add nothing (the list then shows
+/// "[TLS segment of a reassembled PDU]"). A response that ends only with the connection is never named, as tshark's
+/// single pass never names it.
+/// </summary>
+public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink
+{
+    private readonly Http1Parser _requests;
+    private readonly Http1Parser _responses;
+    private AppColumns? _columns;
+    private long _frame = -1;
+    private long _namedFrame = -1;
+
+    public Http1ListLayer(Http1Limits? limits = null)
+    {
+        (_requests, _responses) = Http1Parser.CreatePair(this, this, limits);
+    }
+
+    public string ProtocolName => "http";
+
+    /// <summary>Messages named so far.</summary>
+    public long Messages { get; private set; }
+
+    public void OnData(ReadOnlySpan<byte> data, long frame, bool fromClient, AppColumns columns)
+    {
+        _columns = columns;
+        _frame = frame;
+        (fromClient ? _requests : _responses).Feed(data, frame);
+        _columns = null;
+    }
+
+    public void OnMessage(in Http1Message m)
+    {
+        if (!m.IsComplete || _columns is not { } columns) return;
+        Messages++;
+        var line = new StringBuilder();
+        line.Append(Latin1(m.StartLine)).Append(' ');
+        if (m.BodyLength > 0 && MediaType(m.Headers.ContentType) is { } media) line.Append(" (").Append(media).Append(')');
+        if (_namedFrame == _frame) columns.Append(line.ToString());
+        else columns.Set("HTTP", line.ToString());
+        _namedFrame = _frame;
+        AddFields(m, columns.Fields);
+    }
+
+    private void AddFields(in Http1Message m, AppFrameFields fields)
+    {
+        long f = _frame;
+        fields.AddText(f, HttpFields.Http, "http");
+        if (m.IsRequest)
+        {
+            fields.AddInt(f, HttpFields.Request, 1);
+            fields.AddText(f, HttpFields.Method, Latin1(m.Method));
+            fields.AddText(f, HttpFields.Uri, Latin1(m.Target));
+            fields.AddText(f, HttpFields.RequestVersion, Latin1(m.Version));
+        }
+        else
+        {
+            fields.AddInt(f, HttpFields.Response, 1);
+            fields.AddText(f, HttpFields.ResponseVersion, Latin1(m.Version));
+            fields.AddInt(f, HttpFields.Code, m.StatusCode);
+            fields.AddText(f, HttpFields.Phrase, Latin1(m.ReasonPhrase));
+        }
+        foreach (var h in m.Headers)
+        {
+            var def = HeaderField(h.Name);
+            if (def is not null) fields.AddText(f, def, Latin1(h.Value));
+        }
+        if (m.IsRequest) fields.AddText(f, HttpFields.RequestLine, Latin1(m.StartLine) + "\r\n");
+        else fields.AddText(f, HttpFields.ResponseLine, Latin1(m.StartLine) + "\r\n");
+        var body = m.DecodedBody.IsEmpty ? m.Body : m.DecodedBody;
+        if (!body.IsEmpty) fields.AddText(f, HttpFields.FileData, Encoding.Latin1.GetString(body));
+    }
+
+    private static FieldDef? HeaderField(ReadOnlySpan<byte> name)
+    {
+        if (Ascii.EqualsIgnoreCase(name, "host"u8)) return HttpFields.Host;
+        if (Ascii.EqualsIgnoreCase(name, "user-agent"u8)) return HttpFields.UserAgent;
+        if (Ascii.EqualsIgnoreCase(name, "accept"u8)) return HttpFields.Accept;
+        if (Ascii.EqualsIgnoreCase(name, "connection"u8)) return HttpFields.Connection;
+        if (Ascii.EqualsIgnoreCase(name, "server"u8)) return HttpFields.Server;
+        if (Ascii.EqualsIgnoreCase(name, "date"u8)) return HttpFields.Date;
+        if (Ascii.EqualsIgnoreCase(name, "last-modified"u8)) return HttpFields.LastModified;
+        if (Ascii.EqualsIgnoreCase(name, "content-type"u8)) return HttpFields.ContentType;
+        if (Ascii.EqualsIgnoreCase(name, "content-length"u8)) return HttpFields.ContentLengthHeader;
+        if (Ascii.EqualsIgnoreCase(name, "content-encoding"u8)) return HttpFields.ContentEncoding;
+        if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)) return HttpFields.TransferEncoding;
+        return null;
+    }
+
+    /// <summary>The media type of a Content-Type value as tshark's media dissector names it: lower case, no parameters.</summary>
+    public static string? MediaType(ReadOnlySpan<byte> contentType)
+    {
+        if (contentType.IsEmpty) return null;
+        int semi = contentType.IndexOf((byte)';');
+        var type = (semi >= 0 ? contentType[..semi] : contentType).Trim((byte)' ').Trim((byte)'\t');
+        return type.IsEmpty ? null : Encoding.Latin1.GetString(type).ToLowerInvariant();
+    }
+
+    private static string Latin1(ReadOnlySpan<byte> bytes) => Encoding.Latin1.GetString(bytes);
+}
