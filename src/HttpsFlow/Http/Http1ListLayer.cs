@@ -78,7 +78,7 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink
         if (m.IsRequest) fields.AddText(f, HttpFields.RequestLine, Latin1(m.StartLine) + "\r\n");
         else fields.AddText(f, HttpFields.ResponseLine, Latin1(m.StartLine) + "\r\n");
         var body = m.DecodedBody.IsEmpty ? m.Body : m.DecodedBody;
-        if (!body.IsEmpty) fields.AddText(f, HttpFields.FileData, Encoding.Latin1.GetString(body));
+        if (!body.IsEmpty) fields.AddText(f, HttpFields.FileData, Latin1(body));
     }
 
     private static FieldDef? HeaderField(ReadOnlySpan<byte> name)
@@ -106,5 +106,14 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink
         return type.IsEmpty ? null : Encoding.Latin1.GetString(type).ToLowerInvariant();
     }
 
-    private static string Latin1(ReadOnlySpan<byte> bytes) => Encoding.Latin1.GetString(bytes);
+    /// <summary>Text as tshark reads HTTP's ASCII: every byte above 0x7F becomes U+FFFD.</summary>
+    internal static string Latin1(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+            if (b > 0x7f) return string.Create(bytes.Length, bytes.ToArray(), static (span, src) =>
+            {
+                for (int i = 0; i < src.Length; i++) span[i] = src[i] > 0x7f ? '\uFFFD' : (char)src[i];
+            });
+        return Encoding.ASCII.GetString(bytes);
+    }
 }
