@@ -96,7 +96,7 @@ internal sealed class Decrypting
     public Decrypting(KeyLog keys, IDecryptedSink?[] stores)
     {
         Decryptor = new TlsDecryptor(keys);
-        Namer = new PlaintextNamer { Http1 = _ => new Http1ListLayer() };
+        Namer = new PlaintextNamer { Http1 = _ => new Http1ListLayer(), Http2 = _ => new Http2ListLayer() };
         var others = stores.OfType<IDecryptedSink>().Distinct().ToArray();
         foreach (var store in others.OfType<Fields.TlsFrameStore>()) store.AppFields = Namer.Fields;
         Decryptor.Sink = others.Length == 0 ? Namer : new DecryptedSinks([.. others, Namer]);

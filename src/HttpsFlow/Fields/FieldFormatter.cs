@@ -129,8 +129,8 @@ public static class FieldFormatter
     }
 
     /// <summary>
-    /// A string as tshark's fields output writes it: the C escapes \a \b \f \n \r \t \v, and backslash and double
-    /// quote behind a backslash; every other character as it is.
+    /// A string as tshark 4.0's fields output writes it: the C escapes \a \b \f \n \r \t \v and a doubled backslash;
+    /// every other character (double quotes included) as it is.
     /// </summary>
     public static void AppendEscaped(TextSink sink, string? text)
     {
@@ -141,7 +141,7 @@ public static class FieldFormatter
             char e = text[i] switch
             {
                 '\a' => 'a', '\b' => 'b', '\f' => 'f', '\n' => 'n', '\r' => 'r', '\t' => 't', '\v' => 'v',
-                '"' => '"', '\\' => '\\',
+                '\\' => '\\',
                 _ => '\0',
             };
             if (e == '\0') continue;

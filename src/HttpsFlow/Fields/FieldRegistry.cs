@@ -52,5 +52,6 @@ public static class FieldRegistry
         _ = X509Fields.Version;
         _ = HttpFields.Http;
         _ = Http2Fields.Http2;
+        _ = ColumnFields.Protocol;
     }
 }

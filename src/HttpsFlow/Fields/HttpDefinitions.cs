@@ -61,6 +61,18 @@ public static class Http2Fields
 }
 
 /// <summary>
+/// _ws.col.*: the packet list's Protocol and Info columns as fields (tshark's column pseudo-fields). Emitted only when
+/// asked for by name, as tshark emits them.
+/// </summary>
+public static class ColumnFields
+{
+    private static readonly FieldDef s_after = Http2Fields.GoawayError;
+
+    public static readonly FieldDef Protocol = FieldRegistry.Define("_ws.col.Protocol", "Protocol", T.String);
+    public static readonly FieldDef Info = FieldRegistry.Define("_ws.col.Info", "Info", T.String);
+}
+
+/// <summary>
 /// The application-layer fields (http.*, http2.*) of the frame being dissected, written by the HTTP layers that read
 /// decrypted TLS and emitted after the frame's tls.* fields. Reset when a new frame begins.
 /// </summary>

@@ -273,6 +273,9 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
         item.Connection = facts!;
         item.BytesStart = Copy(message.Message);
         item.BytesLength = message.Message.Length;
+        // TLS 1.3 sends ALPN in the encrypted EncryptedExtensions: decrypted, it names the application protocol.
+        if (message.Type == TlsHandshakeType.EncryptedExtensions && facts is not null && message.Session.Alpn is { } alpn)
+            facts.AlpnProtocol ??= TlsApplicationProtocols.ForAlpn(System.Text.Encoding.ASCII.GetBytes(alpn));
     }
 
     public void OnSegment(Frame frame, TcpConversation conversation, bool fromA, ulong start, ulong end, int buffered)

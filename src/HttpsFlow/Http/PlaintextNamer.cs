@@ -104,6 +104,9 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
         return null;
     }
 
+    /// <summary>What tshark's TLS says of a record whose data waits for more.</summary>
+    public const string SegmentText = "[TLS segment of a reassembled PDU]";
+
     /// <summary>The first bytes of an HTTP/2 client connection preface (RFC 9113 §3.4).</summary>
     public static ReadOnlySpan<byte> Http2Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
@@ -147,9 +150,23 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
         _texts.Add(TlsNames.HandshakeInfo((byte)message.Type));
     }
 
+    // A record of this frame held for reassembly by the application layer: said only if the frame names more after it.
+    private long _segmentFrame = -1;
+
     public bool TryName(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, TlsListColumns columns)
     {
         if (record.Frame != _frame || record.StreamOffset != _offset || frame.Number != _frame) return false;
+        if (_type == TlsContentType.ApplicationData && _appNamed && _app.Ops.Count == 0)
+        {
+            _segmentFrame = frame.Number;
+            columns.Consumed();
+            return true;
+        }
+        if (_segmentFrame == frame.Number)
+        {
+            columns.AddTls(SegmentText);
+            _segmentFrame = -1;
+        }
         switch (_type)
         {
             case TlsContentType.Handshake or TlsContentType.Alert:

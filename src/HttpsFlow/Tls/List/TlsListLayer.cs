@@ -105,6 +105,13 @@ public sealed class TlsListLayer
                 // A TLS 1.0-1.2 ChangeCipherSpec still moves the reassembler past the clear handshake.
                 if (record.ContentType == TlsContentType.ChangeCipherSpec && Parser.NegotiatedVersion != TlsVersion.Tls13)
                     Handshakes.OnChangeCipherSpec(record.Frame);
+                // A record TCP reassembled from earlier segments is dissected on its own; when more of the segment
+                // follows, tshark's TCP fences the Info column and makes the Protocol column read-only for the rest.
+                if (record.SpansFrames && o._records == 1)
+                {
+                    o._frozenProtocol = o._application ?? o._protocol;
+                    o._fence = f.UpperInfoLength;
+                }
                 return;
             }
             switch (record.Kind)
@@ -209,10 +216,14 @@ public sealed class TlsListLayer
     {
         _application = protocol;
         var f = _frame!;
-        f.ClearUpperInfo();
+        f.TruncateUpperInfo(_fence);
         f.AppendUpperInfo(info);
         _texts = 1;
     }
+
+    // What TCP's fence keeps of the columns after a reassembled record (see Direction.OnRecord).
+    private string? _frozenProtocol;
+    private int _fence;
 
     internal void AppendInfo(string text)
     {
@@ -328,6 +339,8 @@ public sealed class TlsListLayer
         _conversation = conversation;
         _protocol = null;
         _application = null;
+        _frozenProtocol = null;
+        _fence = 0;
         _records = 0;
         _texts = 0;
         f.ClearUpperInfo();
@@ -338,7 +351,7 @@ public sealed class TlsListLayer
         if (_records > 0)
         {
             f.Upper = _texts > 0 ? UpperKind.Tls : UpperKind.TlsSegment;
-            f.UpperProtocol = _application ?? _protocol ?? "TLS";
+            f.UpperProtocol = _frozenProtocol ?? _application ?? _protocol ?? "TLS";
         }
         else if (dir.Parser.BufferedBytes > 0)
         {
