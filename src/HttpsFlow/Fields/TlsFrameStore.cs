@@ -48,6 +48,7 @@ public struct TlsFrameItem
     /// <summary>For a record: it was decrypted; <see cref="InnerType"/> is its plaintext's content type (TLS 1.3's inner type).</summary>
     public bool Decrypted;
     public TlsContentType InnerType;
+    public bool Tls13Protected;
     /// <summary>For a decrypted record: its plaintext, a range of <see cref="TlsFrameStore.Bytes"/>.</summary>
     public int PlainStart;
     public int PlainLength;
@@ -251,6 +252,8 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
             if (item.StreamOffset != record.StreamOffset) return;
             item.Decrypted = true;
             item.InnerType = record.ContentType;
+            // TLS 1.3 protection (its version known, or 0-RTT data read before the ServerHello): an opaque record.
+            item.Tls13Protected = record.Session.Version is TlsVersion.Tls13 or 0;
             item.PlainStart = Copy(record.Plaintext);
             item.PlainLength = record.Plaintext.Length;
             return;

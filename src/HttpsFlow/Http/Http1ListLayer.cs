@@ -70,15 +70,34 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink
             fields.AddInt(f, HttpFields.Code, m.StatusCode);
             fields.AddText(f, HttpFields.Phrase, Latin1(m.ReasonPhrase));
         }
+        // tshark 4.0's http.request.line / http.response.line are the header lines, each with its CRLF.
+        var lineField = m.IsRequest ? HttpFields.RequestLine : HttpFields.ResponseLine;
         foreach (var h in m.Headers)
         {
             var def = HeaderField(h.Name);
             if (def is not null) fields.AddText(f, def, Latin1(h.Value));
         }
-        if (m.IsRequest) fields.AddText(f, HttpFields.RequestLine, Latin1(m.StartLine) + "\r\n");
-        else fields.AddText(f, HttpFields.ResponseLine, Latin1(m.StartLine) + "\r\n");
+        foreach (var line in HeaderLines(m.RawHeader)) fields.AddText(f, lineField, Latin1(line) + "\r\n");
         var body = m.DecodedBody.IsEmpty ? m.Body : m.DecodedBody;
         if (!body.IsEmpty) fields.AddText(f, HttpFields.FileData, Latin1(body));
+    }
+
+    /// <summary>The header block's lines after the start line, without their line ends, up to the empty line.</summary>
+    private static List<byte[]> HeaderLines(ReadOnlySpan<byte> raw)
+    {
+        var lines = new List<byte[]>();
+        bool first = true;
+        while (!raw.IsEmpty)
+        {
+            int nl = raw.IndexOf((byte)'\n');
+            var line = nl < 0 ? raw : raw[..nl];
+            raw = nl < 0 ? default : raw[(nl + 1)..];
+            if (!line.IsEmpty && line[^1] == (byte)'\r') line = line[..^1];
+            if (first) { first = false; continue; }
+            if (line.IsEmpty) break;
+            lines.Add(line.ToArray());
+        }
+        return lines;
     }
 
     private static FieldDef? HeaderField(ReadOnlySpan<byte> name)
