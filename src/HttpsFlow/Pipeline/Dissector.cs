@@ -25,7 +25,15 @@ public sealed class Dissector
         Limits.Validate();
         _tcp = new TcpConversations(Limits.MaxTcpConversations);
         _tcp.ConversationForgotten += _tls.Forget;
+        ReassemblyBudget = new Tcp.Reassembly.ReassemblyBudget(Limits.MaxReassemblyBytes);
+        _tls.Budget = ReassemblyBudget;
     }
+
+    /// <summary>The total the reassembly buffers of every connection are charged to (<see cref="DissectorLimits.MaxReassemblyBytes"/>).</summary>
+    public Tcp.Reassembly.ReassemblyBudget ReassemblyBudget { get; }
+
+    /// <summary>Connections that gave up their buffered bytes so that another could grow within the budget.</summary>
+    public long ReassemblyEvictions => _tls.BudgetEvictions;
 
     /// <summary>The bounds this dissector keeps to.</summary>
     public DissectorLimits Limits { get; }

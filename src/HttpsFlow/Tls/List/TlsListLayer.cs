@@ -33,7 +33,7 @@ public enum UpperKind : byte
 /// application-data header with an SSL 3.0–TLS 1.2 record version, or an SSLv2 ClientHello), and not on a port that
 /// tshark gives to another protocol first (data/tshark/tcp-ports.csv).
 /// </summary>
-public sealed class TlsListLayer
+public sealed partial class TlsListLayer
 {
     private sealed class ConnectionState
     {
@@ -45,12 +45,12 @@ public sealed class TlsListLayer
     }
 
     /// <summary>One direction: its record parser and handshake reassembler, sharing the connection's version.</summary>
-    private sealed class Direction : ITlsRecordSink, IHandshakeSink
+    private sealed partial class Direction : ITlsRecordSink, IHandshakeSink
     {
         private readonly TlsListLayer _owner;
         public readonly bool FromA;
         public readonly TlsRecordParser Parser;
-        public readonly HandshakeReassembler Handshakes = new();
+        public readonly HandshakeReassembler Handshakes;
         public Direction? Peer;
         public ulong Offset;
         public bool Started;
@@ -80,7 +80,8 @@ public sealed class TlsListLayer
         {
             _owner = owner;
             FromA = fromA;
-            Parser = new TlsRecordParser(this);
+            Parser = new TlsRecordParser(this, budget: owner.Budget);
+            Handshakes = new HandshakeReassembler(budget: owner.Budget);
         }
 
         public void OnRecord(in TlsRecord record)
@@ -188,6 +189,8 @@ public sealed class TlsListLayer
     {
         if (_connections.Remove(conversation, out var state))
         {
+            Unhold(state.A);
+            Unhold(state.B);
             state.A?.Release();
             state.B?.Release();
         }
@@ -308,8 +311,8 @@ public sealed class TlsListLayer
             if (state.IsTls)
             {
                 state.Decided = true;
-                state.A = new Direction(this, fromA: true);
-                state.B = new Direction(this, fromA: false);
+                state.A = new Direction(this, fromA: true) { Conversation = conversation };
+                state.B = new Direction(this, fromA: false) { Conversation = conversation };
                 state.A.Peer = state.B;
                 state.B.Peer = state.A;
             }
@@ -344,7 +347,9 @@ public sealed class TlsListLayer
         _records = 0;
         _texts = 0;
         f.ClearUpperInfo();
+        BeforeFeed(dir);
         dir.Parser.Feed(payload, dir.Offset, f.Number);
+        AfterFeed(dir, f);
         Observer?.OnSegment(f, conversation, dir.FromA, dir.Offset, dir.Offset + (ulong)payload.Length, dir.Parser.BufferedBytes);
         dir.Offset += (ulong)payload.Length;
 
