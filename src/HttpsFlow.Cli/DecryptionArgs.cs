@@ -95,7 +95,7 @@ internal sealed class Decrypting
 {
     public Decrypting(KeyLog keys, IDecryptedSink?[] stores)
     {
-        Decryptor = new TlsDecryptor(keys);
+        Decryptor = new TlsDecryptor(keys) { KeepSessions = false };
         Namer = new PlaintextNamer { Http1 = _ => new Http1ListLayer(), Http2 = _ => new Http2ListLayer() };
         var others = stores.OfType<IDecryptedSink>().Distinct().ToArray();
         foreach (var store in others.OfType<Fields.TlsFrameStore>()) store.AppFields = Namer.Fields;

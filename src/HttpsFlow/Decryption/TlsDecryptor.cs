@@ -69,6 +69,11 @@ public interface IDecryptedSink
     void OnHandshake(in DecryptedHandshake message)
     {
     }
+
+    /// <summary>The connection is forgotten (see <see cref="TlsDecryptor.KeepSessions"/>): drop what was kept for it.</summary>
+    void OnSessionForgotten(TlsSession session)
+    {
+    }
 }
 
 /// <summary>
@@ -106,6 +111,13 @@ public sealed class TlsDecryptor : ITlsObserver
     /// <summary>RSA private keys of servers (for <c>--rsa-key</c>): connections with RSA key exchange and no key log line decrypt with them.</summary>
     public List<System.Security.Cryptography.RSA> RsaKeys { get; } = [];
 
+    /// <summary>
+    /// Keep every session for <see cref="Sessions"/> (the default: the walkthrough and the report list them after the
+    /// run). False for the packet views, which need a session only while its connection lives: a connection the TCP
+    /// table forgets takes its session, keys and application state with it, so memory stays bounded by the table.
+    /// </summary>
+    public bool KeepSessions { get; init; } = true;
+
     /// <summary>Receives decrypted records and handshake messages (optional).</summary>
     public IDecryptedSink? Sink { get; set; }
 
@@ -124,7 +136,7 @@ public sealed class TlsDecryptor : ITlsObserver
         {
             s = new TlsSession(conversation);
             _sessions[conversation] = s;
-            _order.Add(s);
+            if (KeepSessions) _order.Add(s);
         }
         return s;
     }
@@ -231,7 +243,7 @@ public sealed class TlsDecryptor : ITlsObserver
     {
         d.Decrypted++;
         s.RecordsDecrypted++;
-        if (contentType == TlsContentType.ApplicationData)
+        if (contentType == TlsContentType.ApplicationData && KeepSessions)
         {
             // The first 512 bytes each side sent, across records (a response's headers and body often come in two).
             if (fromClient) { if (s.FirstClientData is not { Length: >= 512 }) s.FirstClientData = AppendUpTo(s.FirstClientData, plaintext, 512); }
@@ -682,6 +694,13 @@ public sealed class TlsDecryptor : ITlsObserver
     public void OnNote(Frame frame, TcpConversation conversation, bool fromA, in TlsStreamNote note)
     {
     }
+
+    public void OnConversationForgotten(TcpConversation conversation)
+    {
+        if (KeepSessions || !_sessions.Remove(conversation, out var s)) return;
+        s.Release();
+        Sink?.OnSessionForgotten(s);
+    }
 }
 
 /// <summary>Several receivers behind the decryptor's one <see cref="TlsDecryptor.Sink"/>, called in order.</summary>
@@ -695,5 +714,10 @@ public sealed class DecryptedSinks(params IDecryptedSink[] sinks) : IDecryptedSi
     public void OnHandshake(in DecryptedHandshake message)
     {
         foreach (var s in sinks) s.OnHandshake(message);
+    }
+
+    public void OnSessionForgotten(TlsSession session)
+    {
+        foreach (var s in sinks) s.OnSessionForgotten(session);
     }
 }

@@ -128,6 +128,23 @@ public sealed class TlsSession
 
     internal void SetStatus(DecryptionStatus status) => _status ??= status;
 
+    /// <summary>Disposes the ciphers and drops the buffers (the connection is forgotten).</summary>
+    internal void Release()
+    {
+        foreach (var d in new[] { _a, _b })
+        {
+            d.Cipher?.Dispose();
+            d.Pending?.Dispose();
+            d.EarlyCipher?.Dispose();
+            d.Cipher = d.Pending = d.EarlyCipher = null;
+            d.HandshakeBuffer.Dispose();
+        }
+        EarlyCipherBeforeServerHello?.Dispose();
+        EarlyCipherBeforeServerHello = null;
+        Transcript.Dispose();
+        EarlyRecords.Clear();
+    }
+
     internal void AddNote(string note)
     {
         if (_notes.Count < 20) _notes.Add(note);

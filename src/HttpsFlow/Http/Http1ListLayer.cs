@@ -13,7 +13,7 @@ namespace HttpsFlow.Http;
 /// "[TLS segment of a reassembled PDU]"). A response that ends only with the connection is never named, as tshark's
 /// single pass never names it.
 /// </summary>
-public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink
+public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink, IDisposable
 {
     private readonly Http1Parser _requests;
     private readonly Http1Parser _responses;
@@ -123,6 +123,12 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink
         int semi = contentType.IndexOf((byte)';');
         var type = (semi >= 0 ? contentType[..semi] : contentType).Trim((byte)' ').Trim((byte)'\t');
         return type.IsEmpty ? null : Encoding.Latin1.GetString(type).ToLowerInvariant();
+    }
+
+    public void Dispose()
+    {
+        _requests.Dispose();
+        _responses.Dispose();
     }
 
     /// <summary>Text as tshark reads HTTP's ASCII: every byte above 0x7F becomes U+FFFD.</summary>

@@ -144,6 +144,11 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
         }
     }
 
+    public void OnSessionForgotten(TlsSession session)
+    {
+        if (_connections.Remove(session, out var c)) (c.App as IDisposable)?.Dispose();
+    }
+
     public void OnHandshake(in DecryptedHandshake message)
     {
         if (message.Frame != _frame) return;
