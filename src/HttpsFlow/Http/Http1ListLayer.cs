@@ -19,7 +19,6 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink, IDisposable
     private readonly Http1Parser _responses;
     private AppColumns? _columns;
     private long _frame = -1;
-    private long _namedFrame = -1;
 
     public Http1ListLayer(Http1Limits? limits = null)
     {
@@ -35,20 +34,43 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink, IDisposable
     {
         _columns = columns;
         _frame = frame;
-        (fromClient ? _requests : _responses).Feed(data, frame);
+        _namedInCall = false;
+        _completedInCall = 0;
+        _firstStartedEarlier = false;
+        var parser = fromClient ? _requests : _responses;
+        _recordStart = parser.Offset;
+        parser.Feed(data, frame);
+        // As tshark's TLS reassembles for HTTP: when the record finished a message begun in an earlier record and then
+        // only began the next one, that rest is handed on alone and marked as waiting for more.
+        if (_completedInCall == 1 && _firstStartedEarlier && (parser.InMessage || parser.BufferedBytes > 0))
+            columns.Append(PlaintextNamer.SegmentText);
         _columns = null;
     }
+
+    private long _recordStart;
+    private int _completedInCall;
+    private bool _firstStartedEarlier;
+
+    // Whether this record (one call of tshark's HTTP dissector) named a message already: the first one sets the
+    // Info column, the next ones follow it.
+    private bool _namedInCall;
 
     public void OnMessage(in Http1Message m)
     {
         if (!m.IsComplete || _columns is not { } columns) return;
         Messages++;
-        var line = new StringBuilder();
-        line.Append(Latin1(m.StartLine)).Append(' ');
-        if (m.BodyLength > 0 && MediaType(m.Headers.ContentType) is { } media) line.Append(" (").Append(media).Append(')');
-        if (_namedFrame == _frame) columns.Append(line.ToString());
-        else columns.Set("HTTP", line.ToString());
-        _namedFrame = _frame;
+        if (_completedInCall++ == 0) _firstStartedEarlier = m.StartOffset < _recordStart;
+        string line = Latin1(m.StartLine) + " ";
+        if (_namedInCall) columns.Append(line);
+        else columns.Set("HTTP", line);
+        _namedInCall = true;
+        if (m.BodyLength > 0 && MediaTypes.Of(m.Headers.ContentType) is { } media)
+        {
+            var body = m.DecodedBody.IsEmpty ? m.Body : m.DecodedBody;
+            var (suffix, info) = MediaTypes.Describe(media, body);
+            if (suffix is not null) columns.ProtocolSuffix(suffix);
+            if (info is not null) columns.Append(info);
+        }
         AddFields(m, columns.Fields);
     }
 
@@ -114,15 +136,6 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink, IDisposable
         if (Ascii.EqualsIgnoreCase(name, "content-encoding"u8)) return HttpFields.ContentEncoding;
         if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)) return HttpFields.TransferEncoding;
         return null;
-    }
-
-    /// <summary>The media type of a Content-Type value as tshark's media dissector names it: lower case, no parameters.</summary>
-    public static string? MediaType(ReadOnlySpan<byte> contentType)
-    {
-        if (contentType.IsEmpty) return null;
-        int semi = contentType.IndexOf((byte)';');
-        var type = (semi >= 0 ? contentType[..semi] : contentType).Trim((byte)' ').Trim((byte)'\t');
-        return type.IsEmpty ? null : Encoding.Latin1.GetString(type).ToLowerInvariant();
     }
 
     public void Dispose()

@@ -27,14 +27,50 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
     {
         _columns = columns;
         _frame = frame;
+        _namedInCall = false;
+        _completedInCall = 0;
+        _firstStartedEarlier = false;
+        int side = fromClient ? 0 : 1;
+        _recordStart = _fed[side];
         _connection.Feed(fromClient, data, frame);
+        _fed[side] += data.Length;
+        // As tshark's TLS reassembles for HTTP/2: when the record finished a frame begun in an earlier record and then
+        // only began the next one, that rest is handed on alone and marked as waiting for more.
+        if (_completedInCall == 1 && _firstStartedEarlier && _connection.BufferedBytesOf(fromClient) > 0)
+            columns.Append(PlaintextNamer.SegmentText);
         _columns = null;
     }
+
+    private readonly long[] _fed = new long[2];
+    private long _recordStart;
+    private int _completedInCall;
+    private bool _firstStartedEarlier;
+
+    private void Completed(long streamOffset)
+    {
+        if (_completedInCall++ == 0) _firstStartedEarlier = streamOffset < _recordStart;
+    }
+
+    // Whether this record (one call of tshark's HTTP/2 dissector) named a frame already: the first clears the Info
+    // column (back to a fence), the next ones follow with ", ".
+    private bool _namedInCall;
+
+    private void Begin(AppColumns c)
+    {
+        if (_namedInCall) return;
+        _namedInCall = true;
+        c.Clear();
+        c.Protocol("HTTP2");
+    }
+
+    // The first bytes of each stream's body per direction, for the media types that look at them (JPEG, GIF).
+    private readonly Dictionary<(int Stream, bool FromClient), byte[]> _bodyStarts = [];
 
     public void OnMagic(bool fromClient, long frame)
     {
         if (_columns is not { } c) return;
-        c.Protocol("HTTP2");
+        Completed(0);
+        Begin(c);
         c.Tls("Magic");
         c.Fields.AddText(_frame, Http2Fields.Http2, "http2");
     }
@@ -42,11 +78,13 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
     public void OnFrame(in Http2FrameEvent e)
     {
         if (_columns is not { } c) return;
+        Completed(e.StreamOffset);
         var h = e.Header;
         var text = new StringBuilder();
         text.Append(e.TypeName).Append('[').Append(h.StreamId.ToString(CultureInfo.InvariantCulture)).Append(']');
         var fields = c.Fields;
         long f = _frame;
+        string? mediaSuffix = null;
         fields.AddText(f, Http2Fields.Http2, "http2");
         fields.AddPresence(f, Http2Fields.Stream);
         fields.AddInt(f, Http2Fields.Length, h.Length);
@@ -58,10 +96,23 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
             case Http2FrameType.Headers or Http2FrameType.PushPromise or Http2FrameType.Continuation when e.Headers is { } headers:
                 AddHeaders(headers, text, fields, f);
                 break;
-            case Http2FrameType.Data when h.HasFlag(Http2Flags.EndStream):
-                if (e.Stream?.ContentType(e.FromClient) is { } type && Http1ListLayer.MediaType(Encoding.Latin1.GetBytes(type)) is { } media)
-                    text.Append(" (").Append(media).Append(')');
+            case Http2FrameType.Data:
+            {
+                var key = (h.StreamId, e.FromClient);
+                if (!e.Data.IsEmpty && !_bodyStarts.ContainsKey(key) && _bodyStarts.Count < 1024)
+                    _bodyStarts[key] = e.Data[..Math.Min(16, e.Data.Length)].ToArray();
+                if (!h.HasFlag(Http2Flags.EndStream)) break;
+                _bodyStarts.Remove(key, out var start);
+                // A body of some bytes with a media type goes to that type's dissector, which names it.
+                long bytes = e.Stream is { } st ? (e.FromClient ? st.ClientDataBytes : st.ServerDataBytes) : e.Data.Length;
+                if (bytes > 0 && e.Stream?.ContentType(e.FromClient) is { } type && MediaTypes.Of(Encoding.Latin1.GetBytes(type)) is { } media)
+                {
+                    var (suffix, info) = MediaTypes.Describe(media, start);
+                    if (suffix is not null) mediaSuffix = suffix;
+                    if (info is not null) text.Append(info);
+                }
                 break;
+            }
             case Http2FrameType.Settings:
                 var settings = e.Settings;
                 for (int i = 0; i < settings.Count; i++) fields.AddInt(f, Http2Fields.SettingsId, settings[i].Id);
@@ -76,8 +127,9 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
                 fields.AddInt(f, Http2Fields.GoawayError, e.ErrorCode);
                 break;
         }
-        c.Protocol("HTTP2");
+        Begin(c);
         c.Tls(text.ToString());
+        if (mediaSuffix is not null) c.ProtocolSuffix(mediaSuffix);
     }
 
     private static void AddHeaders(HpackHeaderList headers, StringBuilder text, AppFrameFields fields, long f)

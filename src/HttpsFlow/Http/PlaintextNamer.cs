@@ -13,7 +13,7 @@ namespace HttpsFlow.Http;
 /// </summary>
 public sealed class AppColumns
 {
-    internal enum OpKind : byte { Set, Append, Protocol, Tls }
+    internal enum OpKind : byte { Set, Append, Protocol, Tls, Clear, ProtocolSuffix }
 
     internal readonly List<(OpKind Kind, string A, string? B)> Ops = [];
 
@@ -29,10 +29,16 @@ public sealed class AppColumns
     /// <summary>Sets the Protocol column only.</summary>
     public void Protocol(string protocol) => Ops.Add((OpKind.Protocol, protocol, null));
 
-    /// <summary>Adds a TLS-style text, after ", " when the column holds one ("Application Data").</summary>
+    /// <summary>Adds a text after ", " when the column holds one (TLS's and HTTP/2's way).</summary>
     public void Tls(string text) => Ops.Add((OpKind.Tls, text, null));
 
-    internal void Clear() => Ops.Clear();
+    /// <summary>Clears the Info column back to what a fence protects (HTTP/2's first frame of a record).</summary>
+    public void Clear() => Ops.Add((OpKind.Clear, "", null));
+
+    /// <summary>Appends to the Protocol column (a media dissector's "/XML", "/JSON").</summary>
+    public void ProtocolSuffix(string suffix) => Ops.Add((OpKind.ProtocolSuffix, suffix, null));
+
+    internal void Reset() => Ops.Clear();
 }
 
 /// <summary>An application protocol fed the decrypted application data of one TLS connection, in stream order per direction.</summary>
@@ -117,7 +123,7 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
         _fromClient = record.FromClient;
         _type = record.ContentType;
         _texts.Clear();
-        _app.Clear();
+        _app.Reset();
         _appNamed = false;
         switch (record.ContentType)
         {
@@ -155,22 +161,16 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
         _texts.Add(TlsNames.HandshakeInfo((byte)message.Type));
     }
 
-    // A record of this frame held for reassembly by the application layer: said only if the frame names more after it.
-    private long _segmentFrame = -1;
-
     public bool TryName(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, TlsListColumns columns)
     {
         if (record.Frame != _frame || record.StreamOffset != _offset || frame.Number != _frame) return false;
         if (_type == TlsContentType.ApplicationData && _appNamed && _app.Ops.Count == 0)
         {
-            _segmentFrame = frame.Number;
+            // Data the application layer holds for more: TLS marks the record. A record TCP reassembled from earlier
+            // segments keeps the mark behind TCP's fence; any other is cleared by what the frame names next.
+            if (columns.IsFirstRecord && record.SpansFrames) columns.Append(SegmentText);
             columns.Consumed();
             return true;
-        }
-        if (_segmentFrame == frame.Number)
-        {
-            columns.AddTls(SegmentText);
-            _segmentFrame = -1;
         }
         switch (_type)
         {
@@ -192,6 +192,8 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
                         case AppColumns.OpKind.Append: columns.Append(a); break;
                         case AppColumns.OpKind.Protocol: columns.SetProtocol(a); break;
                         case AppColumns.OpKind.Tls: columns.AddTls(a); break;
+                        case AppColumns.OpKind.Clear: columns.Clear(); break;
+                        case AppColumns.OpKind.ProtocolSuffix: columns.AppendProtocol(a); break;
                     }
                 }
                 columns.Consumed();

@@ -41,6 +41,15 @@ public sealed class TlsListColumns
     /// <summary>Sets the Protocol column only.</summary>
     public void SetProtocol(string protocol) => _owner.SetApplicationProtocol(protocol);
 
+    /// <summary>Appends to the Protocol column set by the application ("HTTP" becomes "HTTP/XML").</summary>
+    public void AppendProtocol(string suffix) => _owner.SetApplicationProtocol((_owner.ApplicationProtocol ?? "") + suffix);
+
+    /// <summary>Clears the Info column back to what a fence protects (tshark's col_clear / col_add_str).</summary>
+    public void Clear() => _owner.ClearInfo();
+
+    /// <summary>True for the first record completed in the frame.</summary>
+    public bool IsFirstRecord => _owner.RecordIndex == 1;
+
     /// <summary>The application protocol already set in this frame, or null.</summary>
     public string? ApplicationProtocol => _owner.ApplicationProtocol;
 

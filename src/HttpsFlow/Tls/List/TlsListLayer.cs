@@ -207,6 +207,7 @@ public sealed partial class TlsListLayer
     public ITlsRecordNamer? Namer { get; set; }
 
     private readonly TlsListColumns _columns;
+    private const string TlsSegmentText = "[TLS segment of a reassembled PDU]";
     private string? _application;
 
     public TlsListLayer() => _columns = new TlsListColumns(this);
@@ -218,11 +219,18 @@ public sealed partial class TlsListLayer
     internal void SetApplication(string protocol, string info)
     {
         _application = protocol;
+        ClearInfo();
+        AppendInfo(info);
+    }
+
+    internal void ClearInfo()
+    {
         var f = _frame!;
         f.TruncateUpperInfo(_fence);
-        f.AppendUpperInfo(info);
-        _texts = 1;
+        _texts = f.UpperInfoLength > 0 ? 1 : 0;
     }
+
+    internal int RecordIndex => _records;
 
     // What TCP's fence keeps of the columns after a reassembled record (see Direction.OnRecord).
     private string? _frozenProtocol;
@@ -355,7 +363,8 @@ public sealed partial class TlsListLayer
 
         if (_records > 0)
         {
-            f.Upper = _texts > 0 ? UpperKind.Tls : UpperKind.TlsSegment;
+            // A frame whose only text is TLS's reassembly mark shows as the mark alone (as without keys).
+            f.Upper = _texts > 0 && !(_application is null && f.UpperInfo.SequenceEqual(TlsSegmentText)) ? UpperKind.Tls : UpperKind.TlsSegment;
             f.UpperProtocol = _frozenProtocol ?? _application ?? _protocol ?? "TLS";
         }
         else if (dir.Parser.BufferedBytes > 0)
