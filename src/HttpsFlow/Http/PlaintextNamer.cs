@@ -161,14 +161,25 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
         _texts.Add(TlsNames.HandshakeInfo((byte)message.Type));
     }
 
+    private long _markedFrame = -1;
+    private int _markedCalls;
+
     public bool TryName(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, TlsListColumns columns)
     {
         if (record.Frame != _frame || record.StreamOffset != _offset || frame.Number != _frame) return false;
         if (_type == TlsContentType.ApplicationData && _appNamed && _app.Ops.Count == 0)
         {
-            // Data the application layer holds for more: TLS marks the record. A record TCP reassembled from earlier
-            // segments keeps the mark behind TCP's fence; any other is cleared by what the frame names next.
-            if (columns.IsFirstRecord && record.SpansFrames) columns.Append(SegmentText);
+            // Data the application layer holds for more: TLS marks it, without a separator, once per time TCP hands
+            // it bytes (for a record TCP reassembled from earlier segments, then for the rest of the segment). What
+            // the application names later in the frame clears the mark, except behind the fence TCP sets after the
+            // reassembled record.
+            int call = columns.IsFirstRecord && record.SpansFrames ? 1 : 2;
+            if (_markedFrame != frame.Number) { _markedFrame = frame.Number; _markedCalls = 0; }
+            if ((_markedCalls & call) == 0)
+            {
+                _markedCalls |= call;
+                columns.Append(SegmentText);
+            }
             columns.Consumed();
             return true;
         }

@@ -364,7 +364,7 @@ public sealed partial class TlsListLayer
         if (_records > 0)
         {
             // A frame whose only text is TLS's reassembly mark shows as the mark alone (as without keys).
-            f.Upper = _texts > 0 && !(_application is null && f.UpperInfo.SequenceEqual(TlsSegmentText)) ? UpperKind.Tls : UpperKind.TlsSegment;
+            f.Upper = _texts > 0 && !(_application is null && f.UpperInfo.StartsWith(TlsSegmentText)) ? UpperKind.Tls : UpperKind.TlsSegment;
             f.UpperProtocol = _frozenProtocol ?? _application ?? _protocol ?? "TLS";
         }
         else if (dir.Parser.BufferedBytes > 0)
