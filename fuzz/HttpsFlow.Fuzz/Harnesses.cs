@@ -22,7 +22,7 @@ public sealed class FuzzFinding(string message) : Exception(message);
 /// </summary>
 public static class Harnesses
 {
-    public static readonly string[] Names = ["capture", "packet", "tls", "x509", "keylog", "filter", "http1"];
+    public static readonly string[] Names = ["capture", "packet", "tls", "x509", "keylog", "filter", "reassembly", "http1"];
 
     public static Action<byte[]>? Find(string name) => name switch
     {
@@ -32,6 +32,7 @@ public static class Harnesses
         "x509" => X509,
         "keylog" => KeyLogText,
         "filter" => Filter,
+        "reassembly" => ReassemblyHarness.Run,
         "http1" => Http1,
         _ => null,
     };

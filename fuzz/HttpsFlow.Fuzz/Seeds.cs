@@ -19,6 +19,7 @@ internal static class Seeds
     public static void Write(string outDir, IEnumerable<string> captures)
     {
         foreach (var h in Harnesses.Names) Directory.CreateDirectory(Path.Combine(outDir, h));
+        ReassemblySeeds(Path.Combine(outDir, "reassembly"));
         WriteHttp1(Path.Combine(outDir, "http1"));
         var certs = new HashSet<string>();
         foreach (var path in captures)
@@ -59,6 +60,60 @@ internal static class Seeds
                 File.WriteAllBytes(Path.Combine(outDir, "packet", $"{name}-{i}"), [(byte)index, .. p.Data]);
             }
         }
+    }
+
+    /// <summary>
+    /// Hand-made seeds for the reassembly harness (its input format is described on <see cref="ReassemblyHarness"/>):
+    /// in order, reversed, overlapping with different bytes, wrapping past 2^32, a gap then its filling, a FIN in the
+    /// middle of the data, a RST and ACKs past a hole; each for the reassembler (mode 0) and the dissector (mode 1),
+    /// and TLS records split across segments of two connections sharing a small budget.
+    /// </summary>
+    public static void ReassemblySeeds(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        const byte Server = 0x80, Second = 0x40, Abs = 0x20, Ack = 0x10, Rst = 0x08, Fin = 0x04, Syn = 0x02;
+        static byte[] Data(int n, int salt) => Enumerable.Range(0, n).Select(i => (byte)(i * 7 + salt)).ToArray();
+        static byte[] S(byte flags, int delta, byte[] payload) =>
+            [flags, (byte)(delta >> 8), (byte)delta, (byte)payload.Length, .. payload];
+        static byte[] A(byte flags, uint seq, byte[] payload) =>
+            [(byte)(flags | Abs), (byte)(seq >> 24), (byte)(seq >> 16), (byte)(seq >> 8), (byte)seq, (byte)payload.Length, .. payload];
+        static byte[] Input(byte mode, uint isnC, uint isnS, params byte[][] segs) =>
+            [mode, (byte)(isnC >> 24), (byte)(isnC >> 16), (byte)(isnC >> 8), (byte)isnC,
+             (byte)(isnS >> 24), (byte)(isnS >> 16), (byte)(isnS >> 8), (byte)isnS, .. segs.SelectMany(x => x)];
+
+        var d1 = Data(100, 1);
+        var seeds = new Dictionary<string, byte[][]>
+        {
+            ["in-order"] = [S(Syn, 0, []), S(Server | Syn, 0, []), S(0, 0, d1), S(0, 0, Data(100, 2)), S(Server, 0, Data(50, 3)), S(Fin, 0, [])],
+            // 1001 is the client's first data byte (ISN 1000 + the SYN).
+            ["reversed"] = [S(Syn, 0, []), A(0, 1201, Data(100, 3)), A(0, 1101, Data(100, 2)), A(0, 1001, d1)],
+            ["overlap-differs"] = [S(Syn, 0, []), S(0, 0, d1), S(0, -50, Data(100, 9)), S(0, 100, Data(60, 4)), S(0, -130, Data(80, 5))],
+            ["gap-then-fill"] = [S(Syn, 0, []), S(0, 0, d1), S(0, 100, Data(100, 2)), S(0, 100, Data(100, 3)), A(0, 1101, Data(100, 4)), S(Server | Ack, 0, [])],
+            ["fin-mid-stream"] = [S(Syn, 0, []), S(Fin, 100, Data(50, 2)), S(0, -150, d1), S(0, 0, Data(30, 7)), S(Rst, 0, [])],
+            ["rst-with-hole"] = [S(Syn, 0, []), S(0, 0, d1), S(0, 200, Data(100, 2)), S(Server | Ack, 0, []), S(Rst, 0, [])],
+        };
+        foreach (var (name, segs) in seeds)
+        {
+            File.WriteAllBytes(Path.Combine(dir, $"{name}"), Input(0x20, 1000, 5000, segs));
+            File.WriteAllBytes(Path.Combine(dir, $"{name}-dissector"), Input(0x11, 1000, 5000, segs));
+        }
+        // Sequence numbers wrapping past 2^32 in both directions.
+        byte[][] wrap = [S(Syn, 0, []), S(Server | Syn, 0, []), S(0, 0, Data(200, 1)), S(0, 0, Data(200, 2)), S(0, 300, Data(100, 3)), S(0, -300, Data(200, 4)), S(Server, 0, Data(100, 5))];
+        File.WriteAllBytes(Path.Combine(dir, "wrap"), Input(0x62, 0xFFFFFF00, 0xFFFFFFF0, wrap));
+        File.WriteAllBytes(Path.Combine(dir, "wrap-dissector"), Input(0x11, 0xFFFFFF00, 0xFFFFFFF0, wrap));
+        // Two TLS connections each leaving a record of 2,000 bytes half-sent, under a budget of 2 KiB: the second
+        // one's growth makes the first give its buffer up.
+        byte[] Header(int length) => [0x17, 3, 3, (byte)(length >> 8), (byte)length];
+        byte[][] tls =
+        [
+            S(Syn, 0, []), S(Server | Syn, 0, []), S(0, 0, [.. Header(2000), .. Data(200, 1)]),
+            S(Second | Syn, 0, []), S(Second | Server | Syn, 0, []), S(Second, 0, [.. Header(2000), .. Data(200, 2)]),
+            S(0, 0, Data(250, 3)), S(0, 0, Data(250, 4)), S(0, 0, Data(250, 5)), S(0, 0, Data(250, 6)),
+            S(Second, 0, Data(250, 7)), S(Second, 0, Data(250, 8)), S(Second, 0, Data(250, 9)), S(Second, 0, Data(250, 10)),
+            S(Second, 0, Data(250, 11)), S(0, 0, Data(250, 12)), S(Second | Fin, 0, []),
+        ];
+        File.WriteAllBytes(Path.Combine(dir, "tls-two-connections-budget"), Input(0x03, 1000, 5000, tls));
+        File.WriteAllBytes(Path.Combine(dir, "tls-two-connections-budget-fields"), Input(0x13 | 0x10, 1000, 5000, tls));
     }
 
     /// <summary>HTTP/1.x conversations for the http1 harness: each framing, codings, interim responses, a tunnel, damage.</summary>
