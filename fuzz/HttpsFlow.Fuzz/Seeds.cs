@@ -153,6 +153,11 @@ internal static class Seeds
             B("HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x03\x00\x01!"));
         Seed("upgrade-101", "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x82abcd..",
             B("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x02ok"));
+        // Bodies and header blocks past the small limits: the bounds themselves are checked from the first run.
+        string longHeader = "X-Long: " + new string('h', 1200) + "\r\n";
+        Seed("over-limits-tiny", $"POST /up HTTP/1.1\r\nContent-Length: 1500\r\n\r\n{new string('b', 1500)}GET /h HTTP/1.1\r\n{longHeader}\r\nGET /n HTTP/1.1\r\n\r\n",
+            B($"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{string.Concat(Enumerable.Repeat("40\r\n" + new string('c', 64) + "\r\n", 20))}0\r\n\r\nHTTP/1.1 200 OK\r\n{longHeader}\r\n"),
+            [200, 1, 0], tiny: true);
         Seed("malformed", "GARBAGE\r\nPOST / HTTP/1.1\r\nContent-Length: 5, 6\r\nX-Fold: a\r\n b\r\nBad Name: v\r\n\r\nhello\nGET /n HTTP/1.1\n\n",
             B("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nFFFFFFFFFFFFFFFFFF\r\nabc\r\nHTTP/1.1 200\r\nContent-Length: -1\r\n\r\n"), [1, 2, 3, 5, 8], tiny: true);
     }
