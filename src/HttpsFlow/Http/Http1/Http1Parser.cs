@@ -649,9 +649,8 @@ public sealed class Http1Parser : IDisposable
 
     private void HeadComplete(long frame)
     {
-        var headers = Head.Fields;
         Head.ParseFields(hasStartLine: true, _limits.HeaderCount, this, "Header field");
-        headers = Head.Fields;
+        var headers = Head.Fields;
         bool request = Direction == Http1Direction.Requests;
         string? method = null;
         if (request)
