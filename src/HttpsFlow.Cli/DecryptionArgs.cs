@@ -96,8 +96,13 @@ internal sealed class Decrypting
     public Decrypting(KeyLog keys, IDecryptedSink?[] stores)
     {
         Decryptor = new TlsDecryptor(keys) { KeepSessions = false };
-        Namer = new PlaintextNamer { Http1 = _ => new Http1ListLayer(), Http2 = _ => new Http2ListLayer() };
         var others = stores.OfType<IDecryptedSink>().Distinct().ToArray();
+        bool fields = others.OfType<Fields.TlsFrameStore>().Any();
+        // The packet list needs only each message's first line, media type and first bytes: bodies are neither kept
+        // nor decompressed for it.
+        var http1Limits = fields ? null : new Http.Http1.Http1Limits { MaxBodyBytes = 64, DecodeBodies = false };
+        Namer = new PlaintextNamer { Http1 = _ => new Http1ListLayer(http1Limits), Http2 = _ => new Http2ListLayer() };
+        Namer.Fields.Enabled = fields;
         foreach (var store in others.OfType<Fields.TlsFrameStore>()) store.AppFields = Namer.Fields;
         Decryptor.Sink = others.Length == 0 ? Namer : new DecryptedSinks([.. others, Namer]);
     }

@@ -54,10 +54,14 @@ internal sealed class AeadCipher : RecordCipher
     private readonly AesCcm? _ccm;
     private readonly ChaCha20Poly1305? _chacha;
 
+    private readonly NativeAead? _native;
+
     public AeadCipher(CipherSpec spec, byte[] key, byte[] iv)
     {
         _spec = spec;
         _iv = iv;
+        _native = spec.TagLength == 16 ? NativeAead.TryCreate(spec.Mode, key) : null;
+        if (_native is not null) return;
         switch (spec.Mode)
         {
             case RecordMode.Gcm: _gcm = new AesGcm(key, 16); break;
@@ -108,7 +112,11 @@ internal sealed class AeadCipher : RecordCipher
         var output = destination[..ciphertext.Length];
         try
         {
-            if (_gcm is not null) _gcm.Decrypt(nonce, ciphertext, tagBytes, output, aad);
+            if (_native is not null)
+            {
+                if (!_native.Decrypt(nonce, ciphertext, tagBytes, output, aad)) return false;
+            }
+            else if (_gcm is not null) _gcm.Decrypt(nonce, ciphertext, tagBytes, output, aad);
             else if (_ccm is not null) _ccm.Decrypt(nonce, ciphertext, tagBytes, output, aad);
             else _chacha!.Decrypt(nonce, ciphertext, tagBytes, output, aad);
         }
@@ -132,6 +140,7 @@ internal sealed class AeadCipher : RecordCipher
 
     public override void Dispose()
     {
+        _native?.Dispose();
         _gcm?.Dispose();
         _ccm?.Dispose();
         _chacha?.Dispose();

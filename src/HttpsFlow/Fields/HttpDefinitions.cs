@@ -80,6 +80,12 @@ public sealed class AppFrameFields
 {
     private readonly List<(FieldDef Def, long Int, string? Text)> _values = [];
 
+    /// <summary>
+    /// Whether anyone reads these fields (a `fields`, `json` or filter run). The packet list leaves it off, and the HTTP
+    /// layers then skip building field values (the body's text above all).
+    /// </summary>
+    public bool Enabled { get; set; }
+
     /// <summary>The frame the values belong to (-1 before the first).</summary>
     public long FrameNumber { get; private set; } = -1;
 

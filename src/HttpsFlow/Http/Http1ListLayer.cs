@@ -71,7 +71,7 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink, IDisposable
             if (suffix is not null) columns.ProtocolSuffix(suffix);
             if (info is not null) columns.Append(info);
         }
-        AddFields(m, columns.Fields);
+        if (columns.Fields.Enabled) AddFields(m, columns.Fields);
     }
 
     private void AddFields(in Http1Message m, AppFrameFields fields)

@@ -72,7 +72,7 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
         Completed(0);
         Begin(c);
         c.Tls("Magic");
-        c.Fields.AddText(_frame, Http2Fields.Http2, "http2");
+        if (c.Fields.Enabled) c.Fields.AddText(_frame, Http2Fields.Http2, "http2");
     }
 
     public void OnFrame(in Http2FrameEvent e)
@@ -82,15 +82,15 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
         var h = e.Header;
         var text = new StringBuilder();
         text.Append(e.TypeName).Append('[').Append(h.StreamId.ToString(CultureInfo.InvariantCulture)).Append(']');
-        var fields = c.Fields;
+        var fields = c.Fields.Enabled ? c.Fields : null;
         long f = _frame;
         string? mediaSuffix = null;
-        fields.AddText(f, Http2Fields.Http2, "http2");
-        fields.AddPresence(f, Http2Fields.Stream);
-        fields.AddInt(f, Http2Fields.Length, h.Length);
-        fields.AddInt(f, Http2Fields.Type, h.Type);
-        fields.AddInt(f, Http2Fields.Flags, h.Flags);
-        fields.AddInt(f, Http2Fields.StreamId, h.StreamId);
+        fields?.AddText(f, Http2Fields.Http2, "http2");
+        fields?.AddPresence(f, Http2Fields.Stream);
+        fields?.AddInt(f, Http2Fields.Length, h.Length);
+        fields?.AddInt(f, Http2Fields.Type, h.Type);
+        fields?.AddInt(f, Http2Fields.Flags, h.Flags);
+        fields?.AddInt(f, Http2Fields.StreamId, h.StreamId);
         switch (h.FrameType)
         {
             case Http2FrameType.Headers or Http2FrameType.PushPromise or Http2FrameType.Continuation when e.Headers is { } headers:
@@ -115,16 +115,16 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
             }
             case Http2FrameType.Settings:
                 var settings = e.Settings;
-                for (int i = 0; i < settings.Count; i++) fields.AddInt(f, Http2Fields.SettingsId, settings[i].Id);
+                for (int i = 0; i < settings.Count; i++) fields?.AddInt(f, Http2Fields.SettingsId, settings[i].Id);
                 break;
             case Http2FrameType.WindowUpdate when !e.Malformed:
-                fields.AddInt(f, Http2Fields.WindowIncrement, e.WindowIncrement);
+                fields?.AddInt(f, Http2Fields.WindowIncrement, e.WindowIncrement);
                 break;
             case Http2FrameType.RstStream when !e.Malformed:
-                fields.AddInt(f, Http2Fields.RstError, e.ErrorCode);
+                fields?.AddInt(f, Http2Fields.RstError, e.ErrorCode);
                 break;
             case Http2FrameType.GoAway when !e.Malformed:
-                fields.AddInt(f, Http2Fields.GoawayError, e.ErrorCode);
+                fields?.AddInt(f, Http2Fields.GoawayError, e.ErrorCode);
                 break;
         }
         Begin(c);
@@ -132,23 +132,26 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
         if (mediaSuffix is not null) c.ProtocolSuffix(mediaSuffix);
     }
 
-    private static void AddHeaders(HpackHeaderList headers, StringBuilder text, AppFrameFields fields, long f)
+    private static void AddHeaders(HpackHeaderList headers, StringBuilder text, AppFrameFields? fields, long f)
     {
         string? method = null, path = null, status = null;
         for (int i = 0; i < headers.Count; i++)
         {
+            var rawName = headers[i].Name;
+            // Without fields only the pseudo-headers of the Info column are read.
+            if (fields is null && (rawName.IsEmpty || rawName[0] != (byte)':')) continue;
             string name = headers.NameString(i), value = headers.ValueString(i);
-            fields.AddText(f, Http2Fields.HeaderName, name);
-            fields.AddText(f, Http2Fields.HeaderValue, value);
+            fields?.AddText(f, Http2Fields.HeaderName, name);
+            fields?.AddText(f, Http2Fields.HeaderValue, value);
             switch (name)
             {
-                case ":method": method = value; fields.AddText(f, Http2Fields.Method, value); break;
-                case ":path": path = value; fields.AddText(f, Http2Fields.Path, value); break;
-                case ":authority": fields.AddText(f, Http2Fields.Authority, value); break;
-                case ":scheme": fields.AddText(f, Http2Fields.Scheme, value); break;
+                case ":method": method = value; fields?.AddText(f, Http2Fields.Method, value); break;
+                case ":path": path = value; fields?.AddText(f, Http2Fields.Path, value); break;
+                case ":authority": fields?.AddText(f, Http2Fields.Authority, value); break;
+                case ":scheme": fields?.AddText(f, Http2Fields.Scheme, value); break;
                 case ":status":
                     status = value;
-                    if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int code)) fields.AddInt(f, Http2Fields.Status, code);
+                    if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int code)) fields?.AddInt(f, Http2Fields.Status, code);
                     break;
             }
         }
