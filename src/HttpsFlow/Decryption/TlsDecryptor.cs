@@ -353,7 +353,7 @@ public sealed class TlsDecryptor : ITlsObserver
         byte[]? sessionHash = null;
         if (s.ExtendedMasterSecret)
         {
-            var transcript = s.Transcript.ToArray();
+            var transcript = s.TranscriptBytes;
             sessionHash = s.Version >= TlsVersion.Tls12
                 ? TlsKdf.Hash(spec.PrfHash, transcript)
                 : TlsKdf.Concat(System.Security.Cryptography.MD5.HashData(transcript), System.Security.Cryptography.SHA1.HashData(transcript));
@@ -400,7 +400,7 @@ public sealed class TlsDecryptor : ITlsObserver
         {
             // RFC 8446 §4.4.1: the first ClientHello is replaced by message_hash(Hash(ClientHello1)).
             if (spec is null) return false;
-            var hash = TlsKdf.Hash(spec.PrfHash, s.Transcript.ToArray());
+            var hash = TlsKdf.Hash(spec.PrfHash, s.TranscriptBytes);
             s.Transcript.SetLength(0);
             s.Transcript.Write([254, 0, 0, (byte)hash.Length]);
             s.Transcript.Write(hash);
@@ -523,6 +523,18 @@ public sealed class TlsDecryptor : ITlsObserver
 
     private void AddDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, ReadOnlySpan<byte> plaintext)
     {
+        if (d.HandshakeBuffer.Length == 0)
+        {
+            // The usual case: the record holds whole messages, read in place; only a piece left over is kept.
+            while (plaintext.Length >= 4)
+            {
+                int length = plaintext[1] << 16 | plaintext[2] << 8 | plaintext[3];
+                if (plaintext.Length < 4 + length) break;
+                OnDecryptedHandshake(s, d, fromClient, frame, plaintext[..(4 + length)]);
+                plaintext = plaintext[(4 + length)..];
+            }
+            if (plaintext.IsEmpty) return;
+        }
         d.HandshakeBuffer.Write(plaintext);
         if (d.HandshakeBuffer.Length > 1 << 20)
         {
@@ -536,7 +548,7 @@ public sealed class TlsDecryptor : ITlsObserver
         {
             int length = buffer[used + 1] << 16 | buffer[used + 2] << 8 | buffer[used + 3];
             if (buffer.Length - used < 4 + length) break;
-            var message = buffer.Slice(used, 4 + length).ToArray();
+            var message = buffer.Slice(used, 4 + length).ToArray(); // the buffer may change under the message's readers
             used += 4 + length;
             OnDecryptedHandshake(s, d, fromClient, frame, message);
         }
@@ -548,7 +560,7 @@ public sealed class TlsDecryptor : ITlsObserver
         }
     }
 
-    private void OnDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] message)
+    private void OnDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, ReadOnlySpan<byte> message)
     {
         var type = (TlsHandshakeType)message[0];
         if (!s.IsTls13 && RenegotiationMessage(s, d, fromClient, type, message))
@@ -573,7 +585,7 @@ public sealed class TlsDecryptor : ITlsObserver
         }
         if (handshakeFinished)
         {
-            var transcript = s.Transcript.ToArray();
+            var transcript = s.TranscriptBytes;
             byte[]? expected = null;
             if (s.IsTls13)
                 expected = d.TrafficSecret is { } secret ? TlsKdf.FinishedVerifyData13(spec.PrfHash, secret, TlsKdf.Hash(spec.PrfHash, transcript)) : null;
@@ -581,7 +593,7 @@ public sealed class TlsDecryptor : ITlsObserver
                 expected = TlsKdf.FinishedVerifyData12(s.Version, spec.PrfHash, master, fromClient, transcript);
             if (expected is not null)
             {
-                verified = message.AsSpan(4).SequenceEqual(expected);
+                verified = message[4..].SequenceEqual(expected);
                 if (verified == true) s.FinishedVerified++;
                 else
                 {
@@ -633,7 +645,7 @@ public sealed class TlsDecryptor : ITlsObserver
     /// client random, transcript and key block, taking effect at the next ChangeCipherSpec of each side).
     /// </summary>
     /// <returns>True when the message was handled (the hellos of a renegotiation).</returns>
-    private bool RenegotiationMessage(TlsSession s, DirectionState d, bool fromClient, TlsHandshakeType type, byte[] message)
+    private bool RenegotiationMessage(TlsSession s, DirectionState d, bool fromClient, TlsHandshakeType type, ReadOnlySpan<byte> message)
     {
         if (type == TlsHandshakeType.ClientHello && fromClient && d.HandshakeDone)
         {
@@ -641,13 +653,13 @@ public sealed class TlsDecryptor : ITlsObserver
             s.ClientRandom = [];
             s.Transcript.SetLength(0);
             s.Direction(true).HandshakeDone = s.Direction(false).HandshakeDone = false;
-            OnClientHello(s, s.ClientIsA, message.AsSpan(4));
+            OnClientHello(s, s.ClientIsA, message[4..]);
             s.Transcript.Write(message);
             return true;
         }
         if (type == TlsHandshakeType.ServerHello && !fromClient && s.Renegotiations > 0 && !d.HandshakeDone)
         {
-            if (!OnServerHello(s, !s.ClientIsA, message.AsSpan(4), message)) s.Transcript.Write(message);
+            if (!OnServerHello(s, !s.ClientIsA, message[4..], message)) s.Transcript.Write(message);
             return true;
         }
         return false;

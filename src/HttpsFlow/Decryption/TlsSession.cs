@@ -120,7 +120,11 @@ public sealed class TlsSession
     internal bool AwaitingRsa;
     internal System.Security.Cryptography.RSA? RsaKey;
     internal CipherSpec? Spec;
-    internal readonly MemoryStream Transcript = new();
+    // Sized for a typical handshake (hellos, a two-certificate chain, key exchange) so that it rarely grows.
+    internal readonly MemoryStream Transcript = new(6144);
+
+    /// <summary>The handshake transcript so far, without a copy.</summary>
+    internal ReadOnlySpan<byte> TranscriptBytes => Transcript.GetBuffer().AsSpan(0, (int)Transcript.Length);
 
     internal bool IsTls13 => Version == TlsVersion.Tls13;
     public bool IsFromClient(bool fromA) => fromA == ClientIsA;
