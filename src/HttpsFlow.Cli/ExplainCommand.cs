@@ -37,9 +37,14 @@ internal static class ExplainCommand
               httpsflow explain capture.pcapng --stream 3 --format markdown > walkthrough.md
               httpsflow explain capture.pcap --trust my-root-ca.pem --ascii
               httpsflow explain samples/tls13.pcapng --keylog samples/tls13.keys
+              httpsflow explain samples/test-site-tls12.pcapng --keylog samples/test-site-tls12.keys --show-secrets
             """);
         cmd.Arguments.Add(file);
-        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust, keylog, rsaKey, filterOpt }) cmd.Options.Add(o);
+        var showSecrets = new Option<bool>("--show-secrets")
+        {
+            Description = "After each decrypted connection, print its key material: the master secret and the keys and IVs cut from it (TLS 1.0-1.2), or the logged traffic secrets and the application keys and IVs (TLS 1.3). Off by default: HttpsFlow never prints secrets otherwise.",
+        };
+        foreach (var o in new Option[] { stream, lang, format, ascii, width, color, trust, keylog, rsaKey, filterOpt, showSecrets }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -86,6 +91,8 @@ internal static class ExplainCommand
                     if (filter is not null && !kept.Contains(connection.Stream)) continue;
                     if (written++ > 0) writer.Write(walkFormat == WalkFormat.Markdown ? "\n---\n\n" : "\n\n");
                     WalkWriter.Write(writer, Narrator.Explain(connection, options), walkFormat, columns, options.Ascii, useColor);
+                    if (parse.GetValue(showSecrets) && decryptor.Find(connection.Conversation) is { } session)
+                        WriteSecrets(writer, Decryption.SessionSecrets.Of(decryptor, session), walkFormat);
                 }
                 writer.Flush();
             }
@@ -106,6 +113,22 @@ internal static class ExplainCommand
             return CliApp.NoTlsFound(written, only, path, stderr);
         });
         return cmd;
+    }
+
+    /// <summary>The --show-secrets block after a connection's walkthrough.</summary>
+    private static void WriteSecrets(TextWriter writer, IReadOnlyList<(string Name, string Hex)> secrets, WalkFormat format)
+    {
+        writer.WriteLine();
+        if (secrets.Count == 0)
+        {
+            writer.WriteLine("No key material for this connection (it was not decrypted).");
+            return;
+        }
+        writer.WriteLine(format == WalkFormat.Markdown ? "#### Key material (--show-secrets)" : "Key material (--show-secrets)");
+        int width = secrets.Max(s => s.Name.Length);
+        if (format == WalkFormat.Markdown) writer.WriteLine("```");
+        foreach (var (name, hex) in secrets) writer.WriteLine($"  {name.PadRight(width)}  {hex}");
+        if (format == WalkFormat.Markdown) writer.WriteLine("```");
     }
 
     /// <summary>Reads the items of a PEM file; false (after saying why) when it cannot be read or holds none.</summary>

@@ -733,3 +733,57 @@ public sealed class DecryptedSinks(params IDecryptedSink[] sinks) : IDecryptedSi
         foreach (var s in sinks) s.OnSessionForgotten(session);
     }
 }
+
+/// <summary>
+/// The key material of a decrypted connection, for a person who asks to see it (`explain --show-secrets`): TLS 1.0–1.2's
+/// master secret and the key block cut into its MAC keys, write keys and IVs; TLS 1.3's logged secrets and the write
+/// keys and IVs of the application traffic secrets. Nothing else in HttpsFlow prints key material.
+/// </summary>
+public static class SessionSecrets
+{
+    public static IReadOnlyList<(string Name, string Hex)> Of(TlsDecryptor decryptor, TlsSession s)
+    {
+        var list = new List<(string, string)>();
+        if (s.Spec is not { } spec || s.ClientRandom.Length != 32) return list;
+        static string Hex(ReadOnlySpan<byte> b) => Convert.ToHexStringLower(b);
+        if (!s.IsTls13)
+        {
+            if (s.MasterSecret is not { } master || s.ServerRandom.Length != 32) return list;
+            list.Add(("master secret", Hex(master)));
+            int mac = spec.Mode == RecordMode.Cbc ? spec.MacLength : 0, key = spec.KeyLength, iv = spec.FixedIvLength;
+            var block = TlsKdf.KeyBlock(s.Version, spec.PrfHash, master, s.ClientRandom, s.ServerRandom, 2 * (mac + key + iv));
+            int o = 0;
+            void Take(string name, int n)
+            {
+                if (n > 0) list.Add((name, Hex(block.AsSpan(o, n))));
+                o += n;
+            }
+            Take("client write MAC key", mac);
+            Take("server write MAC key", mac);
+            Take("client write key", key);
+            Take("server write key", key);
+            Take("client write IV", iv);
+            Take("server write IV", iv);
+            return list;
+        }
+        if (decryptor.Keys.Find(s.ClientRandom) is not { } entry) return list;
+        foreach (var (label, name) in new[]
+        {
+            (KeyLogLabel.ClientEarlyTrafficSecret, "CLIENT_EARLY_TRAFFIC_SECRET"),
+            (KeyLogLabel.ClientHandshakeTrafficSecret, "CLIENT_HANDSHAKE_TRAFFIC_SECRET"),
+            (KeyLogLabel.ServerHandshakeTrafficSecret, "SERVER_HANDSHAKE_TRAFFIC_SECRET"),
+            (KeyLogLabel.ClientTrafficSecret0, "CLIENT_TRAFFIC_SECRET_0"),
+            (KeyLogLabel.ServerTrafficSecret0, "SERVER_TRAFFIC_SECRET_0"),
+            (KeyLogLabel.ExporterSecret, "EXPORTER_SECRET"),
+        })
+            if (entry.Get(label) is { } secret) list.Add((name, Hex(secret)));
+        foreach (var (label, side) in new[] { (KeyLogLabel.ClientTrafficSecret0, "client"), (KeyLogLabel.ServerTrafficSecret0, "server") })
+        {
+            if (entry.Get(label) is not { } secret) continue;
+            var (key, iv) = TlsKdf.TrafficKeys(spec.PrfHash, secret, spec.KeyLength);
+            list.Add(($"{side} application write key", Hex(key)));
+            list.Add(($"{side} application write IV", Hex(iv)));
+        }
+        return list;
+    }
+}
