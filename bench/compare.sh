@@ -16,6 +16,8 @@
 # /usr/bin/time and prints the median wall time and median peak RSS.
 #
 # Environment:
+#   KEYLOG=FILE     decrypt: httpsflow list --keylog FILE and tshark -o tls.keylog_file:FILE
+#                   (bench/data/large.keys is the key log make-large-capture.sh writes)
 #   HTTPSFLOW=PATH  use this httpsflow executable, do not build
 #   RUNS=N          runs per tool and capture (default 3)
 set -euo pipefail
@@ -93,13 +95,20 @@ describe() { # packets and size of a capture
     printf '%s packets, %s MB' "${packets:-?}" "$(awk -v b="$size" 'BEGIN {printf "%.1f", b / 1048576}')"
 }
 
+OUR_KEYS=() TSHARK_KEYS=()
+if [[ -n ${KEYLOG:-} ]]; then
+    [[ -r $KEYLOG ]] || die "key log '$KEYLOG' not found or not readable"
+    OUR_KEYS=(--keylog "$KEYLOG")
+    TSHARK_KEYS=(-o "tls.keylog_file:$KEYLOG")
+fi
+
 declare -A SECS RSS
 run_capture() { # run_capture KEY CAPTURE
     local key=$1 cap=$2 r
     log "capture $key: $cap ($(describe "$cap"))"
-    r=$(measure "httpsflow [$key]" "$HTTPSFLOW_BIN" list "$cap")
+    r=$(measure "httpsflow [$key]" "$HTTPSFLOW_BIN" list "${OUR_KEYS[@]}" "$cap")
     SECS[httpsflow.$key]=${r% *}; RSS[httpsflow.$key]=${r#* }
-    r=$(measure "tshark [$key]" tshark -n -r "$cap")
+    r=$(measure "tshark [$key]" tshark -n -r "$cap" "${TSHARK_KEYS[@]}")
     SECS[tshark.$key]=${r% *}; RSS[tshark.$key]=${r#* }
 }
 
@@ -115,6 +124,7 @@ echo "tshark: $(tshark --version 2>/dev/null | head -1)"
 echo "httpsflow: $HTTPSFLOW_BIN"
 echo "1x: $CAPTURE ($(describe "$CAPTURE"))"
 [[ -z $CAPTURE_2X ]] || echo "2x: $CAPTURE_2X ($(describe "$CAPTURE_2X"))"
+[[ -z ${KEYLOG:-} ]] || echo "decrypting with: $KEYLOG"
 echo "median of $RUNS runs"
 echo
 printf '%-10s %-8s %12s %14s\n' tool capture 'seconds' 'peak RSS MB'

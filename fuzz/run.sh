@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one fuzzing harness under AFL++ for a while:  fuzz/run.sh HARNESS SECONDS
-#   HARNESS: capture | packet | tls | x509 | keylog | filter | hpack | http2   (fuzz/HttpsFlow.Fuzz/Harnesses.cs)
+#   HARNESS: capture | packet | tls | x509 | keylog | filter | reassembly | http1 | hpack | http2
+#            (fuzz/HttpsFlow.Fuzz/Harnesses.cs; reassembly: TCP segment sequences, fuzz/HttpsFlow.Fuzz/ReassemblyHarness.cs)
 # Needs AFL++ (apt-get install -y afl++) and SharpFuzz's instrumenting tool (dotnet tool install -g
 # SharpFuzz.CommandLine --version 2.3.0); both are installed here when missing. Seeds: fuzz/seeds/HARNESS (made by
 # `fuzz/run.sh seeds`). Findings land in fuzz/out/HARNESS/default/{crashes,hangs}; replay them with
@@ -26,7 +27,8 @@ fi
 
 if [[ $harness == seeds ]]; then
     # Seeds from the samples and the edge captures: whole small captures, and packets, TLS streams and certificates
-    # cut out of them. The committed fuzz/seeds is this output, trimmed.
+    # cut out of them, and the http1 conversations written by Seeds.WriteHttp1. The committed fuzz/seeds is this
+    # output, trimmed.
     rm -rf seeds && mkdir -p seeds/capture
     for f in ../samples/*.pcap ../samples/*.pcapng ../samples/*.gz ../tests/edge/*.pcap*; do
         (( $(stat -c %s "$f") <= 12000 )) && cp "$f" seeds/capture/

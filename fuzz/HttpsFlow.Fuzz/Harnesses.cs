@@ -23,7 +23,7 @@ public sealed class FuzzFinding(string message) : Exception(message);
 /// </summary>
 public static class Harnesses
 {
-    public static readonly string[] Names = ["capture", "packet", "tls", "x509", "keylog", "filter", "hpack", "http2"];
+    public static readonly string[] Names = ["capture", "packet", "tls", "x509", "keylog", "filter", "reassembly", "http1", "hpack", "http2"];
 
     public static Action<byte[]>? Find(string name) => name switch
     {
@@ -33,6 +33,8 @@ public static class Harnesses
         "x509" => X509,
         "keylog" => KeyLogText,
         "filter" => Filter,
+        "reassembly" => ReassemblyHarness.Run,
+        "http1" => Http1,
         "hpack" => Hpack,
         "http2" => Http2,
         _ => null,
@@ -331,6 +333,113 @@ public static class Harnesses
                 .Append(" inc=").Append(e.WindowIncrement).Append(" err=").Append(e.ErrorCode).Append(" promised=").Append(e.PromisedStreamId)
                 .Append(" stream=").Append(e.Stream?.ToString()).Append('\n');
         }
+    }
+
+    /// <summary>Small limits, chosen by the http1 input, so that short inputs reach every limit.</summary>
+    private static readonly Http.Http1.Http1Limits s_tinyHttp1Limits = new()
+    {
+        MaxHeaderBytes = 1024, MaxHeaderCount = 8, MaxChunkLineBytes = 64, MaxBodyBytes = 512, MaxDecodedBytes = 64 * 1024,
+        DecompressionRatioGrace = 4096, MaxDecompressionRatio = 10, MaxCodings = 3, MaxFramesListed = 4, MaxNotesPerMessage = 4,
+    };
+
+    /// <summary>
+    /// One HTTP/1.x connection: a request parser and a response parser linked by a method queue. Input: 2 bytes (big
+    /// endian) the length of the client's stream; 1 byte: low 4 bits the number of chunk-plan bytes that follow, bit 7
+    /// small limits (<see cref="s_tinyHttp1Limits"/>); the plan bytes; the client's stream; the rest is the server's
+    /// stream. The two streams are fed in turns, one chunk each, chunk sizes taken from the plan in a cycle (0: the
+    /// rest of the stream), each chunk a new frame; then both are closed. Besides escaping exceptions, a finding is
+    /// a parser bug note, or a parser or an event over its limits.
+    /// </summary>
+    public static void Http1(byte[] data)
+    {
+        if (data.Length < 3) return;
+        int clientLength = Math.Min((data[0] << 8) | data[1], data.Length - 3);
+        int planLength = Math.Min(data[2] & 0x0f, data.Length - 3);
+        var limits = (data[2] & 0x80) != 0 ? s_tinyHttp1Limits : Http.Http1.Http1Limits.Default;
+        var plan = data.AsSpan(3, planLength);
+        var rest = data.AsSpan(3 + planLength);
+        clientLength = Math.Min(clientLength, rest.Length);
+        var client = rest[..clientLength];
+        var server = rest[clientLength..];
+        var sink = new Http1FuzzSink(limits);
+        var (requests, responses) = Http.Http1.Http1Parser.CreatePair(sink, sink, limits);
+        long frame = 1;
+        int step = 0;
+        while (!client.IsEmpty || !server.IsEmpty)
+        {
+            foreach (var (parser, isClient) in new[] { (requests, true), (responses, false) })
+            {
+                ref var stream = ref isClient ? ref client : ref server;
+                if (stream.IsEmpty) continue;
+                int size = plan.IsEmpty ? stream.Length : plan[step++ % plan.Length];
+                if (size == 0 || size > stream.Length) size = stream.Length;
+                parser.Feed(stream[..size], frame++);
+                stream = stream[size..];
+                CheckHttp1(parser);
+            }
+        }
+        requests.Close(frame);
+        responses.Close(frame);
+        foreach (var p in new[] { requests, responses })
+        {
+            CheckHttp1(p);
+            if (p.BufferedBytes != 0) throw new FuzzFinding($"{p.BufferedBytes} bytes still held after Close");
+        }
+    }
+
+    private static void CheckHttp1(Http.Http1.Http1Parser parser)
+    {
+        if (parser.GaveUp) throw new FuzzFinding("the HTTP/1 parser gave up (a bug note)");
+        if (parser.BufferedBytes > parser.Limits.MaxBufferedBytes || parser.BufferedBytes < 0)
+            throw new FuzzFinding($"HTTP/1 parser holds {parser.BufferedBytes} bytes, over its bound {parser.Limits.MaxBufferedBytes}");
+    }
+
+    /// <summary>Reads every part of every event and checks it against the limits.</summary>
+    private sealed class Http1FuzzSink(Http.Http1.Http1Limits limits) : Http.Http1.IHttp1Sink
+    {
+        public void OnHeaders(in Http.Http1.Http1Message message) => Check(message);
+
+        public void OnMessage(in Http.Http1.Http1Message message) => Check(message);
+
+        public void OnNote(in Http.Http1.Http1Note note)
+        {
+            if (note.Key == Http.Http1.Http1NoteKeys.Bug) throw new FuzzFinding(note.Message);
+        }
+
+        private void Check(in Http.Http1.Http1Message m)
+        {
+            long sum = m.Method.Length + m.Target.Length + m.Version.Length + m.ReasonPhrase.Length + m.StartLine.Length + m.StatusCode
+                       + m.Headers.Host.Length + m.ChunkCount + m.FrameCount + m.LastFrame + m.FirstFrame + m.HeadersFrame + m.CompleteFrame;
+            _ = sum + (m.RequestMethod?.Length ?? 0) + (m.IsInterim ? 1 : 0) + m.ContentLength + m.Index;
+            if (m.RawHeader.Length > limits.MaxHeaderBytes || m.RawTrailers.Length > limits.MaxHeaderBytes)
+                throw new FuzzFinding($"header block of {m.RawHeader.Length} bytes kept");
+            if (m.Headers.Count > limits.MaxHeaderCount || m.Trailers.Count > limits.MaxHeaderCount)
+                throw new FuzzFinding($"{m.Headers.Count} header fields listed");
+            foreach (var h in m.Headers)
+                if (h.Name.IsEmpty) throw new FuzzFinding("a header field with an empty name");
+            _ = m.Headers.ContentLength;
+            _ = m.Headers.GetCombined("content-encoding");
+            _ = m.Headers.ContentType.Length + m.Headers.UserAgent.Length + m.Headers.TransferEncoding.Length + m.Headers.ContentEncoding.Length;
+            if (m.Body.Length > limits.MaxBodyBytes || m.Body.Length > m.BodyLength)
+                throw new FuzzFinding($"{m.Body.Length} body bytes kept of {m.BodyLength}");
+            if (m.DecodedBody.Length > Math.Max(limits.MaxDecodedBytes, limits.MaxBodyBytes))
+                throw new FuzzFinding($"{m.DecodedBody.Length} decoded bytes");
+            if (m.Frames.Length > limits.MaxFramesListed || m.Frames.Length > m.FrameCount)
+                throw new FuzzFinding($"{m.Frames.Length} frames listed of {m.FrameCount}");
+            if (m.Notes.Length > limits.MaxNotesPerMessage) throw new FuzzFinding($"{m.Notes.Length} notes");
+            foreach (var n in m.Notes)
+                if (n.Key == Http.Http1.Http1NoteKeys.Bug) throw new FuzzFinding(n.Message);
+            if (m.StartOffset > m.HeadersEndOffset || m.HeadersEndOffset > m.EndOffset)
+                throw new FuzzFinding($"offsets out of order: {m.StartOffset} {m.HeadersEndOffset} {m.EndOffset}");
+        }
+    }
+
+    /// <summary>Builds an input of the http1 harness (for seeds and tests).</summary>
+    public static byte[] Http1Input(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, ReadOnlySpan<byte> plan = default, bool tinyLimits = false)
+    {
+        int clientLength = Math.Min(client.Length, 0xffff);
+        int planLength = Math.Min(plan.Length, 15);
+        return [(byte)(clientLength >> 8), (byte)clientLength, (byte)(planLength | (tinyLimits ? 0x80 : 0)), .. plan[..planLength], .. client[..clientLength], .. server];
     }
 
     /// <summary>A DER certificate.</summary>

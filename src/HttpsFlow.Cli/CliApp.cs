@@ -50,6 +50,7 @@ public static class CliApp
         root.Subcommands.Add(JsonCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ShowCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ExplainCommand.Build(stdout, stderr, stdoutStream));
+        root.Subcommands.Add(FollowCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(HandshakesCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(CertsCommand.Build(stdout, stderr, stdoutStream));
         root.Subcommands.Add(ReportCommand.Build(stdout, stderr, stdoutStream));
@@ -263,6 +264,7 @@ internal static class ListCommand
             Examples:
               httpsflow list samples/test-site-tls12.pcapng
               httpsflow list -c 10 samples/ipv6.pcap
+              httpsflow list --keylog samples/tls13.keys samples/tls13.pcapng
               httpsflow list --format csv samples/mixed.pcapng > packets.csv
               httpsflow list -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' samples/lossy.pcap
               tcpdump -i lo -w - port 443 | httpsflow list -
@@ -271,18 +273,21 @@ internal static class ListCommand
         cmd.Options.Add(count);
         cmd.Options.Add(format);
         cmd.Options.Add(filterOpt);
+        var decryption = DecryptionArgs.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
             long? max = parse.GetValue(count);
             if (!CliApp.CountIsValid(max, stderr)) return CliApp.ExitUsage;
             if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
+            if (!decryption.TryLoad(parse, stderr, out var keys, out var rsaKeys, out int keyExit)) return keyExit;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var output = stdoutStream ?? Console.OpenStandardOutput();
             using var sink = new TextSink(output, ownsStream: stdoutStream is null);
             var dissector = new Dissector();
             filter?.Configure(dissector);
+            DecryptionArgs.Attach(dissector, reader, keys, rsaKeys, filter?.TlsStore);
             var list = new ListFormatter(CliApp.ParseFormat(parse.GetValue(format)));
             using var progress = Progress.For(path, reader, stderr);
             long n = 0;

@@ -109,7 +109,7 @@ internal static class ExplainCommand
     }
 
     /// <summary>Reads the items of a PEM file; false (after saying why) when it cannot be read or holds none.</summary>
-    private static bool ReadPem<T>(string path, Func<string, IReadOnlyList<T>> parse, string none, TextWriter stderr, out IReadOnlyList<T>? items)
+    internal static bool ReadPem<T>(string path, Func<string, IReadOnlyList<T>> parse, string none, TextWriter stderr, out IReadOnlyList<T>? items)
     {
         items = null;
         try

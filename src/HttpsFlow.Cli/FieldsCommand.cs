@@ -27,6 +27,7 @@ internal static class FieldsCommand
               httpsflow fields samples/test-site-tls12.pcapng -e frame.number -e tcp.seq -e tcp.ack -e tcp.len
               httpsflow fields samples/lossy.pcap -E header=y -E separator=, -e frame.number -e tcp.analysis.ack_rtt
               httpsflow fields samples/lossy.pcap -Y tcp.analysis.retransmission -e frame.number -e tcp.seq
+              httpsflow fields samples/tls13.pcapng --keylog samples/tls13.keys -e frame.number -e tls.handshake.type
               httpsflow fields --list
             """);
         cmd.Arguments.Add(file);
@@ -35,6 +36,7 @@ internal static class FieldsCommand
         cmd.Options.Add(count);
         cmd.Options.Add(filterOpt);
         cmd.Options.Add(listOpt);
+        var decryption = DecryptionArgs.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var output = stdoutStream ?? Console.OpenStandardOutput();
@@ -68,11 +70,13 @@ internal static class FieldsCommand
             }
             long? max = parse.GetValue(count);
             if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
+            if (!decryption.TryLoad(parse, stderr, out var keys, out var rsaKeys, out int keyExit)) return keyExit;
 
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var (dissector, set, tls) = CreatePipeline(defs);
             filter?.Configure(dissector);
+            DecryptionArgs.Attach(dissector, reader, keys, rsaKeys, tls, filter?.TlsStore);
             try
             {
                 if (layout.Header)
@@ -131,7 +135,7 @@ internal static class FieldsCommand
 
     /// <summary>Whether a field comes from the TLS layer (or depends on it, as frame.protocols does).</summary>
     internal static bool NeedsTls(FieldDef def) =>
-        def == FrameFields.Protocols || def.Protocol is "tls" or "x509af" or "x509if" or "x509sat" or "x509ce" or "pkcs1" or "pkix1implicit";
+        def == FrameFields.Protocols || def.Protocol is "tls" or "x509af" or "x509if" or "x509sat" or "x509ce" or "pkcs1" or "pkix1implicit" or "http" or "http2";
 
     private static void WriteRow(TextSink sink, FieldSet set, FieldDef[] defs, Layout layout)
     {

@@ -22,12 +22,14 @@ internal static class JsonCommand
               httpsflow json samples/test-site-tls12.pcapng
               httpsflow json samples/test-site-tls12.pcapng -e frame.number -e tls.handshake.type -e tls.handshake.extensions_server_name
               httpsflow json capture.pcap -e tls.handshake.ja3 | jq -c 'select(."tls.handshake.ja3")'
+              httpsflow json samples/http/h2-get.pcapng --keylog samples/http/h2-get.keys -e frame.number -e http2.headers.path
             """);
         cmd.Arguments.Add(file);
         cmd.Options.Add(fieldsOpt);
         cmd.Options.Add(count);
         var filterOpt = CliApp.FilterOption("only the packets that match");
         cmd.Options.Add(filterOpt);
+        var decryption = DecryptionArgs.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
@@ -37,12 +39,14 @@ internal static class JsonCommand
             FieldDef[]? defs = null;
             if (names.Length > 0 && !FieldsCommand.TryResolve(names, stderr, out defs)) return CliApp.ExitUsage;
             if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
+            if (!decryption.TryLoad(parse, stderr, out var keys, out var rsaKeys, out int keyExit)) return keyExit;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
             var output = stdoutStream ?? Console.OpenStandardOutput();
             using var sink = new TextSink(output, ownsStream: stdoutStream is null);
             var (dissector, set, tls) = FieldsCommand.CreatePipeline(defs);
             filter?.Configure(dissector);
+            DecryptionArgs.Attach(dissector, reader, keys, rsaKeys, tls, filter?.TlsStore);
             var json = new FieldJsonWriter();
             try
             {

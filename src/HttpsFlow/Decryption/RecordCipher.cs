@@ -15,8 +15,26 @@ public abstract class RecordCipher : IDisposable
     /// <paramref name="plaintext"/> receives the content and <paramref name="contentType"/> its type (the header's for
     /// TLS 1.0–1.2, the inner one for TLS 1.3).
     /// </summary>
+    public bool TryDecrypt(ReadOnlySpan<byte> header, ReadOnlySpan<byte> fragment, ulong sequence,
+        out byte[] plaintext, out byte contentType)
+    {
+        var buffer = new byte[fragment.Length];
+        if (!TryDecrypt(header, fragment, sequence, buffer, out int length, out contentType))
+        {
+            plaintext = [];
+            return false;
+        }
+        plaintext = buffer.AsSpan(0, length).ToArray();
+        return true;
+    }
+
+    /// <summary>
+    /// As <see cref="TryDecrypt(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ulong, out byte[], out byte)"/>, into
+    /// <paramref name="destination"/> (at least <paramref name="fragment"/>'s length): the decryptor reuses one buffer
+    /// for every record rather than allocate one per record.
+    /// </summary>
     public abstract bool TryDecrypt(ReadOnlySpan<byte> header, ReadOnlySpan<byte> fragment, ulong sequence,
-        out byte[] plaintext, out byte contentType);
+        Span<byte> destination, out int length, out byte contentType);
 
     public abstract void Dispose();
 
@@ -36,10 +54,14 @@ internal sealed class AeadCipher : RecordCipher
     private readonly AesCcm? _ccm;
     private readonly ChaCha20Poly1305? _chacha;
 
+    private readonly NativeAead? _native;
+
     public AeadCipher(CipherSpec spec, byte[] key, byte[] iv)
     {
         _spec = spec;
         _iv = iv;
+        _native = spec.TagLength == 16 ? NativeAead.TryCreate(spec.Mode, key) : null;
+        if (_native is not null) return;
         switch (spec.Mode)
         {
             case RecordMode.Gcm: _gcm = new AesGcm(key, 16); break;
@@ -49,9 +71,9 @@ internal sealed class AeadCipher : RecordCipher
     }
 
     public override bool TryDecrypt(ReadOnlySpan<byte> header, ReadOnlySpan<byte> fragment, ulong sequence,
-        out byte[] plaintext, out byte contentType)
+        Span<byte> destination, out int length, out byte contentType)
     {
-        plaintext = [];
+        length = 0;
         contentType = header.Length > 0 ? header[0] : (byte)0;
         int tag = _spec.TagLength, explicitLength = _spec.RecordIvLength;
         if (header.Length < 5 || fragment.Length < explicitLength + tag) return false;
@@ -86,10 +108,15 @@ internal sealed class AeadCipher : RecordCipher
             aad[10] = header[2];
             BinaryPrimitives.WriteUInt16BigEndian(aad[11..], (ushort)ciphertext.Length);
         }
-        var output = new byte[ciphertext.Length];
+        if (destination.Length < ciphertext.Length) return false;
+        var output = destination[..ciphertext.Length];
         try
         {
-            if (_gcm is not null) _gcm.Decrypt(nonce, ciphertext, tagBytes, output, aad);
+            if (_native is not null)
+            {
+                if (!_native.Decrypt(nonce, ciphertext, tagBytes, output, aad)) return false;
+            }
+            else if (_gcm is not null) _gcm.Decrypt(nonce, ciphertext, tagBytes, output, aad);
             else if (_ccm is not null) _ccm.Decrypt(nonce, ciphertext, tagBytes, output, aad);
             else _chacha!.Decrypt(nonce, ciphertext, tagBytes, output, aad);
         }
@@ -99,7 +126,7 @@ internal sealed class AeadCipher : RecordCipher
         }
         if (!_spec.IsTls13)
         {
-            plaintext = output;
+            length = output.Length;
             return true;
         }
         // TLSInnerPlaintext: content, the real content type, then zero padding.
@@ -107,12 +134,13 @@ internal sealed class AeadCipher : RecordCipher
         while (end >= 0 && output[end] == 0) end--;
         if (end < 0) return false;
         contentType = output[end];
-        plaintext = output[..end];
+        length = end;
         return true;
     }
 
     public override void Dispose()
     {
+        _native?.Dispose();
         _gcm?.Dispose();
         _ccm?.Dispose();
         _chacha?.Dispose();
@@ -129,6 +157,7 @@ internal sealed class CbcCipher : RecordCipher
     private readonly bool _implicitIv;
     private readonly byte[] _macKey;
     private readonly SymmetricAlgorithm _cipher;
+    private IncrementalHash? _hmac; // one per direction, reset by each GetHashAndReset
     private byte[] _iv;
 
     /// <summary>Records carry the MAC over the ciphertext (encrypt_then_mac was negotiated).</summary>
@@ -145,9 +174,9 @@ internal sealed class CbcCipher : RecordCipher
     }
 
     public override bool TryDecrypt(ReadOnlySpan<byte> header, ReadOnlySpan<byte> fragment, ulong sequence,
-        out byte[] plaintext, out byte contentType)
+        Span<byte> destination, out int length, out byte contentType)
     {
-        plaintext = [];
+        length = 0;
         contentType = header.Length > 0 ? header[0] : (byte)0;
         int block = _spec.BlockSize, mac = _spec.MacLength;
         if (header.Length < 5) return false;
@@ -171,10 +200,11 @@ internal sealed class CbcCipher : RecordCipher
             iv = ciphertext[..block];
             ciphertext = ciphertext[block..];
         }
-        byte[] decrypted;
+        if (destination.Length < ciphertext.Length) return false;
+        var decrypted = destination[..ciphertext.Length];
         try
         {
-            decrypted = _cipher.DecryptCbc(ciphertext, iv, PaddingMode.None);
+            _cipher.DecryptCbc(ciphertext, iv, decrypted, PaddingMode.None);
         }
         catch (CryptographicException)
         {
@@ -184,7 +214,7 @@ internal sealed class CbcCipher : RecordCipher
         if (pad + 1 > decrypted.Length) return false;
         for (int i = decrypted.Length - 1 - pad; i < decrypted.Length; i++)
             if (decrypted[i] != pad) return false;
-        var content = decrypted.AsSpan(0, decrypted.Length - pad - 1);
+        var content = decrypted[..(decrypted.Length - pad - 1)];
         if (!EncryptThenMac)
         {
             if (content.Length < mac) return false;
@@ -192,7 +222,7 @@ internal sealed class CbcCipher : RecordCipher
             content = content[..^mac];
             if (!MacMatches(header, sequence, content, recordMac)) return false;
         }
-        plaintext = content.ToArray();
+        length = content.Length;
         return true;
     }
 
@@ -204,7 +234,7 @@ internal sealed class CbcCipher : RecordCipher
         pseudoHeader[9] = header[1];
         pseudoHeader[10] = header[2];
         BinaryPrimitives.WriteUInt16BigEndian(pseudoHeader[11..], (ushort)data.Length);
-        using var hmac = IncrementalHash.CreateHMAC(_spec.MacHash!.Value, _macKey);
+        var hmac = _hmac ??= IncrementalHash.CreateHMAC(_spec.MacHash!.Value, _macKey);
         hmac.AppendData(pseudoHeader);
         hmac.AppendData(data);
         Span<byte> computed = stackalloc byte[64];
@@ -212,5 +242,9 @@ internal sealed class CbcCipher : RecordCipher
         return CryptographicOperations.FixedTimeEquals(computed[..n], expected);
     }
 
-    public override void Dispose() => _cipher.Dispose();
+    public override void Dispose()
+    {
+        _cipher.Dispose();
+        _hmac?.Dispose();
+    }
 }

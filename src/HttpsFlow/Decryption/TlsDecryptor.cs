@@ -69,6 +69,11 @@ public interface IDecryptedSink
     void OnHandshake(in DecryptedHandshake message)
     {
     }
+
+    /// <summary>The connection is forgotten (see <see cref="TlsDecryptor.KeepSessions"/>): drop what was kept for it.</summary>
+    void OnSessionForgotten(TlsSession session)
+    {
+    }
 }
 
 /// <summary>
@@ -106,6 +111,13 @@ public sealed class TlsDecryptor : ITlsObserver
     /// <summary>RSA private keys of servers (for <c>--rsa-key</c>): connections with RSA key exchange and no key log line decrypt with them.</summary>
     public List<System.Security.Cryptography.RSA> RsaKeys { get; } = [];
 
+    /// <summary>
+    /// Keep every session for <see cref="Sessions"/> (the default: the walkthrough and the report list them after the
+    /// run). False for the packet views, which need a session only while its connection lives: a connection the TCP
+    /// table forgets takes its session, keys and application state with it, so memory stays bounded by the table.
+    /// </summary>
+    public bool KeepSessions { get; init; } = true;
+
     /// <summary>Receives decrypted records and handshake messages (optional).</summary>
     public IDecryptedSink? Sink { get; set; }
 
@@ -124,7 +136,7 @@ public sealed class TlsDecryptor : ITlsObserver
         {
             s = new TlsSession(conversation);
             _sessions[conversation] = s;
-            _order.Add(s);
+            if (KeepSessions) _order.Add(s);
         }
         return s;
     }
@@ -159,8 +171,11 @@ public sealed class TlsDecryptor : ITlsObserver
         bool fromClient = s.IsFromClient(fromA);
         if (!s.ServerHelloSeen && s.EarlyDataOffered && fromClient && record.ContentType == TlsContentType.ApplicationData)
         {
-            // 0-RTT data: its keys (and cipher suite) are known only once the ServerHello is seen.
+            // 0-RTT data: its cipher suite is the resumed session's, which only the ServerHello confirms. With the
+            // early secret logged, each TLS 1.3 suite the client offered is tried (the AEAD tag tells the right one),
+            // so that the data is read where it travels, as tshark reads it.
             d.LastRecordEncrypted = true;
+            if (TryEarlyBeforeServerHello(s, d, frame.Number, record.Bytes, record.StreamOffset)) return;
             if (s.EarlyRecords.Count < 64) s.EarlyRecords.Add((frame.Number, record.Bytes.ToArray(), record.StreamOffset));
             else s.EarlyRecordsSkipped++;
             return;
@@ -179,7 +194,8 @@ public sealed class TlsDecryptor : ITlsObserver
             return;
         }
         var header = record.Bytes[..5];
-        if (!d.Cipher.TryDecrypt(header, record.Fragment, d.Sequence, out var plaintext, out var type))
+        var buffer = Scratch(record.Fragment.Length);
+        if (!d.Cipher.TryDecrypt(header, record.Fragment, d.Sequence, buffer, out int plainLength, out var type))
         {
             // In TLS 1.3 a client's records before its Finished may be 0-RTT data under keys we do not have.
             if (s.IsTls13 && fromClient && !d.HandshakeDone && s.EarlyDataOffered)
@@ -201,37 +217,77 @@ public sealed class TlsDecryptor : ITlsObserver
             d.Sequence++;
             return;
         }
-        Deliver(s, d, fromClient, frame.Number, plaintext, (TlsContentType)type, d.Sequence++, record.StreamOffset);
+        Deliver(s, d, fromClient, frame.Number, buffer.AsSpan(0, plainLength), (TlsContentType)type, d.Sequence++, record.StreamOffset);
     }
 
-    private static byte[] AppendUpTo(byte[]? kept, byte[] more, int limit)
+    private byte[] _scratch = new byte[(1 << 14) + 2048 + 256];
+
+    /// <summary>The buffer records are decrypted into (one for all: a record's plaintext lives only during its delivery).</summary>
+    private byte[] Scratch(int length)
+    {
+        if (_scratch.Length < length) _scratch = new byte[Math.Max(length, _scratch.Length * 2)];
+        return _scratch;
+    }
+
+    private static byte[] AppendUpTo(byte[]? kept, ReadOnlySpan<byte> more, int limit)
     {
         kept ??= [];
         if (kept.Length >= limit) return kept;
         int take = Math.Min(limit - kept.Length, more.Length);
-        return [.. kept, .. more.AsSpan(0, take)];
+        return [.. kept, .. more[..take]];
     }
 
     /// <summary>Hands on a decrypted record and reads the handshake messages it carries.</summary>
-    private void Deliver(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] plaintext, TlsContentType contentType,
+    private void Deliver(TlsSession s, DirectionState d, bool fromClient, long frame, ReadOnlySpan<byte> plaintext, TlsContentType contentType,
         ulong sequence, ulong streamOffset)
     {
         d.Decrypted++;
         s.RecordsDecrypted++;
-        if (contentType == TlsContentType.ApplicationData)
+        if (contentType == TlsContentType.ApplicationData && KeepSessions)
         {
             // The first 512 bytes each side sent, across records (a response's headers and body often come in two).
-            if (fromClient) s.FirstClientData = AppendUpTo(s.FirstClientData, plaintext, 512);
-            else s.FirstServerData = AppendUpTo(s.FirstServerData, plaintext, 512);
+            if (fromClient) { if (s.FirstClientData is not { Length: >= 512 }) s.FirstClientData = AppendUpTo(s.FirstClientData, plaintext, 512); }
+            else if (s.FirstServerData is not { Length: >= 512 }) s.FirstServerData = AppendUpTo(s.FirstServerData, plaintext, 512);
         }
         Sink?.OnPlaintext(new DecryptedRecord(s, frame, fromClient, contentType, plaintext, sequence, streamOffset));
         if (contentType == TlsContentType.Handshake) AddDecryptedHandshake(s, d, fromClient, frame, plaintext);
     }
 
+    /// <summary>0-RTT data before the ServerHello: opens it with the suite that authenticates it, and keeps that cipher.</summary>
+    private bool TryEarlyBeforeServerHello(TlsSession s, DirectionState d, long frame, ReadOnlySpan<byte> record, ulong streamOffset)
+    {
+        if (s.EarlyCipherBeforeServerHello is null)
+        {
+            if (s.EarlyRecords.Count > 0) return false; // an earlier record did not open: keep the order
+            if (Keys.Find(s.ClientRandom)?.Get(KeyLogLabel.ClientEarlyTrafficSecret) is not { } early) return false;
+            foreach (var suite in s.OfferedTls13Suites)
+            {
+                if (CipherSpec.For(suite, out _) is not { IsTls13: true } spec) continue;
+                var (key, iv) = TlsKdf.TrafficKeys(spec.PrfHash, early, spec.KeyLength);
+                var cipher = RecordCipher.Create(spec, TlsVersion.Tls13, key, iv, null);
+                if (cipher.TryDecrypt(record[..5], record[5..], 0, out _, out _))
+                {
+                    s.EarlyCipherBeforeServerHello = cipher;
+                    s.EarlySuite = suite;
+                    break;
+                }
+                cipher.Dispose();
+            }
+            if (s.EarlyCipherBeforeServerHello is null) return false;
+        }
+        var c = s.EarlyCipherBeforeServerHello;
+        var buffer = Scratch(record.Length);
+        if (!c.TryDecrypt(record[..5], record[5..], d.EarlySequence, buffer, out int plainLength, out var type)) return false;
+        s.EarlyRecordsDecrypted++;
+        Deliver(s, d, fromClient: true, frame, buffer.AsSpan(0, plainLength), (TlsContentType)type, d.EarlySequence++, streamOffset);
+        return true;
+    }
+
     /// <summary>TLS 1.3 0-RTT: opens a client record with the early traffic keys; false when it is not early data.</summary>
     private bool TryEarly(TlsSession s, DirectionState d, long frame, ReadOnlySpan<byte> record, ulong streamOffset)
     {
-        if (!d.EarlyCipher!.TryDecrypt(record[..5], record[5..], d.EarlySequence, out var plaintext, out var type))
+        var buffer = Scratch(record.Length);
+        if (!d.EarlyCipher!.TryDecrypt(record[..5], record[5..], d.EarlySequence, buffer, out int plainLength, out var type))
         {
             // Early data ends with EndOfEarlyData, or (rejected by the server) when the handshake keys take over.
             d.EarlyCipher.Dispose();
@@ -239,7 +295,7 @@ public sealed class TlsDecryptor : ITlsObserver
             return false;
         }
         s.EarlyRecordsDecrypted++;
-        Deliver(s, d, fromClient: true, frame, plaintext, (TlsContentType)type, d.EarlySequence++, streamOffset);
+        Deliver(s, d, fromClient: true, frame, buffer.AsSpan(0, plainLength), (TlsContentType)type, d.EarlySequence++, streamOffset);
         return true;
     }
 
@@ -297,7 +353,7 @@ public sealed class TlsDecryptor : ITlsObserver
         byte[]? sessionHash = null;
         if (s.ExtendedMasterSecret)
         {
-            var transcript = s.Transcript.ToArray();
+            var transcript = s.TranscriptBytes;
             sessionHash = s.Version >= TlsVersion.Tls12
                 ? TlsKdf.Hash(spec.PrfHash, transcript)
                 : TlsKdf.Concat(System.Security.Cryptography.MD5.HashData(transcript), System.Security.Cryptography.SHA1.HashData(transcript));
@@ -318,6 +374,10 @@ public sealed class TlsDecryptor : ITlsObserver
         s.ClientIsA = fromA;
         s.ClientRandom = hello.Random.ToArray();
         s.ClientSessionId = hello.SessionId.ToArray();
+        var tls13 = new List<ushort>();
+        foreach (var suite in hello.CipherSuites)
+            if (suite.Value is >= 0x1301 and <= 0x1305 && !tls13.Contains(suite.Value)) tls13.Add(suite.Value);
+        s.OfferedTls13Suites = [.. tls13];
         foreach (var ext in hello.Extensions)
         {
             if (ext.Type == ExtensionType.SessionTicket && ext.Data.Length > 0) s.OfferedTicket = ext.Data.ToArray();
@@ -340,7 +400,7 @@ public sealed class TlsDecryptor : ITlsObserver
         {
             // RFC 8446 §4.4.1: the first ClientHello is replaced by message_hash(Hash(ClientHello1)).
             if (spec is null) return false;
-            var hash = TlsKdf.Hash(spec.PrfHash, s.Transcript.ToArray());
+            var hash = TlsKdf.Hash(spec.PrfHash, s.TranscriptBytes);
             s.Transcript.SetLength(0);
             s.Transcript.Write([254, 0, 0, (byte)hash.Length]);
             s.Transcript.Write(hash);
@@ -359,6 +419,7 @@ public sealed class TlsDecryptor : ITlsObserver
         {
             if (ext.Type == ExtensionType.ExtendedMasterSecret) s.ExtendedMasterSecret = true;
             else if (ext.Type == ExtensionType.EncryptThenMac) s.EncryptThenMac = true;
+            else if (ext.Type == ExtensionType.Alpn) s.Alpn = SelectedAlpn(ext.Data);
         }
         if (spec is null)
         {
@@ -440,7 +501,15 @@ public sealed class TlsDecryptor : ITlsObserver
         s.Direction(s.ClientIsA).SetTrafficSecret(s, clientHs);
         s.Direction(!s.ClientIsA).SetTrafficSecret(s, serverHs);
         var client = s.Direction(s.ClientIsA);
-        if (s.EarlyDataOffered && entry!.Get(KeyLogLabel.ClientEarlyTrafficSecret) is { } early)
+        if (s.EarlyCipherBeforeServerHello is { } opened && s.EarlySuite == s.CipherSuite)
+        {
+            // The 0-RTT records read so far were opened already; the rest continue under the same keys.
+            client.EarlyCipher = opened;
+            s.EarlyCipherBeforeServerHello = null;
+            foreach (var (frame, bytes, offset) in s.EarlyRecords)
+                if (client.EarlyCipher is null || !TryEarly(s, client, frame, bytes, offset)) s.EarlyRecordsSkipped++;
+        }
+        else if (s.EarlyDataOffered && entry!.Get(KeyLogLabel.ClientEarlyTrafficSecret) is { } early)
         {
             var spec = s.Spec!;
             var (key, iv) = TlsKdf.TrafficKeys(spec.PrfHash, early, spec.KeyLength);
@@ -452,8 +521,20 @@ public sealed class TlsDecryptor : ITlsObserver
         s.EarlyRecords.Clear();
     }
 
-    private void AddDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] plaintext)
+    private void AddDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, ReadOnlySpan<byte> plaintext)
     {
+        if (d.HandshakeBuffer.Length == 0)
+        {
+            // The usual case: the record holds whole messages, read in place; only a piece left over is kept.
+            while (plaintext.Length >= 4)
+            {
+                int length = plaintext[1] << 16 | plaintext[2] << 8 | plaintext[3];
+                if (plaintext.Length < 4 + length) break;
+                OnDecryptedHandshake(s, d, fromClient, frame, plaintext[..(4 + length)]);
+                plaintext = plaintext[(4 + length)..];
+            }
+            if (plaintext.IsEmpty) return;
+        }
         d.HandshakeBuffer.Write(plaintext);
         if (d.HandshakeBuffer.Length > 1 << 20)
         {
@@ -467,7 +548,7 @@ public sealed class TlsDecryptor : ITlsObserver
         {
             int length = buffer[used + 1] << 16 | buffer[used + 2] << 8 | buffer[used + 3];
             if (buffer.Length - used < 4 + length) break;
-            var message = buffer.Slice(used, 4 + length).ToArray();
+            var message = buffer.Slice(used, 4 + length).ToArray(); // the buffer may change under the message's readers
             used += 4 + length;
             OnDecryptedHandshake(s, d, fromClient, frame, message);
         }
@@ -479,7 +560,7 @@ public sealed class TlsDecryptor : ITlsObserver
         }
     }
 
-    private void OnDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, byte[] message)
+    private void OnDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, ReadOnlySpan<byte> message)
     {
         var type = (TlsHandshakeType)message[0];
         if (!s.IsTls13 && RenegotiationMessage(s, d, fromClient, type, message))
@@ -490,7 +571,11 @@ public sealed class TlsDecryptor : ITlsObserver
         var spec = s.Spec!;
         bool? verified = null;
         bool handshakeFinished = type == TlsHandshakeType.Finished && !d.HandshakeDone;
-        if (type == TlsHandshakeType.EncryptedExtensions && !fromClient) s.EarlyDataAccepted = HasEarlyDataExtension(message);
+        if (type == TlsHandshakeType.EncryptedExtensions && !fromClient)
+        {
+            s.EarlyDataAccepted = HasEarlyDataExtension(message);
+            s.Alpn ??= EncryptedExtensionsAlpn(message);
+        }
         if (type == TlsHandshakeType.EndOfEarlyData) s.EndOfEarlyDataSeen = true;
         if (handshakeFinished && fromClient && s.EarlyDataAccepted && !s.EndOfEarlyDataSeen)
         {
@@ -500,7 +585,7 @@ public sealed class TlsDecryptor : ITlsObserver
         }
         if (handshakeFinished)
         {
-            var transcript = s.Transcript.ToArray();
+            var transcript = s.TranscriptBytes;
             byte[]? expected = null;
             if (s.IsTls13)
                 expected = d.TrafficSecret is { } secret ? TlsKdf.FinishedVerifyData13(spec.PrfHash, secret, TlsKdf.Hash(spec.PrfHash, transcript)) : null;
@@ -508,7 +593,7 @@ public sealed class TlsDecryptor : ITlsObserver
                 expected = TlsKdf.FinishedVerifyData12(s.Version, spec.PrfHash, master, fromClient, transcript);
             if (expected is not null)
             {
-                verified = message.AsSpan(4).SequenceEqual(expected);
+                verified = message[4..].SequenceEqual(expected);
                 if (verified == true) s.FinishedVerified++;
                 else
                 {
@@ -560,7 +645,7 @@ public sealed class TlsDecryptor : ITlsObserver
     /// client random, transcript and key block, taking effect at the next ChangeCipherSpec of each side).
     /// </summary>
     /// <returns>True when the message was handled (the hellos of a renegotiation).</returns>
-    private bool RenegotiationMessage(TlsSession s, DirectionState d, bool fromClient, TlsHandshakeType type, byte[] message)
+    private bool RenegotiationMessage(TlsSession s, DirectionState d, bool fromClient, TlsHandshakeType type, ReadOnlySpan<byte> message)
     {
         if (type == TlsHandshakeType.ClientHello && fromClient && d.HandshakeDone)
         {
@@ -568,16 +653,39 @@ public sealed class TlsDecryptor : ITlsObserver
             s.ClientRandom = [];
             s.Transcript.SetLength(0);
             s.Direction(true).HandshakeDone = s.Direction(false).HandshakeDone = false;
-            OnClientHello(s, s.ClientIsA, message.AsSpan(4));
+            OnClientHello(s, s.ClientIsA, message[4..]);
             s.Transcript.Write(message);
             return true;
         }
         if (type == TlsHandshakeType.ServerHello && !fromClient && s.Renegotiations > 0 && !d.HandshakeDone)
         {
-            if (!OnServerHello(s, !s.ClientIsA, message.AsSpan(4), message)) s.Transcript.Write(message);
+            if (!OnServerHello(s, !s.ClientIsA, message[4..], message)) s.Transcript.Write(message);
             return true;
         }
         return false;
+    }
+
+    /// <summary>The one protocol name of a server's ALPN extension data, or null.</summary>
+    private static string? SelectedAlpn(ReadOnlySpan<byte> data)
+    {
+        var names = AlpnExtension.Parse(data).ProtocolNames();
+        return names.Length == 1 ? names[0] : null;
+    }
+
+    /// <summary>The ALPN protocol an EncryptedExtensions message (header included) carries, or null.</summary>
+    private static string? EncryptedExtensionsAlpn(ReadOnlySpan<byte> message)
+    {
+        if (message.Length < 6) return null;
+        var list = message[6..];
+        int length = Math.Min(list.Length, message[4] << 8 | message[5]);
+        for (int i = 0; i + 4 <= length;)
+        {
+            int type = list[i] << 8 | list[i + 1], size = list[i + 2] << 8 | list[i + 3];
+            if (i + 4 + size > length) return null;
+            if (type == 16) return SelectedAlpn(list.Slice(i + 4, size));
+            i += 4 + size;
+        }
+        return null;
     }
 
     /// <summary>Whether an EncryptedExtensions message (header included) carries early_data: the server accepted 0-RTT.</summary>
@@ -597,5 +705,31 @@ public sealed class TlsDecryptor : ITlsObserver
 
     public void OnNote(Frame frame, TcpConversation conversation, bool fromA, in TlsStreamNote note)
     {
+    }
+
+    public void OnConversationForgotten(TcpConversation conversation)
+    {
+        if (KeepSessions || !_sessions.Remove(conversation, out var s)) return;
+        s.Release();
+        Sink?.OnSessionForgotten(s);
+    }
+}
+
+/// <summary>Several receivers behind the decryptor's one <see cref="TlsDecryptor.Sink"/>, called in order.</summary>
+public sealed class DecryptedSinks(params IDecryptedSink[] sinks) : IDecryptedSink
+{
+    public void OnPlaintext(in DecryptedRecord record)
+    {
+        foreach (var s in sinks) s.OnPlaintext(record);
+    }
+
+    public void OnHandshake(in DecryptedHandshake message)
+    {
+        foreach (var s in sinks) s.OnHandshake(message);
+    }
+
+    public void OnSessionForgotten(TlsSession session)
+    {
+        foreach (var s in sinks) s.OnSessionForgotten(session);
     }
 }

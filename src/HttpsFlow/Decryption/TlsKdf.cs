@@ -94,8 +94,43 @@ public static class TlsKdf
         info[3 + fullLabel.Length] = (byte)context.Length;
         context.CopyTo(info.AsSpan(4 + fullLabel.Length));
         var output = new byte[length];
-        HKDF.Expand(hash, secret, output, info);
+        Expand(hash, secret, info, output);
         return output;
+    }
+
+    /// <summary>
+    /// HKDF-Expand (RFC 5869 §2.3) with one-shot HMACs: T(i) = HMAC(PRK, T(i-1) | info | i). Ours rather than
+    /// <see cref="HKDF.Expand(HashAlgorithmName, ReadOnlySpan{byte}, Span{byte}, ReadOnlySpan{byte})"/>, which sets up a
+    /// native key-derivation context per call: a capture with thousands of TLS 1.3 connections derives a dozen keys
+    /// for each, and the context set-up cost more than the hashing.
+    /// </summary>
+    private static void Expand(HashAlgorithmName hash, ReadOnlySpan<byte> prk, ReadOnlySpan<byte> info, Span<byte> output)
+    {
+        Span<byte> block = stackalloc byte[64 + 256 + 1];
+        Span<byte> t = stackalloc byte[64];
+        int previous = 0, written = 0;
+        for (byte i = 1; written < output.Length; i++)
+        {
+            int n = 0;
+            t[..previous].CopyTo(block);
+            n += previous;
+            if (info.Length > 256)
+            {
+                // Longer than any TLS 1.3 label: the library's HKDF handles it.
+                HKDF.Expand(hash, prk, output, info);
+                return;
+            }
+            info.CopyTo(block[n..]);
+            n += info.Length;
+            block[n++] = i;
+            int got = hash == HashAlgorithmName.SHA384 ? HMACSHA384.HashData(prk, block[..n], t)
+                : hash == HashAlgorithmName.SHA512 ? HMACSHA512.HashData(prk, block[..n], t)
+                : HMACSHA256.HashData(prk, block[..n], t);
+            previous = got;
+            int take = Math.Min(got, output.Length - written);
+            t[..take].CopyTo(output[written..]);
+            written += take;
+        }
     }
 
     /// <summary>A TLS 1.3 traffic secret's write key and IV (RFC 8446 §7.3).</summary>

@@ -73,6 +73,8 @@ public sealed class TlsSession
     public ushort CipherSuite { get; internal set; }
     public bool ExtendedMasterSecret { get; internal set; }
     public bool EncryptThenMac { get; internal set; }
+    /// <summary>The application protocol the server chose by ALPN (ServerHello, or TLS 1.3's EncryptedExtensions), or null.</summary>
+    public string? Alpn { get; internal set; }
     /// <summary>Secrets for this connection were found (in the key log, or by resumption).</summary>
     public bool KeysFound { get; internal set; }
     public long RecordsDecrypted { get; internal set; }
@@ -105,6 +107,11 @@ public sealed class TlsSession
     internal byte[] ServerSessionId = [];
     internal byte[]? OfferedTicket;
     internal bool EarlyDataOffered;
+    /// <summary>The TLS 1.3 cipher suites the ClientHello offered, in its order (to open 0-RTT data before the ServerHello).</summary>
+    internal ushort[] OfferedTls13Suites = [];
+    /// <summary>The 0-RTT cipher found before the ServerHello, and its suite.</summary>
+    internal RecordCipher? EarlyCipherBeforeServerHello;
+    internal ushort EarlySuite;
     internal bool EarlyDataAccepted;
     internal bool EndOfEarlyDataSeen;
     internal readonly List<(long Frame, byte[] Record, ulong StreamOffset)> EarlyRecords = [];
@@ -113,13 +120,34 @@ public sealed class TlsSession
     internal bool AwaitingRsa;
     internal System.Security.Cryptography.RSA? RsaKey;
     internal CipherSpec? Spec;
-    internal readonly MemoryStream Transcript = new();
+    // Sized for a typical handshake (hellos, a two-certificate chain, key exchange) so that it rarely grows.
+    internal readonly MemoryStream Transcript = new(6144);
+
+    /// <summary>The handshake transcript so far, without a copy.</summary>
+    internal ReadOnlySpan<byte> TranscriptBytes => Transcript.GetBuffer().AsSpan(0, (int)Transcript.Length);
 
     internal bool IsTls13 => Version == TlsVersion.Tls13;
     public bool IsFromClient(bool fromA) => fromA == ClientIsA;
     internal DirectionState Direction(bool fromA) => fromA ? _a : _b;
 
     internal void SetStatus(DecryptionStatus status) => _status ??= status;
+
+    /// <summary>Disposes the ciphers and drops the buffers (the connection is forgotten).</summary>
+    internal void Release()
+    {
+        foreach (var d in new[] { _a, _b })
+        {
+            d.Cipher?.Dispose();
+            d.Pending?.Dispose();
+            d.EarlyCipher?.Dispose();
+            d.Cipher = d.Pending = d.EarlyCipher = null;
+            d.HandshakeBuffer.Dispose();
+        }
+        EarlyCipherBeforeServerHello?.Dispose();
+        EarlyCipherBeforeServerHello = null;
+        Transcript.Dispose();
+        EarlyRecords.Clear();
+    }
 
     internal void AddNote(string note)
     {

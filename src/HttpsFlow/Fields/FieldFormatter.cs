@@ -12,8 +12,9 @@ public static class FieldFormatter
         var def = v.Def;
         if (v.Text is not null && def.Type is not FieldType.Protocol)
         {
-            // Values that come formatted (OIDs, certificate times, addresses from certificates).
-            sink.Append(v.Text);
+            // Values that come formatted (OIDs, certificate times, addresses from certificates); strings escaped.
+            if (def.Type == FieldType.String) AppendEscaped(sink, v.Text);
+            else sink.Append(v.Text);
             return;
         }
         switch (def.Type)
@@ -52,7 +53,7 @@ public static class FieldFormatter
                 AppendAbsolute(sink, v.Absolute);
                 return;
             case FieldType.String:
-                sink.Append(v.Text);
+                AppendEscaped(sink, v.Text);
                 return;
             case FieldType.Bytes:
                 AppendHex(sink, set.BytesOf(v));
@@ -125,5 +126,30 @@ public static class FieldFormatter
             span[2 * i + 1] = HexDigits[bytes[i] & 0xf];
         }
         sink.Commit(bytes.Length * 2);
+    }
+
+    /// <summary>
+    /// A string as tshark 4.0's fields output writes it: the C escapes \a \b \f \n \r \t \v and a doubled backslash;
+    /// every other character (double quotes included) as it is.
+    /// </summary>
+    public static void AppendEscaped(TextSink sink, string? text)
+    {
+        if (text is null) return;
+        int from = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char e = text[i] switch
+            {
+                '\a' => 'a', '\b' => 'b', '\f' => 'f', '\n' => 'n', '\r' => 'r', '\t' => 't', '\v' => 'v',
+                '\\' => '\\',
+                _ => '\0',
+            };
+            if (e == '\0') continue;
+            if (i > from) sink.Append(text.AsSpan(from, i - from));
+            sink.Append('\\').Append(e);
+            from = i + 1;
+        }
+        if (from == 0) sink.Append(text);
+        else if (from < text.Length) sink.Append(text.AsSpan(from));
     }
 }

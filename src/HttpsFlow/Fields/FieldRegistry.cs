@@ -50,5 +50,8 @@ public static class FieldRegistry
         _ = OtherFields.UdpSrcPort;
         _ = TlsFields.Tls;
         _ = X509Fields.Version;
+        _ = HttpFields.Http;
+        _ = Http2Fields.Http2;
+        _ = ColumnFields.Protocol;
     }
 }

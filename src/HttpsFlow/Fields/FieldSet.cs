@@ -39,6 +39,10 @@ public sealed class FieldSet
     /// <summary>Whether <paramref name="def"/> would be stored (so that an emitter can skip building its value).</summary>
     public bool Wants(FieldDef def) => !Skip(def);
 
+    /// <summary>Whether <paramref name="def"/> was asked for by name (not merely let through because every field is).</summary>
+    public bool WantsByName(FieldDef def) =>
+        WantedIds is { } ids ? (uint)def.Id < (uint)ids.Length && ids[def.Id] : Wanted is { } w && w(def);
+
     /// <summary>When set, only fields for which this returns true are stored (the rest cost nothing).</summary>
     public Func<FieldDef, bool>? Wanted { get; set; }
 

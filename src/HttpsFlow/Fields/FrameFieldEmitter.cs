@@ -22,6 +22,8 @@ public static class FrameFieldEmitter
         set.LayerGating = set.WantsOnlyProtocols(OwnProtocols);
         // A layer whose fields the set does not store is skipped whole (a display filter reads few fields, every frame).
         if (set.WantsLayer(FrameFields.Frame)) EmitFrame(f, set, tls);
+        if (set.WantsByName(ColumnFields.Protocol)) set.AddText(ColumnFields.Protocol, Output.ListFormatter.ProtocolText(f));
+        if (set.WantsByName(ColumnFields.Info)) set.AddText(ColumnFields.Info, Output.ListFormatter.InfoText(f));
         if (set.WantsLayer(LinkFields.Eth) || set.WantsLayer(LinkFields.Sll) || set.WantsLayer(LinkFields.Vlan)) EmitLink(f, set);
         bool ip = set.WantsLayer(IpFields.Ip) || set.WantsLayer(IpFields.Ipv6);
         if (ip && (f.HasIpAddresses || f.Network is NetworkKind.IPv4 or NetworkKind.IPv6)) EmitNetwork(f, set);

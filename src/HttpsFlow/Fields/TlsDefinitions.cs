@@ -69,6 +69,7 @@ public static class TlsFields
     public static readonly FieldDef ServerPointLen = FieldRegistry.Define("tls.handshake.server_point_len", "Pubkey Length", T.UInt8, B.Dec);
     public static readonly FieldDef ServerPoint = FieldRegistry.Define("tls.handshake.server_point", "Pubkey", T.Bytes);
     public static readonly FieldDef SigLen = FieldRegistry.Define("tls.handshake.sig_len", "Signature Length", T.UInt16, B.Dec);
+    public static readonly FieldDef CertVerifySigLen = FieldRegistry.Define("tls.handshake.client_cert_vrfy.sig_len", "Signature length", T.UInt16, B.Dec);
     public static readonly FieldDef ClientPointLen = FieldRegistry.Define("tls.handshake.client_point_len", "Pubkey Length", T.UInt8, B.Dec);
     public static readonly FieldDef ClientPoint = FieldRegistry.Define("tls.handshake.client_point", "Pubkey", T.Bytes);
     public static readonly FieldDef SessionTicketLifetimeHint = FieldRegistry.Define("tls.handshake.session_ticket_lifetime_hint", "Session Ticket Lifetime Hint", T.UInt32, B.Dec);
@@ -141,4 +142,6 @@ public static class X509Fields
     public static readonly FieldDef SctLogId = FieldRegistry.Define("tls.sct.sct_logid", "Log ID", T.Bytes);
     public static readonly FieldDef SctTimestamp = FieldRegistry.Define("tls.sct.sct_timestamp", "Timestamp", T.AbsoluteTime);
     public static readonly FieldDef Encrypted = FieldRegistry.Define("x509af.encrypted", "encrypted", T.Bytes);
+
+    internal static FieldDef After => Encrypted;
 }

@@ -143,6 +143,12 @@ public sealed class TlsFieldEmitter
     public void Emit(Frame f, TlsFrameStore store, FieldSet set)
     {
         if (!store.Holds(f)) return;
+        EmitTls(f, store, set);
+        store.AppFields?.Emit(f.Number, set);
+    }
+
+    private void EmitTls(Frame f, TlsFrameStore store, FieldSet set)
+    {
         Prepare(f, store);
         int certificateIndex = 0;
         var items = store.Items;
@@ -174,11 +180,30 @@ public sealed class TlsFieldEmitter
         {
             set.AddPresence(TlsFields.Record);
             // In TLS 1.3 an application_data record is an opaque wrapper (RFC 8446 §5.2): tshark names its type so.
-            bool opaque = record.ConnectionVersion == TlsVersion.Tls13 && record.ContentType == TlsContentType.ApplicationData;
+            bool opaque = (record.ConnectionVersion == TlsVersion.Tls13 || record.Decrypted && record.Tls13Protected)
+                          && record.ContentType == TlsContentType.ApplicationData;
             set.AddInt(opaque ? TlsFields.OpaqueType : TlsFields.ContentType, (byte)record.ContentType);
+            // Decrypted, TLS 1.3's record also shows the inner content type, and a decrypted alert its level and
+            // description; the length stays the record's.
+            var type = record.ContentType;
+            if (record.Decrypted)
+            {
+                type = record.InnerType;
+                if (opaque) set.AddInt(TlsFields.ContentType, (byte)type);
+            }
             set.AddInt(TlsFields.RecordVersion, record.RecordVersion);
             set.AddInt(TlsFields.RecordLength, fragment.Length);
-            switch (record.ContentType)
+            if (record.Decrypted && type == TlsContentType.Alert)
+            {
+                var plain = store.Bytes.Slice(record.PlainStart, record.PlainLength);
+                set.AddPresence(TlsFields.AlertMessage);
+                if (plain.Length >= 2)
+                {
+                    set.AddInt(TlsFields.AlertLevel, plain[0]);
+                    set.AddInt(TlsFields.AlertDesc, plain[1]);
+                }
+            }
+            else switch (type)
             {
                 case TlsContentType.ChangeCipherSpec:
                     set.AddPresence(TlsFields.ChangeCipherSpec);
@@ -293,7 +318,12 @@ public sealed class TlsFieldEmitter
                 break;
             }
             case TlsHandshakeType.CertificateVerify:
-                EmitSignature(CertificateVerify.Parse(body, version, _notes).Signed, set);
+            {
+                // A CertificateVerify's signature length is its own field (tls.handshake.client_cert_vrfy.sig_len).
+                var signed = CertificateVerify.Parse(body, version, _notes).Signed;
+                if (signed.HasAlgorithm) set.AddInt(TlsFields.SigHashAlg, signed.Algorithm.Value);
+                if (signed.Status == ParseStatus.Ok) set.AddInt(TlsFields.CertVerifySigLen, signed.Signature.Length);
+            }
                 break;
             case TlsHandshakeType.ClientKeyExchange:
             {

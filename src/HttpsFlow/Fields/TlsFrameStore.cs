@@ -45,6 +45,13 @@ public struct TlsFrameItem
     public ulong StreamOffset;
     public ulong EndOffset;
     public TlsConnectionFacts Connection;
+    /// <summary>For a record: it was decrypted; <see cref="InnerType"/> is its plaintext's content type (TLS 1.3's inner type).</summary>
+    public bool Decrypted;
+    public TlsContentType InnerType;
+    public bool Tls13Protected;
+    /// <summary>For a decrypted record: its plaintext, a range of <see cref="TlsFrameStore.Bytes"/>.</summary>
+    public int PlainStart;
+    public int PlainLength;
 }
 
 /// <summary>What the fields need to know about a TLS connection beyond one record: the cipher suite and the application protocol.</summary>
@@ -65,7 +72,7 @@ public sealed class TlsConnectionFacts
 /// is attached to the <see cref="Pipeline.Dissector"/> only by commands that print fields, never on the list path.
 /// In steady state it allocates nothing per packet (one small object per TLS connection).
 /// </summary>
-public sealed class TlsFrameStore : ITlsObserver
+public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
 {
     private readonly Dictionary<TcpConversation, TlsConnectionFacts> _connections = new(ReferenceEqualityComparer.Instance);
     private byte[] _bytes = new byte[16384];
@@ -80,6 +87,9 @@ public sealed class TlsFrameStore : ITlsObserver
     public long FrameNumber { get; private set; } = -1;
 
     public int Count { get; private set; }
+
+    /// <summary>The http.* and http2.* fields the HTTP layers found in decrypted data (null: none).</summary>
+    public AppFrameFields? AppFields { get; set; }
 
     /// <summary>Turns what the store holds into fields (its scratch lists are reused frame to frame).</summary>
     public TlsFieldEmitter Emitter { get; } = new();
@@ -226,6 +236,49 @@ public sealed class TlsFrameStore : ITlsObserver
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// A record of this frame was decrypted (the decryptor runs after the store among the dissector's observers, so the
+    /// record is the last one kept): its plaintext and inner type are kept with it.
+    /// </summary>
+    public void OnPlaintext(in Decryption.DecryptedRecord record)
+    {
+        if (record.Frame != FrameNumber) return;
+        for (int i = Count - 1; i >= 0; i--)
+        {
+            ref var item = ref _items[i];
+            if (item.Kind != TlsFrameItemKind.Record) continue;
+            if (item.StreamOffset != record.StreamOffset) return;
+            item.Decrypted = true;
+            item.InnerType = record.ContentType;
+            // TLS 1.3 protection (its version known, or 0-RTT data read before the ServerHello): an opaque record.
+            item.Tls13Protected = record.Session.Version is TlsVersion.Tls13 or 0;
+            item.PlainStart = Copy(record.Plaintext);
+            item.PlainLength = record.Plaintext.Length;
+            return;
+        }
+    }
+
+    /// <summary>A handshake message read from decrypted records: kept after its record, as a clear one would be.</summary>
+    public void OnHandshake(in Decryption.DecryptedHandshake message)
+    {
+        if (message.Frame != FrameNumber || Count == 0) return;
+        ref var record = ref _items[Count - 1];
+        var facts = Count > 0 ? _items[Count - 1].Connection : null;
+        ref var item = ref Next();
+        item.Kind = TlsFrameItemKind.Handshake;
+        item.HandshakeKind = HandshakeEventKind.Message;
+        item.HandshakeType = message.Type;
+        item.FromA = record.FromA;
+        item.ConnectionVersion = message.Session.Version;
+        item.DeclaredLength = message.Message.Length - 4;
+        item.Connection = facts!;
+        item.BytesStart = Copy(message.Message);
+        item.BytesLength = message.Message.Length;
+        // TLS 1.3 sends ALPN in the encrypted EncryptedExtensions: decrypted, it names the application protocol.
+        if (message.Type == TlsHandshakeType.EncryptedExtensions && facts is not null && message.Session.Alpn is { } alpn)
+            facts.AlpnProtocol ??= TlsApplicationProtocols.ForAlpn(System.Text.Encoding.ASCII.GetBytes(alpn));
     }
 
     public void OnSegment(Frame frame, TcpConversation conversation, bool fromA, ulong start, ulong end, int buffered)

@@ -111,12 +111,16 @@ public sealed class DisplayFilter
 
     /// <summary>The filter reads TLS or certificate fields (or frame.protocols, which names TLS): it needs a TLS store.</summary>
     public bool NeedsTls => Fields.Any(d => d.Name.StartsWith("tls", StringComparison.Ordinal) || d.Name.StartsWith("x509", StringComparison.Ordinal)
-                                            || d.Name.StartsWith("pkcs1", StringComparison.Ordinal) || d.Name == "frame.protocols");
+                                            || d.Name.StartsWith("pkcs1", StringComparison.Ordinal) || d.Name == "frame.protocols"
+                                            || d.Protocol is "http" or "http2");
 
     private FieldSet? _set;
 
     /// <summary>A FieldSet filter that stores only the fields this filter reads.</summary>
     public bool WantedField(FieldDef def) => def.Id < _wanted.Length && _wanted[def.Id];
+
+    /// <summary>The TLS store the filter reads tls.* fields from (null when it reads none, or before <see cref="Configure"/>).</summary>
+    public TlsFrameStore? TlsStore => _tls;
 
     /// <summary>Sets up <paramref name="dissector"/> to keep what the filter reads beyond the decoded headers.</summary>
     public void Configure(Pipeline.Dissector dissector)

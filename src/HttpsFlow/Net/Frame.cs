@@ -206,6 +206,12 @@ public sealed class Frame
 
     public void ClearUpperInfo() => _upperInfoLength = 0;
 
+    /// <summary>Keeps the first <paramref name="length"/> characters of the upper Info text (what a fence protects).</summary>
+    public void TruncateUpperInfo(int length) => _upperInfoLength = Math.Min(_upperInfoLength, Math.Max(0, length));
+
+    /// <summary>The length of the upper Info text so far.</summary>
+    public int UpperInfoLength => _upperInfoLength;
+
     /// <summary>
     /// The frames of the TCP segments reassembled into the upper-layer PDU this frame completes (tcp.segment), and the
     /// PDU's length; empty when this frame completes no PDU spanning several segments.

@@ -219,6 +219,29 @@ public sealed class ListFormatter
 
     private static string NetworkName(Frame f) => f.Network == NetworkKind.IPv6 ? "IPv6" : "IPv4";
 
+    [ThreadStatic] private static MemoryStream? t_columnBuffer;
+
+    /// <summary>The Protocol column of <paramref name="f"/> as a string (for the _ws.col.Protocol field).</summary>
+    public static string ProtocolText(Frame f) => Column(f, AppendProtocol);
+
+    /// <summary>The Info column of <paramref name="f"/> as a string (for the _ws.col.Info field).</summary>
+    public static string InfoText(Frame f) => Column(f, AppendInfo);
+
+    private static string Column(Frame f, Action<TextSink, Frame> append)
+    {
+        var buffer = t_columnBuffer ??= new MemoryStream();
+        buffer.SetLength(0);
+        using (var sink = new TextSink(buffer, ownsStream: false, bufferBytes: 4096))
+        {
+            append(sink, f);
+            sink.EndLine();
+            sink.Flush();
+        }
+        int length = (int)buffer.Length;
+        while (length > 0 && buffer.GetBuffer()[length - 1] is (byte)'\n' or (byte)'\r') length--;
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, length);
+    }
+
     private static void AppendProtocol(TextSink sink, Frame f)
     {
         if (f.Fragment == FragmentState.Fragment) { sink.Append(NetworkName(f)); return; }

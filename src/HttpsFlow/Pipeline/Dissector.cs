@@ -25,7 +25,15 @@ public sealed class Dissector
         Limits.Validate();
         _tcp = new TcpConversations(Limits.MaxTcpConversations);
         _tcp.ConversationForgotten += _tls.Forget;
+        ReassemblyBudget = new Tcp.Reassembly.ReassemblyBudget(Limits.MaxReassemblyBytes);
+        _tls.Budget = ReassemblyBudget;
     }
+
+    /// <summary>The total the reassembly buffers of every connection are charged to (<see cref="DissectorLimits.MaxReassemblyBytes"/>).</summary>
+    public Tcp.Reassembly.ReassemblyBudget ReassemblyBudget { get; }
+
+    /// <summary>Connections that gave up their buffered bytes so that another could grow within the budget.</summary>
+    public long ReassemblyEvictions => _tls.BudgetEvictions;
 
     /// <summary>The bounds this dissector keeps to.</summary>
     public DissectorLimits Limits { get; }
@@ -54,6 +62,13 @@ public sealed class Dissector
     {
         get => _tls.Observer;
         set => _tls.Observer = value;
+    }
+
+    /// <summary>Names the TLS records the packet list cannot read by itself, e.g. decrypted ones (see <see cref="Tls.List.ITlsRecordNamer"/>).</summary>
+    public Tls.List.ITlsRecordNamer? TlsNamer
+    {
+        get => _tls.Namer;
+        set => _tls.Namer = value;
     }
 
     /// <summary>Decodes the next packet of <paramref name="reader"/>.</summary>

@@ -41,8 +41,10 @@ public static class TcpInfoText
                 return;
             }
             case Tls.List.UpperKind.TlsSegment:
+                // TLS's mark (once per record held for reassembly, when decrypting) after TCP's labels.
                 AppendAnalysisPrefixes(sink, sink.Length, ref f.Tcp);
-                sink.Append("[TLS segment of a reassembled PDU]");
+                if (f.UpperInfo.IsEmpty) sink.Append("[TLS segment of a reassembled PDU]");
+                else sink.Append(f.UpperInfo);
                 return;
             default:
             {

@@ -41,19 +41,8 @@ public class ListGoldenTests
         if (set.Captures == "samples") Assert.True(exact > 0, "no line was compared whole");
     }
 
-    /// <summary>
-    /// Lines where HttpsFlow knowingly differs today (only their columns are compared), each with its reason:
-    /// <list type="bullet">
-    /// <item>samples/test-site-tls12-dsb.pcapng: tshark decrypts the TLS records with the secrets embedded in the
-    /// capture and names what is inside; HttpsFlow's decryption comes with its own layer.</item>
-    /// </list>
-    /// </summary>
-    private static Func<int, string, bool>? ColumnsOnly(string capture, string[] _)
-    {
-        if (capture.EndsWith("test-site-tls12-dsb.pcapng", StringComparison.Ordinal))
-            return (_, line) => !line.Contains(" TCP ", StringComparison.Ordinal);
-        return null;
-    }
+    /// <summary>Lines where HttpsFlow knowingly differs (only their columns are compared): none today.</summary>
+    private static Func<int, string, bool>? ColumnsOnly(string capture, string[] _) => null;
 
     [Fact]
     public void EveryCaptureHasAGoldenFile()

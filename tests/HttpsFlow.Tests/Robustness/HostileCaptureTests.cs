@@ -239,6 +239,51 @@ public sealed class HostileCaptureTests : IDisposable
         Assert.Contains(notes.Messages, m => m.StartsWith("TLSCiphertext length MUST NOT exceed"));
     }
 
+    [Fact]
+    public void RecordsLeftHalfSentOnManyConnectionsStayWithinTheBudget()
+    {
+        // 2,000 connections each send a record header claiming 16 KiB and 16 KiB - 1 byte of it: each direction holds a
+        // 32 KiB buffer, 62.5 MiB in all (tests/hostile/make-hostile.py makes 20,000 of them: 625 MiB without the budget).
+        var pcap = Pcap(linkType: 1);
+        byte[] record = [23, 3, 3, 0x40, 0x00, .. Enumerable.Repeat((byte)0x17, 16383)];
+        uint t = 0;
+        for (int i = 0; i < 2000; i++)
+        {
+            ushort port = (ushort)(1024 + i);
+            uint c = 1000, s = 5000;
+            pcap.Record(1, t++, Segment(true, c++, 0, 0x002, default, port));
+            pcap.Record(1, t++, Segment(false, s++, c, 0x012, default, port));
+            pcap.Record(1, t++, Segment(true, c, s, 0x010, default, port));
+            for (int o = 0; o < record.Length; o += 1460)
+            {
+                var part = record.AsSpan(o, Math.Min(1460, record.Length - o));
+                pcap.Record(1, t++, Segment(true, c, s, 0x018, part, port));
+                c += (uint)part.Length;
+            }
+        }
+        var bytes = pcap.ToArray();
+        Check("partial16k-2000.pcap", bytes, 0, seconds: 60);
+
+        // With a budget of 8 MiB the idlest connections give their bytes up, each with a note, and what stays held at the
+        // end is within the budget.
+        const long budget = 8 << 20;
+        long before = GC.GetTotalMemory(true);
+        using var reader = CaptureReader.Open(Path.Combine(_dir.FullName, "partial16k-2000.pcap"));
+        var dissector = new Dissector(new DissectorLimits { MaxReassemblyBytes = budget });
+        long notes = 0;
+        while (dissector.Next(reader) is { } f)
+        {
+            notes += f.Notes.Count(n => n.Message.StartsWith("Reassembly budget full (8388608 bytes): tcp.stream "));
+            Assert.True(dissector.ReassemblyBudget.Used <= budget);
+        }
+        Assert.True(dissector.ReassemblyBudget.Peak <= budget);
+        Assert.Equal(dissector.ReassemblyEvictions, notes);
+        Assert.True(notes >= 1700, $"{notes} notes");
+        long retained = GC.GetTotalMemory(true) - before;
+        Assert.True(retained < 40 << 20, $"{retained >> 20} MiB retained");
+        GC.KeepAlive(dissector);
+    }
+
     private sealed class NoteCollector : HttpsFlow.Tls.List.ITlsObserver
     {
         public readonly List<string> Messages = [];

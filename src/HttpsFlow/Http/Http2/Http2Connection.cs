@@ -171,6 +171,9 @@ public sealed class Http2Connection : IDisposable
     /// <summary>Bytes held for incomplete frames and header blocks (both directions).</summary>
     public long BufferedBytes => _client.Parser.BufferedBytes + _server.Parser.BufferedBytes + _client.BlockLength + _server.BlockLength;
 
+    /// <summary>Bytes one direction's parser holds for a frame not complete yet.</summary>
+    public long BufferedBytesOf(bool fromClient) => (fromClient ? _client : _server).Parser.BufferedBytes;
+
     /// <summary>Feeds the next bytes of one direction, carried by capture frame <paramref name="frame"/>.</summary>
     public void Feed(bool fromClient, ReadOnlySpan<byte> data, long frame) => (fromClient ? _client : _server).Parser.Feed(data, frame);
 

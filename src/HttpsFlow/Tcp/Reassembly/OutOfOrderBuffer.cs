@@ -11,15 +11,18 @@ namespace HttpsFlow.Tcp.Reassembly;
 /// compared with the one held, never stored twice (the first copy wins, as a receiver's out-of-order queue keeps it).
 /// Pieces leave only from the front (when delivered) or all at once, so a page is free once the first piece starts
 /// past it. Memory is bounded by <see cref="ReassemblyLimits.MaxBufferedBytesPerDirection"/> (pages) and
-/// <see cref="ReassemblyLimits.MaxBufferedSegments"/> (pieces); the owner asks <see cref="Fits"/> before storing.
+/// <see cref="ReassemblyLimits.MaxBufferedSegments"/> (pieces), and, with a <see cref="ReassemblyBudget"/>, by what is
+/// left of it: <see cref="Fits"/> charges the pages a store will rent, and each page returned is released. The owner
+/// asks <see cref="Fits"/> before storing and stores at once when it fits.
 /// </remarks>
 internal sealed class OutOfOrderBuffer
 {
     internal readonly record struct Piece(ulong Start, ulong End, long Frame);
 
-    internal enum Room : byte { Fits, PagesFull, PiecesFull }
+    internal enum Room : byte { Fits, PagesFull, PiecesFull, BudgetFull }
 
     private readonly ArrayPool<byte> _pool;
+    private readonly ReassemblyBudget? _budget;
     private readonly int _shift;
     private readonly int _pageSize;
     private readonly int _maxPages;
@@ -35,9 +38,10 @@ internal sealed class OutOfOrderBuffer
     private int _pieceHead;
     private int _pieceCount;
 
-    public OutOfOrderBuffer(ArrayPool<byte> pool, int pageShift, int maxPages, int maxPieces)
+    public OutOfOrderBuffer(ArrayPool<byte> pool, int pageShift, int maxPages, int maxPieces, ReassemblyBudget? budget = null)
     {
         _pool = pool;
+        _budget = budget;
         _shift = pageShift;
         _pageSize = 1 << pageShift;
         _maxPages = maxPages;
@@ -52,7 +56,10 @@ internal sealed class OutOfOrderBuffer
 
     public Piece PieceAt(int i) => _pieces[_pieceHead + i];
 
-    /// <summary>Whether bytes [start, end) can be stored within the limits.</summary>
+    /// <summary>
+    /// Whether bytes [start, end) can be stored within the limits. When they can, the pages the store will rent are
+    /// charged to the budget: <see cref="Store"/> must follow.
+    /// </summary>
     public Room Fits(ulong start, ulong end)
     {
         long needPages = 0;
@@ -61,7 +68,9 @@ internal sealed class OutOfOrderBuffer
         int overlapped = 0;
         for (int i = FirstEndingAfter(start); i < _pieceCount && PieceAt(i).Start < end; i++) overlapped++;
         // At most one new piece per hole: one more than the pieces it overlaps.
-        return (long)_pieceCount + overlapped + 1 > _maxPieces ? Room.PiecesFull : Room.Fits;
+        if ((long)_pieceCount + overlapped + 1 > _maxPieces) return Room.PiecesFull;
+        if (needPages > 0 && _budget is not null && !_budget.TryCharge(needPages << _shift)) return Room.BudgetFull;
+        return Room.Fits;
     }
 
     /// <summary>
@@ -137,6 +146,7 @@ internal sealed class OutOfOrderBuffer
             {
                 _pool.Return(_pages[_pageCount - 1]);
                 _pages[--_pageCount] = null!;
+                _budget?.Release(_pageSize);
             }
         }
         int free;
@@ -153,6 +163,7 @@ internal sealed class OutOfOrderBuffer
             _pool.Return(_pages[i]);
             _pages[i] = null!;
         }
+        _budget?.Release((long)free << _shift);
         Array.Copy(_pageNumbers, free, _pageNumbers, 0, _pageCount - free);
         Array.Copy(_pages, free, _pages, 0, _pageCount - free);
         Array.Clear(_pages, _pageCount - free, free);

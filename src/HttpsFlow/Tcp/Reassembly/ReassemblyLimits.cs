@@ -43,6 +43,15 @@ public sealed record ReassemblyLimits
     /// </summary>
     public int MaxSegmentRecords { get; init; } = 8192;
 
+    /// <summary>
+    /// A total shared with other reassemblers (and the TLS layer's buffers) that out-of-order pages are charged to;
+    /// null (the default): only the per-direction bound applies. When the budget has no room for a segment's pages, the
+    /// oldest hole is given up as when <see cref="MaxBufferedBytesPerDirection"/> is reached, with its own note. The
+    /// retained-bytes ring (<see cref="RetainedDeliveredBytes"/>) is not charged: it holds delivered bytes, not bytes
+    /// waiting.
+    /// </summary>
+    public ReassemblyBudget? Budget { get; init; }
+
     /// <summary>Where pages and the retained-bytes ring are rented; <see cref="ArrayPool{T}.Shared"/> when null.</summary>
     public ArrayPool<byte>? Pool { get; init; }
 

@@ -81,6 +81,7 @@ public sealed class StreamReassembler : IDisposable
     private readonly List<ExpertNote> _notes = new();
     private readonly string _pageLimitMessage;
     private readonly string _pieceLimitMessage;
+    private readonly string _budgetLimitMessage;
 
     private bool _started;
     private bool _sawSyn;
@@ -106,11 +107,12 @@ public sealed class StreamReassembler : IDisposable
         limits ??= ReassemblyLimits.Default;
         var pool = limits.Pool ?? ArrayPool<byte>.Shared;
         _consumer = consumer;
-        _buffer = new OutOfOrderBuffer(pool, limits.PageShift, limits.MaxPages, limits.EffectiveMaxSegments);
+        _buffer = new OutOfOrderBuffer(pool, limits.PageShift, limits.MaxPages, limits.EffectiveMaxSegments, limits.Budget);
         _history = new DeliveredHistory(pool, limits.EffectiveRetained);
         _log = new SegmentLog(limits.EffectiveSegmentRecords);
         _pageLimitMessage = $"Reassembly buffer limit of {Math.Max(limits.MaxBufferedBytesPerDirection, 0)} bytes reached; data skipped";
         _pieceLimitMessage = $"Reassembly buffer limit of {limits.EffectiveMaxSegments} segments reached; data skipped";
+        _budgetLimitMessage = limits.Budget is { } b ? $"Reassembly budget of {b.Limit} bytes for all connections reached; data skipped" : "";
     }
 
     /// <summary>True once a segment has fixed the numbering.</summary>
@@ -395,7 +397,12 @@ public sealed class StreamReassembler : IDisposable
                 if (_buffer.Store(start, payload, _frame)) Note(Raised.Different, "Sequence", DifferentOverlapMessage);
                 return;
             }
-            Note(Raised.Limit, "Reassemble", room == OutOfOrderBuffer.Room.PagesFull ? _pageLimitMessage : _pieceLimitMessage);
+            Note(Raised.Limit, "Reassemble", room switch
+            {
+                OutOfOrderBuffer.Room.PagesFull => _pageLimitMessage,
+                OutOfOrderBuffer.Room.BudgetFull => _budgetLimitMessage,
+                _ => _pieceLimitMessage,
+            });
             if (_buffer.Count == 0 || start < _buffer.First.Start)
             {
                 // This segment is the earliest data after the hole: skip to it and deliver it directly.

@@ -33,7 +33,7 @@ public enum UpperKind : byte
 /// application-data header with an SSL 3.0–TLS 1.2 record version, or an SSLv2 ClientHello), and not on a port that
 /// tshark gives to another protocol first (data/tshark/tcp-ports.csv).
 /// </summary>
-public sealed class TlsListLayer
+public sealed partial class TlsListLayer
 {
     private sealed class ConnectionState
     {
@@ -45,12 +45,12 @@ public sealed class TlsListLayer
     }
 
     /// <summary>One direction: its record parser and handshake reassembler, sharing the connection's version.</summary>
-    private sealed class Direction : ITlsRecordSink, IHandshakeSink
+    private sealed partial class Direction : ITlsRecordSink, IHandshakeSink
     {
         private readonly TlsListLayer _owner;
         public readonly bool FromA;
         public readonly TlsRecordParser Parser;
-        public readonly HandshakeReassembler Handshakes = new();
+        public readonly HandshakeReassembler Handshakes;
         public Direction? Peer;
         public ulong Offset;
         public bool Started;
@@ -80,7 +80,8 @@ public sealed class TlsListLayer
         {
             _owner = owner;
             FromA = fromA;
-            Parser = new TlsRecordParser(this);
+            Parser = new TlsRecordParser(this, budget: owner.Budget);
+            Handshakes = new HandshakeReassembler(budget: owner.Budget);
         }
 
         public void OnRecord(in TlsRecord record)
@@ -100,6 +101,20 @@ public sealed class TlsListLayer
             }
             // The Protocol column: the connection's version once a ServerHello settled it, else this record's.
             o._protocol = TlsNames.ProtocolColumn(Parser.NegotiatedVersion != TlsVersion.Unknown ? Parser.NegotiatedVersion : record.Version);
+            if (o.Namer is { } namer && record.Kind == TlsRecordKind.Tls && namer.TryName(f, o._conversation!, FromA, record, o._columns))
+            {
+                // A TLS 1.0-1.2 ChangeCipherSpec still moves the reassembler past the clear handshake.
+                if (record.ContentType == TlsContentType.ChangeCipherSpec && Parser.NegotiatedVersion != TlsVersion.Tls13)
+                    Handshakes.OnChangeCipherSpec(record.Frame);
+                // A record TCP reassembled from earlier segments is dissected on its own; when more of the segment
+                // follows, tshark's TCP fences the Info column and makes the Protocol column read-only for the rest.
+                if (record.SpansFrames && o._records == 1)
+                {
+                    o._frozenProtocol = o._application ?? o._protocol;
+                    o._fence = f.UpperInfoLength;
+                }
+                return;
+            }
             switch (record.Kind)
             {
                 case TlsRecordKind.Tls when record.ContentType == TlsContentType.Handshake:
@@ -174,6 +189,8 @@ public sealed class TlsListLayer
     {
         if (_connections.Remove(conversation, out var state))
         {
+            Unhold(state.A);
+            Unhold(state.B);
             state.A?.Release();
             state.B?.Release();
         }
@@ -186,6 +203,49 @@ public sealed class TlsListLayer
     /// <summary>Told of every record and handshake event (null: nobody is listening, the list's fast path).</summary>
     public ITlsObserver? Observer { get; set; }
 
+    /// <summary>Names records the list cannot read by itself, e.g. decrypted ones (null: none).</summary>
+    public ITlsRecordNamer? Namer { get; set; }
+
+    private readonly TlsListColumns _columns;
+    private const string TlsSegmentText = "[TLS segment of a reassembled PDU]";
+    private string? _application;
+
+    public TlsListLayer() => _columns = new TlsListColumns(this);
+
+    internal string? ApplicationProtocol => _application;
+
+    internal void SetApplicationProtocol(string protocol) => _application = protocol;
+
+    internal void SetApplication(string protocol, string info)
+    {
+        _application = protocol;
+        ClearInfo();
+        AppendInfo(info);
+    }
+
+    internal void ClearInfo()
+    {
+        var f = _frame!;
+        f.TruncateUpperInfo(_fence);
+        _texts = f.UpperInfoLength > 0 ? 1 : 0;
+    }
+
+    internal int RecordIndex => _records;
+
+    // What TCP's fence keeps of the columns after a reassembled record (see Direction.OnRecord).
+    private string? _frozenProtocol;
+    private int _fence;
+
+    internal void AppendInfo(string text)
+    {
+        _frame!.AppendUpperInfo(text);
+        _texts++;
+    }
+
+    internal void RecordConsumed()
+    {
+    }
+
     // The frame being filled.
     private Frame? _frame;
     private TcpConversation? _conversation;
@@ -193,7 +253,7 @@ public sealed class TlsListLayer
     private int _records;
     private int _texts;
 
-    private void AddInfo(string text)
+    internal void AddInfo(string text)
     {
         var f = _frame!;
         if (_texts++ > 0) f.AppendUpperInfo(", ");
@@ -259,8 +319,8 @@ public sealed class TlsListLayer
             if (state.IsTls)
             {
                 state.Decided = true;
-                state.A = new Direction(this, fromA: true);
-                state.B = new Direction(this, fromA: false);
+                state.A = new Direction(this, fromA: true) { Conversation = conversation };
+                state.B = new Direction(this, fromA: false) { Conversation = conversation };
                 state.A.Peer = state.B;
                 state.B.Peer = state.A;
             }
@@ -289,17 +349,23 @@ public sealed class TlsListLayer
         _frame = f;
         _conversation = conversation;
         _protocol = null;
+        _application = null;
+        _frozenProtocol = null;
+        _fence = 0;
         _records = 0;
         _texts = 0;
         f.ClearUpperInfo();
+        BeforeFeed(dir);
         dir.Parser.Feed(payload, dir.Offset, f.Number);
+        AfterFeed(dir, f);
         Observer?.OnSegment(f, conversation, dir.FromA, dir.Offset, dir.Offset + (ulong)payload.Length, dir.Parser.BufferedBytes);
         dir.Offset += (ulong)payload.Length;
 
         if (_records > 0)
         {
-            f.Upper = _texts > 0 ? UpperKind.Tls : UpperKind.TlsSegment;
-            f.UpperProtocol = _protocol ?? "TLS";
+            // A frame whose only text is TLS's reassembly mark shows as the mark alone (as without keys).
+            f.Upper = _texts > 0 && !(_application is null && f.UpperInfo.StartsWith(TlsSegmentText)) ? UpperKind.Tls : UpperKind.TlsSegment;
+            f.UpperProtocol = _frozenProtocol ?? _application ?? _protocol ?? "TLS";
         }
         else if (dir.Parser.BufferedBytes > 0)
         {

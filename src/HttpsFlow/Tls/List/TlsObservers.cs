@@ -26,4 +26,9 @@ public sealed class TlsObservers(params ITlsObserver[] observers) : ITlsObserver
     {
         foreach (var o in observers) o.OnSegment(frame, conversation, fromA, start, end, buffered);
     }
+
+    public void OnConversationForgotten(TcpConversation conversation)
+    {
+        foreach (var o in observers) o.OnConversationForgotten(conversation);
+    }
 }

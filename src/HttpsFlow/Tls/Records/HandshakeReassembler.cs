@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using HttpsFlow.Common;
 using HttpsFlow.Tcp.Reassembly;
@@ -15,7 +16,9 @@ namespace HttpsFlow.Tls.Records;
 /// Messages wholly inside a record are reported straight from the record's bytes; a message that continues into
 /// later records is copied into a pooled buffer until complete. A message may be up to
 /// <see cref="MaxMessageLength"/> bytes (16 MiB by default, more than a uint24 length can say); a longer one is
-/// skipped with a note, its pieces still reported so the Info column stays right.</para>
+/// skipped with a note, its pieces still reported so the Info column stays right. With a
+/// <see cref="ReassemblyBudget"/>, the buffer is charged to it before it is rented; a message the budget refuses to
+/// hold is skipped the same way, with its own note.</para>
 /// <para><b>Encrypted handshake records.</b> A record that starts no reassembly is first tested the way tshark tests
 /// it (<see cref="LooksEncrypted"/>): 16 bytes or more, and either its first five bytes are zero (a TLS 1.2 AEAD
 /// explicit nonce), or the direction sent ChangeCipherSpec in an earlier frame (<see cref="OnChangeCipherSpec"/>), or
@@ -30,6 +33,8 @@ public sealed class HandshakeReassembler : IDisposable
     public const int DefaultMaxMessageLength = 16 * 1024 * 1024;
 
     private readonly ArrayPool<byte> _pool;
+    private readonly ReassemblyBudget? _budget;
+    private long _charged;      // the size of _buffer, as charged to the budget
     private readonly List<long> _frames = new();
     private readonly List<ulong> _records = new();
     private readonly List<long> _scratchFrames = new();
@@ -45,10 +50,40 @@ public sealed class HandshakeReassembler : IDisposable
     private ulong _start;
     private ulong _lastEnd;
 
-    public HandshakeReassembler(int maxMessageLength = DefaultMaxMessageLength, ArrayPool<byte>? pool = null)
+    /// <param name="maxMessageLength">The longest message body reassembled.</param>
+    /// <param name="pool">Where the buffer is rented (<see cref="ArrayPool{T}.Shared"/> when null).</param>
+    /// <param name="budget">Shared with other buffers of the run; null: no total bound.</param>
+    public HandshakeReassembler(int maxMessageLength = DefaultMaxMessageLength, ArrayPool<byte>? pool = null, ReassemblyBudget? budget = null)
     {
         MaxMessageLength = Math.Max(0, maxMessageLength);
         _pool = pool ?? ArrayPool<byte>.Shared;
+        _budget = budget;
+    }
+
+    /// <summary>The start of the note when the budget refuses to let the buffer grow.</summary>
+    public const string BudgetRefusedMessage = "not reassembled: the reassembly budget is full";
+
+    /// <summary>Bytes of the buffer held (rented), as charged to the budget.</summary>
+    public long HeldBytes => _charged;
+
+    /// <summary>
+    /// Gives back the buffer of the message in progress without telling anyone (the budget reclaims it for another
+    /// connection). When <paramref name="clear"/> is false and the message's length is known, its remaining pieces are
+    /// still recognised and it ends as skipped, as a message over the limit does; otherwise it is dropped, as after a
+    /// gap. Returns the bytes freed.
+    /// </summary>
+    public long GiveUp(bool clear)
+    {
+        long freed = _charged;
+        if (!_active || _skipping) return freed;
+        if (clear || _total < 0) Clear();
+        else
+        {
+            _skipping = true;
+            _skipRemaining = _total - _have;
+            ReleaseBuffer();
+        }
+        return freed;
     }
 
     /// <summary>The longest message body that is reassembled.</summary>
@@ -198,12 +233,27 @@ public sealed class HandshakeReassembler : IDisposable
                 $"Handshake message of {declared} bytes exceeds the reassembly limit of {MaxMessageLength} bytes; skipped", 1, 3),
                 at, frame));
         }
-        else
+        else if (!Append(rest, total > 0 ? (int)total : 4))
         {
-            Append(rest, total > 0 ? (int)total : 4);
+            Refused(sink, at, frame, rest.Length);
+            _have = rest.Length;
+            if (total >= 0) _skipRemaining = total - rest.Length;
         }
         sink.OnHandshake(new HandshakeEvent(HandshakeEventKind.FragmentStart, type, declared, rest, first, false,
             at, end, frame, CollectionsMarshal.AsSpan(_frames), CollectionsMarshal.AsSpan(_records)));
+        if (_skipping && _total < 0) Clear(); // not even its header could be kept: dropped, as after a gap
+    }
+
+    // The budget would not hold the message: it is skipped from here (its pieces still recognised) with a note.
+    private void Refused(IHandshakeSink sink, ulong at, long frame, int seen)
+    {
+        string name = TlsNames.HandshakeType(_type) ?? $"type {_type}";
+        string size = _total >= 0 ? $"{seen} of {_total} bytes" : $"{seen} bytes";
+        sink.OnNote(new TlsStreamNote(new TlsNote(TlsNoteKeys.Incomplete, Severity.Warning, "Malformed",
+            $"Handshake message ({name}) {BudgetRefusedMessage} ({size} seen); skipped", 0, 0), at, frame));
+        _skipping = true;
+        _skipRemaining = _total >= 0 ? _total - _have : 0;
+        ReleaseBuffer();
     }
 
     // The next piece of the message in progress; returns how many bytes of the fragment it took.
@@ -223,7 +273,13 @@ public sealed class HandshakeReassembler : IDisposable
             {
                 // The header itself was split: complete it from this fragment.
                 int h = Math.Min(4 - _have, fragment.Length);
-                Append(fragment[..h], 4);
+                if (!Append(fragment[..h], 4))
+                {
+                    // Not even the header can be kept: the message is dropped, and the fragment with it.
+                    Refused(sink, _start, frame, _have + h);
+                    Clear();
+                    return fragment.Length;
+                }
                 if (_have == 4)
                 {
                     var r = new WireReader(_buffer.AsSpan(0, 4));
@@ -244,7 +300,12 @@ public sealed class HandshakeReassembler : IDisposable
                         return Piece(fragment, h + (int)body, fragmentOffset, recordOffset, frame, segments, sink);
                     }
                     int more = Math.Min(_total - _have, fragment.Length - h);
-                    Append(fragment.Slice(h, more), _total);
+                    if (!Append(fragment.Slice(h, more), _total))
+                    {
+                        Refused(sink, _start, frame, _have + more);
+                        _skipRemaining -= more;
+                        _have += more;
+                    }
                     take = h + more;
                 }
                 else
@@ -255,7 +316,12 @@ public sealed class HandshakeReassembler : IDisposable
             else
             {
                 take = Math.Min(_total - _have, fragment.Length);
-                Append(fragment[..take], _total);
+                if (!Append(fragment[..take], _total))
+                {
+                    Refused(sink, _start, frame, _have + take);
+                    _skipRemaining -= take;
+                    _have += take;
+                }
             }
         }
         return Piece(fragment, take, fragmentOffset, recordOffset, frame, segments, sink);
@@ -294,23 +360,29 @@ public sealed class HandshakeReassembler : IDisposable
         return take;
     }
 
-    private void Append(ReadOnlySpan<byte> bytes, int expectedTotal)
+    // False when the budget refuses the bigger buffer (nothing is changed then).
+    private bool Append(ReadOnlySpan<byte> bytes, int expectedTotal)
     {
         int need = _have + bytes.Length;
         if (_buffer is null || _buffer.Length < need)
         {
             // Grown as bytes arrive (doubling), never to the length a message claims: a 4-byte header that claims
-            // 16 MiB must not cost 16 MiB.
-            var bigger = _pool.Rent(Math.Max(need, Math.Min(Math.Max(expectedTotal, 256), Math.Max(need * 2, 4096))));
+            // 16 MiB must not cost 16 MiB. The pool hands out powers of two: that is what is charged.
+            int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(need, Math.Min(Math.Max(expectedTotal, 256), Math.Max(need * 2, 4096))));
+            if (_budget is not null && !_budget.TryCharge(size)) return false;
+            var bigger = _pool.Rent(size);
             if (_buffer is not null)
             {
                 _buffer.AsSpan(0, _have).CopyTo(bigger);
                 _pool.Return(_buffer);
+                _budget?.Release(_charged);
             }
             _buffer = bigger;
+            _charged = size;
         }
         bytes.CopyTo(_buffer.AsSpan(_have));
         _have = need;
+        return true;
     }
 
     private void Clear()
@@ -330,6 +402,8 @@ public sealed class HandshakeReassembler : IDisposable
         {
             _pool.Return(_buffer);
             _buffer = null;
+            _budget?.Release(_charged);
+            _charged = 0;
         }
     }
 

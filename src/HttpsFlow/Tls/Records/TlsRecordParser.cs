@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using HttpsFlow.Common;
 using HttpsFlow.Tcp.Reassembly;
 
@@ -22,7 +23,9 @@ namespace HttpsFlow.Tls.Records;
 /// that continues into a later chunk is copied, into one buffer rented from the pool and returned as soon as the
 /// record is complete. A record is at most 5 + 65,535 bytes (its length field is 16 bits), so the buffer is bounded;
 /// a record longer than the protocol allows (2^14 + 2048, or 2^14 + 256 in TLS 1.3: RFC 5246 §6.2.3, RFC 8446
-/// §5.2) is still delivered, after a note, as tshark does.</para>
+/// §5.2) is still delivered, after a note, as tshark does. With a <see cref="ReassemblyBudget"/>, the buffer is
+/// charged to it before it is rented; when the budget refuses, the record is given up with a note (its remaining bytes
+/// are skipped when its header says how many, otherwise parsing resumes at the next chunk, as after a gap).</para>
 /// <para><b>Provenance.</b> Each record carries the pieces of the stream (offset, length, frame) it was made of, and
 /// the frame whose bytes completed it (<see cref="TlsRecord.Frame"/>, tshark's "reassembled in").</para>
 /// <para><b>Missing bytes.</b> A gap (<see cref="Gap"/>, or a chunk that starts past the expected offset) drops the
@@ -41,6 +44,9 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
 
     private readonly ITlsRecordSink _sink;
     private readonly ArrayPool<byte> _pool;
+    private readonly ReassemblyBudget? _budget;
+    private long _charged;      // the size of _buffer, as charged to the budget
+    private long _skip;         // bytes of a given-up record still to pass over
     private readonly List<StreamSegment> _carried = new();
     private StreamSegment[] _scratch = new StreamSegment[8];
     private byte[]? _buffer;
@@ -53,10 +59,35 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
     private bool _started;
     private long _index;
 
-    public TlsRecordParser(ITlsRecordSink sink, ArrayPool<byte>? pool = null)
+    /// <param name="sink">Receives the records.</param>
+    /// <param name="pool">Where the buffer is rented (<see cref="ArrayPool{T}.Shared"/> when null).</param>
+    /// <param name="budget">Shared with other buffers of the run; null: no total bound.</param>
+    public TlsRecordParser(ITlsRecordSink sink, ArrayPool<byte>? pool = null, ReassemblyBudget? budget = null)
     {
         _sink = sink ?? throw new ArgumentNullException(nameof(sink));
         _pool = pool ?? ArrayPool<byte>.Shared;
+        _budget = budget;
+    }
+
+    /// <summary>The note when the budget refuses to let the buffer grow.</summary>
+    public const string BudgetRefusedMessage = "TLS record not reassembled: the reassembly budget is full";
+
+    /// <summary>Bytes of the buffer held (rented), as charged to the budget.</summary>
+    public long HeldBytes => _charged;
+
+    /// <summary>
+    /// Gives back the buffer of the record in progress without telling the sink (the budget reclaims it for another
+    /// connection). The rest of that record is skipped when its length is known; otherwise parsing resumes at the next
+    /// chunk, as after a gap. Returns the bytes freed and whether a record was cut.
+    /// </summary>
+    public long GiveUp(out bool recordCut)
+    {
+        long freed = _charged;
+        recordCut = _buffered > 0;
+        if (recordCut && _headerKnown) _skip = _shape.Total - _buffered;
+        DropRecord();
+        _carried.Clear();
+        return freed;
     }
 
     /// <summary>
@@ -119,6 +150,7 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
             DropRecord();
         }
         _carried.Clear();
+        _skip = 0;
         ulong end = streamOffset + length;
         if (end > _next) _next = end;
         _sink.OnGap(streamOffset, length, frame);
@@ -169,6 +201,13 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
         int pos = 0;
         while (pos < data.Length)
         {
+            if (_skip > 0)
+            {
+                int skipped = (int)Math.Min(_skip, data.Length - pos);
+                _skip -= skipped;
+                pos += skipped;
+                continue;
+            }
             if (_buffered == 0)
             {
                 var rest = data[pos..];
@@ -189,7 +228,11 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
                     _recordAtChunkStart = pos == 0;
                     _headerKnown = shape.Kind == ShapeKind.Record;
                     _shape = shape;
-                    Append(rest);
+                    if (!Append(rest))
+                    {
+                        pos += Refused(rest.Length, frame, data.Length - pos);
+                        continue;
+                    }
                     pos = data.Length;
                 }
                 continue;
@@ -199,7 +242,11 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
             {
                 // Add bytes one at a time up to what the header needs, so that a record shorter than the probe
                 // (an SSL 2.0 one, or a zero-length TLS record) never takes bytes of the next one.
-                Append(data.Slice(pos, 1));
+                if (!Append(data.Slice(pos, 1)))
+                {
+                    pos += Refused(0, frame, data.Length - pos);
+                    continue;
+                }
                 pos++;
                 var shape = Classify(_buffer.AsSpan(0, _buffered), _recordAtChunkStart);
                 if (shape.Kind == ShapeKind.NeedMoreData) continue;
@@ -209,7 +256,15 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
                     // reassembled segment it was looking at.
                     var rest = data[pos..];
                     int fits = Math.Min(rest.Length, MaxBufferedBytes - _buffered);
-                    Append(rest[..fits]);
+                    if (!Append(rest[..fits]))
+                    {
+                        // The unrecognised bytes held are delivered as they are; the rest of the chunk with them.
+                        _shape = shape;
+                        DeliverBuffered(frame);
+                        Deliver(shape, rest, offset + (ulong)pos, frame);
+                        pos = data.Length;
+                        continue;
+                    }
                     _shape = shape;
                     DeliverBuffered(frame);
                     pos += fits;
@@ -233,11 +288,33 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
             }
 
             int n = Math.Min(_shape.Total - _buffered, data.Length - pos);
-            Append(data.Slice(pos, n));
+            if (!Append(data.Slice(pos, n)))
+            {
+                pos += Refused(0, frame, data.Length - pos);
+                continue;
+            }
             pos += n;
             if (_buffered >= _shape.Total) DeliverBuffered(frame);
         }
         TrimCarried(_buffered > 0 ? _recordStart : offset + (ulong)data.Length);
+    }
+
+    // The budget would not let the record in progress grow: it is given up with a note, and the sink is told, as
+    // after missing bytes. Of the chunk's remaining bytes (the first `taken` of which were being added), returns how
+    // many are passed over now: the rest of the record when its length is known (then parsing goes on after it),
+    // else all of them (parsing resumes at the next chunk).
+    private int Refused(int taken, long frame, int remaining)
+    {
+        ulong start = _recordStart;
+        int held = _buffered;
+        string size = _headerKnown ? $"{held + taken} of {_shape.Total} bytes" : $"{held + taken} bytes";
+        Note(start, frame, TlsNoteKeys.Incomplete, Severity.Warning, "Malformed", $"{BudgetRefusedMessage} ({size} seen)", 0, held);
+        long rest = _headerKnown ? _shape.Total - held : remaining;
+        DropRecord();
+        _sink.OnGap(start, 0, frame);
+        if (rest <= remaining) return (int)rest;
+        _skip = rest - remaining;
+        return remaining;
     }
 
     // The test tshark applies at a record boundary (dissect_ssl's per-record dispatch).
@@ -322,21 +399,28 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
     private void Note(ulong streamOffset, long frame, string key, Severity severity, string group, string message, int offset, int length) =>
         _sink.OnNote(new TlsStreamNote(new TlsNote(key, severity, group, message, offset, length), streamOffset, frame));
 
-    private void Append(ReadOnlySpan<byte> bytes)
+    // False when the budget refuses the bigger buffer (nothing is changed then).
+    private bool Append(ReadOnlySpan<byte> bytes)
     {
         int need = _buffered + bytes.Length;
         if (_buffer is null || _buffer.Length < need)
         {
-            var bigger = _pool.Rent(Math.Max(need, Math.Min(MaxBufferedBytes, Math.Max(1024, (_buffer?.Length ?? 0) * 2))));
+            // The pool hands out powers of two: that is what is charged.
+            int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(need, Math.Min(MaxBufferedBytes, Math.Max(1024, (_buffer?.Length ?? 0) * 2))));
+            if (_budget is not null && !_budget.TryCharge(size)) return false;
+            var bigger = _pool.Rent(size);
             if (_buffer is not null)
             {
                 _buffer.AsSpan(0, _buffered).CopyTo(bigger);
                 _pool.Return(_buffer);
+                _budget?.Release(_charged);
             }
             _buffer = bigger;
+            _charged = size;
         }
         bytes.CopyTo(_buffer.AsSpan(_buffered));
         _buffered = need;
+        return true;
     }
 
     private void DropRecord()
@@ -348,6 +432,8 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
         {
             _pool.Return(_buffer);
             _buffer = null;
+            _budget?.Release(_charged);
+            _charged = 0;
         }
     }
 
