@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one fuzzing harness under AFL++ for a while:  fuzz/run.sh HARNESS SECONDS
-#   HARNESS: capture | packet | tls | x509 | keylog | filter | reassembly | http1   (fuzz/HttpsFlow.Fuzz/Harnesses.cs;
-#            reassembly: TCP segment sequences, fuzz/HttpsFlow.Fuzz/ReassemblyHarness.cs)
+#   HARNESS: capture | packet | tls | x509 | keylog | filter | reassembly | http1 | hpack | http2
+#            (fuzz/HttpsFlow.Fuzz/Harnesses.cs; reassembly: TCP segment sequences, fuzz/HttpsFlow.Fuzz/ReassemblyHarness.cs)
 # Needs AFL++ (apt-get install -y afl++) and SharpFuzz's instrumenting tool (dotnet tool install -g
 # SharpFuzz.CommandLine --version 2.3.0); both are installed here when missing. Seeds: fuzz/seeds/HARNESS (made by
 # `fuzz/run.sh seeds`). Findings land in fuzz/out/HARNESS/default/{crashes,hangs}; replay them with

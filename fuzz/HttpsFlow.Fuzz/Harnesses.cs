@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using HttpsFlow.Capture;
 using HttpsFlow.Common;
 using HttpsFlow.Fields;
+using HttpsFlow.Http.Http2;
 using HttpsFlow.Net;
 using HttpsFlow.Output;
 using HttpsFlow.Pipeline;
@@ -22,7 +23,7 @@ public sealed class FuzzFinding(string message) : Exception(message);
 /// </summary>
 public static class Harnesses
 {
-    public static readonly string[] Names = ["capture", "packet", "tls", "x509", "keylog", "filter", "reassembly", "http1"];
+    public static readonly string[] Names = ["capture", "packet", "tls", "x509", "keylog", "filter", "reassembly", "http1", "hpack", "http2"];
 
     public static Action<byte[]>? Find(string name) => name switch
     {
@@ -34,6 +35,8 @@ public static class Harnesses
         "filter" => Filter,
         "reassembly" => ReassemblyHarness.Run,
         "http1" => Http1,
+        "hpack" => Hpack,
+        "http2" => Http2,
         _ => null,
     };
 
@@ -159,6 +162,176 @@ public static class Harnesses
                 using var w = new StringWriter();
                 WalkWriter.Write(w, Narrator.Explain(c, new WalkOptions { TrustAnchors = [] }), WalkFormat.Text, 100);
             }
+        }
+    }
+
+    /// <summary>
+    /// The limits the hpack harness's second decoder runs with, small so that the fuzzer reaches them (a table limit
+    /// below 4,096 counts as 4,096).
+    /// </summary>
+    public static readonly HpackLimits SmallHpackLimits = new() { MaxTableSize = 512, MaxHeaderListSize = 300, MaxHeaderCount = 4 };
+
+    /// <summary>
+    /// Header blocks for one HPACK decoder, so that its dynamic table evolves: the first byte sets
+    /// SETTINGS_HEADER_TABLE_SIZE (0–254 × 256 octets; 255: 2^20, above the decoder's limit), then blocks, each a 2-byte
+    /// length and its bytes (the last takes what is left). Each block goes to a decoder with the default limits and to
+    /// one with <see cref="SmallHpackLimits"/>. Checked: a malformed block fails its decoder; tables, lists and memory
+    /// stay within the limits; and while neither decoder has failed and the small one kept every field, both decoded
+    /// the same fields and hold the same table.
+    /// </summary>
+    public static void Hpack(byte[] data)
+    {
+        if (data.Length == 0) return;
+        int setting = data[0] == 255 ? 1 << 20 : data[0] * 256;
+        var big = new HpackDecoder { SettingsMaxTableSize = setting };
+        var small = new HpackDecoder(SmallHpackLimits) { SettingsMaxTableSize = setting };
+        var bigList = new HpackHeaderList();
+        var smallList = new HpackHeaderList();
+        var rest = data.AsSpan(1);
+        while (!rest.IsEmpty)
+        {
+            int length = rest.Length >= 2 ? rest[0] << 8 | rest[1] : rest.Length;
+            rest = rest[Math.Min(2, rest.Length)..];
+            if (length > rest.Length) length = rest.Length;
+            var block = rest[..length];
+            rest = rest[length..];
+            big.Decode(block, bigList);
+            small.Decode(block, smallList);
+            CheckHpack(big, bigList);
+            CheckHpack(small, smallList);
+            if (!big.Failed && !small.Failed && !smallList.Truncated)
+            {
+                if (bigList.Count != smallList.Count) throw new FuzzFinding("the two decoders kept different numbers of fields");
+                for (int i = 0; i < bigList.Count; i++)
+                    if (!bigList[i].Name.SequenceEqual(smallList[i].Name) || !bigList[i].Value.SequenceEqual(smallList[i].Value))
+                        throw new FuzzFinding($"the two decoders disagree on field {i}");
+                if (big.Table.Count != small.Table.Count || big.Table.Size != small.Table.Size)
+                    throw new FuzzFinding("the two decoders' tables differ");
+            }
+        }
+    }
+
+    private static void CheckHpack(HpackDecoder decoder, HpackHeaderList list)
+    {
+        var limits = decoder.Limits;
+        if (list.Status == HpackBlockStatus.Malformed && !decoder.Failed) throw new FuzzFinding("a malformed block left the decoder working");
+        if (list.Status != HpackBlockStatus.Ok && list.Notes.Count == 0) throw new FuzzFinding("a block failed without a note");
+        var table = decoder.Table;
+        if (table.Size > table.MaxSize || table.MaxSize > decoder.MaxTableSize) throw new FuzzFinding($"table size {table.Size} of {table.MaxSize}");
+        long size = 0;
+        for (int i = 1; i <= table.Count; i++) size += table.Name(i).Length + table.Value(i).Length + HpackDynamicTable.EntryOverhead;
+        if (size != table.Size) throw new FuzzFinding($"table size {table.Size}, entries add up to {size}");
+        if (list.Count > limits.MaxHeaderCount) throw new FuzzFinding($"{list.Count} fields kept");
+        long kept = 0;
+        for (int i = 0; i < list.Count; i++) kept += list[i].Name.Length + list[i].Value.Length + HpackDynamicTable.EntryOverhead;
+        if (kept > limits.MaxHeaderListSize) throw new FuzzFinding($"{kept} bytes of fields kept");
+        long bound = 2L * decoder.MaxTableSize + decoder.MaxTableSize / 32 * 24 + 2L * Math.Max(limits.MaxHeaderListSize, decoder.MaxTableSize) + 4096;
+        if (decoder.AllocatedBytes > bound) throw new FuzzFinding($"the decoder holds {decoder.AllocatedBytes} bytes");
+    }
+
+    /// <summary>The limits of the http2 harness, small so that the fuzzer reaches them.</summary>
+    public static readonly Http2Limits FuzzHttp2Limits = new()
+    {
+        MaxFrameLength = 20_000,
+        MaxHeaderBlockSize = 4096,
+        MaxStreams = 16,
+        MaxPendingSettings = 4,
+        Hpack = new HpackLimits { MaxTableSize = 8192, MaxHeaderListSize = 2048, MaxHeaderCount = 32 },
+    };
+
+    /// <summary>
+    /// An HTTP/2 connection's two directions: the first byte chooses how each record is cut into chunks (0: whole; else
+    /// pieces of 1 to that many bytes, by a generator it seeds), then records, each a 2-byte header (top bit: from the
+    /// server; the rest: its length) and its bytes; the last takes what is left. The records are fed to an
+    /// <see cref="Http2Connection"/> in order, one capture frame each, cut into chunks, and again whole. Checked: the
+    /// events are the same however the bytes were cut; every event is consistent (spans inside the payload, header
+    /// lists within the limits); streams, buffers and tables stay within the limits.
+    /// </summary>
+    public static void Http2(byte[] data)
+    {
+        if (data.Length == 0) return;
+        var records = new List<(bool FromServer, byte[] Bytes)>();
+        var rest = data.AsSpan(1);
+        while (!rest.IsEmpty)
+        {
+            bool fromServer = rest.Length >= 2 && (rest[0] & 0x80) != 0;
+            int length = rest.Length >= 2 ? (rest[0] & 0x7f) << 8 | rest[1] : rest.Length;
+            rest = rest[Math.Min(2, rest.Length)..];
+            if (length == 0 || length > rest.Length) length = rest.Length;
+            records.Add((fromServer, rest[..length].ToArray()));
+            rest = rest[length..];
+        }
+        string whole = RunHttp2(records, 0);
+        string cut = RunHttp2(records, data[0]);
+        if (whole != cut) throw new FuzzFinding("the frames differ with the way the bytes are cut");
+    }
+
+    private static string RunHttp2(List<(bool FromServer, byte[] Bytes)> records, byte mode)
+    {
+        var sink = new FuzzHttp2Sink();
+        using var connection = new Http2Connection(sink, FuzzHttp2Limits);
+        uint state = mode * 2654435761u | 1;
+        long frame = 0;
+        foreach (var (fromServer, bytes) in records)
+        {
+            frame++;
+            int at = 0;
+            while (at < bytes.Length)
+            {
+                int n = bytes.Length - at;
+                if (mode != 0)
+                {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    n = Math.Min(n, (int)(state % mode) + 1);
+                }
+                connection.Feed(!fromServer, bytes.AsSpan(at, n), frame);
+                at += n;
+            }
+            var limits = connection.Limits;
+            if (connection.StreamCount > limits.MaxStreams) throw new FuzzFinding($"{connection.StreamCount} streams tracked");
+            if (connection.BufferedBytes > 2L * (limits.MaxFrameLength + Http2FrameHeader.Size + limits.MaxHeaderBlockSize))
+                throw new FuzzFinding($"{connection.BufferedBytes} bytes buffered");
+            foreach (var d in new[] { connection.ClientDecoder, connection.ServerDecoder })
+                if (d.Table.Size > d.Table.MaxSize || d.Table.MaxSize > d.MaxTableSize) throw new FuzzFinding("HPACK table over its limit");
+        }
+        return sink.Text.ToString();
+    }
+
+    private sealed class FuzzHttp2Sink : IHttp2Sink
+    {
+        public readonly System.Text.StringBuilder Text = new();
+
+        public void OnMagic(bool fromClient, long frame) => Text.Append(fromClient).Append(" magic ").Append(frame).Append('\n');
+
+        public void OnNote(in Http2NoteEvent note) => Text.Append("note ").Append(note.Frame).Append(' ').Append(note.Note.Message).Append('\n');
+
+        public void OnFrame(in Http2FrameEvent e)
+        {
+            var h = e.Header;
+            if (!e.PayloadSkipped && e.Payload.Length != h.Length) throw new FuzzFinding("payload length differs from the header's");
+            if (e.Data.Length > e.Payload.Length || e.HeaderBlockFragment.Length > e.Payload.Length || e.Opaque.Length > e.Payload.Length)
+                throw new FuzzFinding("a decoded field is longer than the payload");
+            if (e.Settings.Count * 6 > e.Payload.Length) throw new FuzzFinding("more settings than the payload holds");
+            if (e.Headers is { } list)
+            {
+                if (h.FrameType is not (Http2FrameType.Headers or Http2FrameType.PushPromise or Http2FrameType.Continuation))
+                    throw new FuzzFinding($"a header list on a {e.TypeName} frame");
+                var limits = FuzzHttp2Limits.Hpack;
+                if (list.Count > limits.MaxHeaderCount) throw new FuzzFinding($"{list.Count} header fields kept");
+                long size = 0;
+                for (int i = 0; i < list.Count; i++) size += list[i].Name.Length + list[i].Value.Length + 32;
+                if (size > limits.MaxHeaderListSize) throw new FuzzFinding($"{size} bytes of header fields kept");
+                Text.Append("headers ").Append(list.Status).Append(' ');
+                for (int i = 0; i < list.Count; i++) Text.Append(Convert.ToHexString(list[i].Name)).Append('=').Append(Convert.ToHexString(list[i].Value)).Append(';');
+                Text.Append('\n');
+            }
+            Text.Append(e.FromClient).Append(' ').Append(e.Frame).Append(' ').Append(h).Append(' ').Append(e.StreamOffset)
+                .Append(e.Malformed ? " malformed" : "").Append(e.PayloadSkipped ? " skipped" : "")
+                .Append(" data=").Append(e.Data.Length).Append(" pad=").Append(e.PadLength).Append(" frag=").Append(e.HeaderBlockFragment.Length)
+                .Append(" inc=").Append(e.WindowIncrement).Append(" err=").Append(e.ErrorCode).Append(" promised=").Append(e.PromisedStreamId)
+                .Append(" stream=").Append(e.Stream?.ToString()).Append('\n');
         }
     }
 

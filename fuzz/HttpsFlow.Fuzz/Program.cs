@@ -8,6 +8,11 @@ if (args is ["seeds", var outDir, .. var captures])
     Seeds.Write(outDir, captures);
     return 0;
 }
+if (args is ["seeds-http2", var http2Dir])
+{
+    Seeds.WriteHttp2(http2Dir);
+    return 0;
+}
 if (args.Length < 1 || Harnesses.Find(args[0]) is not { } harness)
 {
     Console.Error.WriteLine($"usage: HttpsFlow.Fuzz {{{string.Join('|', Harnesses.Names)}}} [replay PATH...]");

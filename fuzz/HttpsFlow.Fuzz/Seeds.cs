@@ -12,7 +12,7 @@ namespace HttpsFlow.Fuzz;
 /// Cuts seed inputs for the harnesses out of real captures (`HttpsFlow.Fuzz seeds OUTDIR CAPTURE…`): the first
 /// packets of each capture (packet), each TCP connection's first payloads in the tls harness's framing (tls), and
 /// every certificate the connections carried (x509). Captures themselves are copied by fuzz/run.sh (capture).
-/// The http1 seeds are conversations written here (<see cref="WriteHttp1"/>).
+/// The http1, hpack and http2 seeds are written here (<see cref="WriteHttp1"/>, <see cref="WriteHttp2"/>).
 /// </summary>
 internal static class Seeds
 {
@@ -60,6 +60,98 @@ internal static class Seeds
                 File.WriteAllBytes(Path.Combine(outDir, "packet", $"{name}-{i}"), [(byte)index, .. p.Data]);
             }
         }
+        WriteHttp2(outDir);
+    }
+
+    /// <summary>
+    /// Seeds for the hpack and http2 harnesses, built by hand (no capture holds HTTP/2 in clear): the header blocks of
+    /// RFC 7541 Appendix C in sequence, blocks that break each rule, and HTTP/2 conversations with every frame type.
+    /// </summary>
+    public static void WriteHttp2(string outDir)
+    {
+        string hpack = Path.Combine(outDir, "hpack"), http2 = Path.Combine(outDir, "http2");
+        Directory.CreateDirectory(hpack);
+        Directory.CreateDirectory(http2);
+
+        // hpack: [SETTINGS_HEADER_TABLE_SIZE / 256] then blocks with 2-byte lengths.
+        static byte[] Blocks(byte setting, params string[] hex) =>
+            [setting, .. hex.SelectMany(h => { var b = Convert.FromHexString(h.Replace(" ", "")); return new[] { (byte)(b.Length >> 8), (byte)b.Length }.Concat(b); })];
+        var seeds = new Dictionary<string, byte[]>
+        {
+            ["rfc7541-c2"] = Blocks(16, "400a637573746f6d2d6b65790d637573746f6d2d686561646572", "040c2f73616d706c652f70617468", "100870617373776f726406736563726574", "82"),
+            ["rfc7541-c3"] = Blocks(16, "828684410f7777772e6578616d706c652e636f6d", "828684be58086e6f2d6361636865",
+                "828785bf400a637573746f6d2d6b65790c637573746f6d2d76616c7565"),
+            ["rfc7541-c4"] = Blocks(16, "828684418cf1e3c2e5f23a6ba0ab90f4ff", "828684be5886a8eb10649cbf", "828785bf408825a849e95ba97d7f8925a849e95bb8e8b4bf"),
+            ["rfc7541-c5"] = Blocks(1, "3fe101",
+                "480333303258077072697661746561 1d4d6f6e2c203231204f637420323031332032303a31333a323120474d546e1768747470733a2f2f7777772e6578616d706c652e636f6d",
+                "4803333037c1c0bf",
+                "88c1611d4d6f6e2c203231204f637420323031332032303a31333a323220474d54c05a04677a69707738666f6f3d415344" +
+                "4a4b48514b425a584f5157454f50495541585157454f49553b206d61782d6167653d333630303b2076657273696f6e3d31"),
+            ["rfc7541-c6"] = Blocks(1, "3fe101",
+                "488264025885aec3771a4b6196d07abe941054d444a8200595040b8166e082a62d1bff6e919d29ad171863c78f0b97c8e9ae82ae43d3",
+                "4883640effc1c0bf",
+                "88c16196d07abe941054d444a8200595040b8166e084a62d1bffc05a839bd9ab77ad94e7821dd7f2e6c7b335dfdfcd5b3960d5af27087f3672c1ab270fb5291f9587316065c003ed4ee5b1063d5007"),
+            ["size-updates"] = Blocks(255, "20 3fe11f 82", "3fe13f 4001610162", "be 20", "3fe11f be"),
+            ["errors"] = Blocks(16, "80", "82 20", "ff8080808080 00", "0085ffffffffff", "008161"),
+            ["eviction"] = Blocks(0, "4004616161610162", "7e 14 7676767676767676767676767676767676767676", "be bf"),
+        };
+        foreach (var (name, bytes) in seeds) File.WriteAllBytes(Path.Combine(hpack, name), bytes);
+
+        // http2: [chunking] then records with a 2-byte header (0x8000: from the server).
+        static byte[] Frame(byte type, byte flags, int stream, string hex)
+        {
+            var p = Convert.FromHexString(hex.Replace(" ", ""));
+            return [(byte)(p.Length >> 16), (byte)(p.Length >> 8), (byte)p.Length, type, flags, (byte)(stream >> 24), (byte)(stream >> 16), (byte)(stream >> 8), (byte)stream, .. p];
+        }
+        static byte[] Record(bool fromServer, params byte[][] parts)
+        {
+            var b = parts.SelectMany(x => x).ToArray();
+            return [(byte)((fromServer ? 0x80 : 0) | (b.Length >> 8)), (byte)b.Length, .. b];
+        }
+        byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
+        const string request = "828684410f7777772e6578616d706c652e636f6d", response = "885f0974657874" + "2f68746d6c";
+        var conversations = new Dictionary<string, byte[][]>
+        {
+            ["get"] =
+            [
+                Record(false, preface, Frame(4, 0, 0, "000100010000 000200000000 00040060 0000"), Frame(8, 0, 0, "00ef0001")),
+                Record(false, Frame(1, 0x25, 1, "800000 00ff" + request)),
+                Record(true, Frame(4, 0, 0, "000300000064 000400100000"), Frame(8, 0, 0, "000f0001"), Frame(4, 1, 0, "")),
+                Record(false, Frame(4, 1, 0, "")),
+                Record(true, Frame(1, 4, 1, response), Frame(0, 0, 1, "3c68746d6c3e"), Frame(0, 1, 1, "")),
+                Record(true, Frame(6, 0, 0, "0102030405060708")),
+                Record(false, Frame(6, 1, 0, "0102030405060708"), Frame(7, 0, 0, "00000001 00000000 627965")),
+            ],
+            ["continuation"] =
+            [
+                Record(false, preface, Frame(1, 0, 1, request[..10]), Frame(9, 0, 1, request[10..18]), Frame(9, 4, 1, request[18..])),
+                Record(false, Frame(0, 9, 1, "03 626f6479 000000"), Frame(3, 0, 3, "00000008")),
+                Record(true, Frame(1, 0x0c, 1, "02" + response + "0000"), Frame(2, 0, 3, "80000001 0f")),
+            ],
+            ["push"] =
+            [
+                Record(false, preface, Frame(4, 0, 0, ""), Frame(1, 5, 1, request)),
+                Record(true, Frame(5, 4, 1, "00000002 828587 410f7777772e6578616d706c652e636f6d"), Frame(1, 4, 2, response), Frame(0, 1, 2, "61")),
+                Record(true, Frame(1, 5, 1, "88")),
+            ],
+            ["flow"] =
+            [
+                Record(false, preface, Frame(4, 0, 0, "000400000064 000100000100")),
+                Record(true, Frame(4, 0, 0, "000400000010"), Frame(4, 1, 0, "")),
+                Record(false, Frame(1, 4, 1, request), Frame(0, 0, 1, "00112233445566778899aabbccddeeff0011"), Frame(8, 0, 1, "7fffffff")),
+                Record(true, Frame(4, 1, 0, ""), Frame(1, 4, 1, "3fe101 88"), Frame(8, 0, 0, "00000000")),
+            ],
+            ["malformed"] =
+            [
+                Record(false, preface, Frame(4, 0, 0, "00010000"), Frame(8, 0, 0, "000001"), Frame(6, 0, 0, "00"), Frame(2, 0, 1, "0000")),
+                Record(false, Frame(0, 8, 1, "09 00"), Frame(9, 4, 1, "82"), Frame(3, 0, 0, "00000001 00")),
+                Record(true, Frame(7, 0, 0, "0000"), Frame(0xfa, 0xff, 7, "aabbcc"), Frame(1, 4, 3, "80")),
+            ],
+        };
+        byte[] modes = [0, 1, 7, 64];
+        int m = 0;
+        foreach (var (name, records) in conversations)
+            File.WriteAllBytes(Path.Combine(http2, name), [modes[m++ % modes.Length], .. records.SelectMany(r => r)]);
     }
 
     /// <summary>

@@ -11,7 +11,9 @@ public sealed record HpackLimits
 {
     /// <summary>
     /// The largest dynamic table size accepted, even when SETTINGS_HEADER_TABLE_SIZE allows more: a size update above
-    /// it fails the decoder. Default 65,536 octets (the table then holds at most 2 × that in bytes).
+    /// it fails the decoder. Default 65,536 octets (the table then holds at most 2 × that in bytes). A value below
+    /// 4,096 counts as 4,096: an encoder may use the protocol's initial size without any update, so a decoder that
+    /// could not follow it would go wrong silently.
     /// </summary>
     public int MaxTableSize { get; init; } = 64 * 1024;
 
@@ -50,10 +52,17 @@ public sealed class HpackDecoder
     public HpackDecoder(HpackLimits? limits = null)
     {
         Limits = limits ?? HpackLimits.Default;
-        Table = new HpackDynamicTable(Math.Min(4096, Limits.MaxTableSize));
+        MaxTableSize = Math.Max(InitialTableSize, Limits.MaxTableSize);
+        Table = new HpackDynamicTable(InitialTableSize);
     }
 
+    /// <summary>The dynamic table's size before any update (RFC 7541 §4.2, RFC 9113 §6.5.2).</summary>
+    public const int InitialTableSize = 4096;
+
     public HpackLimits Limits { get; }
+
+    /// <summary>The largest table size this decoder accepts: <see cref="HpackLimits.MaxTableSize"/>, at least 4,096.</summary>
+    public int MaxTableSize { get; }
 
     /// <summary>The dynamic table.</summary>
     public HpackDynamicTable Table { get; }
@@ -62,7 +71,7 @@ public sealed class HpackDecoder
     /// The SETTINGS_HEADER_TABLE_SIZE in force for this decoder (what the receiving side announced): a size update may
     /// not exceed it. Default 4,096 (RFC 9113 §6.5.2).
     /// </summary>
-    public int SettingsMaxTableSize { get; set; } = 4096;
+    public int SettingsMaxTableSize { get; set; } = InitialTableSize;
 
     /// <summary>
     /// A lower SETTINGS_HEADER_TABLE_SIZE the encoder has acknowledged: its next block must start with a size update
@@ -120,8 +129,8 @@ public sealed class HpackDecoder
                 if (fieldSeen) return Fail(list, $"HPACK: dynamic table size update ({size}) after a header field (RFC 7541 §4.2)");
                 if (size > SettingsMaxTableSize)
                     return Fail(list, $"HPACK: dynamic table size update ({size}) above SETTINGS_HEADER_TABLE_SIZE ({SettingsMaxTableSize})");
-                if (size > Limits.MaxTableSize)
-                    return Fail(list, $"HPACK: dynamic table size update ({size}) above this decoder's limit ({Limits.MaxTableSize}); the table is not followed");
+                if (size > MaxTableSize)
+                    return Fail(list, $"HPACK: dynamic table size update ({size}) above this decoder's limit ({MaxTableSize}); the table is not followed");
                 Table.SetMaxSize(size);
                 list.AddSizeUpdate(size);
                 updateSeen = true;
@@ -317,7 +326,7 @@ public sealed class HpackDecoder
         }
         var source = block.Slice(pos, encoded);
         pos += encoded;
-        long cap = Math.Max(Limits.MaxHeaderListSize, Limits.MaxTableSize);
+        long cap = Math.Max(Limits.MaxHeaderListSize, MaxTableSize);
         if (!huffman)
         {
             length = encoded;

@@ -180,11 +180,26 @@ public class HpackDecoderTests
     [Fact]
     public void TableSizeUpdateAboveTheLimitIsAnError()
     {
-        var d = new HpackDecoder(new HpackLimits { MaxTableSize = 1000 }) { SettingsMaxTableSize = 1 << 20 };
-        AssertFails([.. Integer(1001, 5, 0x20)], "limit", d);
-        var ok = new HpackDecoder(new HpackLimits { MaxTableSize = 1000 }) { SettingsMaxTableSize = 1 << 20 };
-        Assert.Equal(HpackBlockStatus.Ok, Decode(ok, Integer(1000, 5, 0x20)).Status);
-        Assert.Equal(1000, ok.Table.MaxSize);
+        var d = new HpackDecoder(new HpackLimits { MaxTableSize = 5000 }) { SettingsMaxTableSize = 1 << 20 };
+        AssertFails([.. Integer(5001, 5, 0x20)], "limit", d);
+        var ok = new HpackDecoder(new HpackLimits { MaxTableSize = 5000 }) { SettingsMaxTableSize = 1 << 20 };
+        Assert.Equal(HpackBlockStatus.Ok, Decode(ok, Integer(5000, 5, 0x20)).Status);
+        Assert.Equal(5000, ok.Table.MaxSize);
+    }
+
+    [Fact]
+    public void LimitBelowTheInitialSizeCountsAsTheInitialSize()
+    {
+        // An encoder may fill the initial 4,096 octets without any update: a smaller limit could not follow it.
+        var d = new HpackDecoder(new HpackLimits { MaxTableSize = 512 }) { SettingsMaxTableSize = 1 << 20 };
+        Assert.Equal(4096, d.MaxTableSize);
+        Assert.Equal(4096, d.Table.MaxSize);
+        var big = new string('v', 1000);
+        for (int i = 0; i < 3; i++) Assert.Equal(HpackBlockStatus.Ok, Decode(d, [0x40, .. RawString($"k{i}"), .. RawString(big)]).Status);
+        Assert.Equal(3, d.Table.Count);
+        Assert.Equal("k0", Decode(d, [0xc0]).List.NameString(0)); // index 64: the oldest, still there
+        Assert.Equal(HpackBlockStatus.Ok, Decode(d, Integer(4096, 5, 0x20)).Status);
+        AssertFails(Integer(4097, 5, 0x20), "limit", d);
     }
 
     [Fact]
