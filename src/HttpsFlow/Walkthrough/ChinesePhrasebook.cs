@@ -58,6 +58,10 @@ public sealed class ChinesePhrasebook : Phrasebook
     public override string DecryptedFirstClientRecord(string start) => $"解密后，客户端发送的第一段应用数据以“{start}”开头。";
     public override string DecryptedFirstServerRecord(string start) => $"服务端的第一段应用数据以“{start}”开头。";
     public override string DecryptedShortBody(string body) => $"返回的页面内容只有“{body}”。";
+    public override string DecryptedHttp2Request(string method, string path, int stream) =>
+        $"解密后可以看到客户端使用 HTTP/2：先发送连接前言（“PRI * HTTP/2.0”）和 SETTINGS，再在流 {stream} 上用一个 HEADERS 帧请求“{method} {path}”（头部经过 HPACK 压缩，并非文本）。";
+    public override string DecryptedHttp2Response(string status, int stream) =>
+        $"服务端在流 {stream} 上以 HEADERS 帧回应，:status 为 {status}，正文随后放在 DATA 帧中。";
     public override string FramesCount(long count, long first, long last) => $"{N(count)}（#{N(first)}–#{N(last)}）";
 
     public override string Duration(Common.Duration d)

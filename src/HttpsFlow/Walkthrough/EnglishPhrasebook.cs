@@ -66,6 +66,10 @@ public sealed class EnglishPhrasebook : Phrasebook
     public override string DecryptedFirstClientRecord(string start) => $"Decrypted, the client's first application data starts with “{start}”.";
     public override string DecryptedFirstServerRecord(string start) => $"The server's first application data starts with “{start}”.";
     public override string DecryptedShortBody(string body) => $"The page it returns is just “{body}”.";
+    public override string DecryptedHttp2Request(string method, string path, int stream) =>
+        $"Decrypted, the client speaks HTTP/2: after the connection preface (“PRI * HTTP/2.0”) and its SETTINGS, it sends a HEADERS frame on stream {stream} asking for “{method} {path}” (the header names and values are HPACK-compressed, not text).";
+    public override string DecryptedHttp2Response(string status, int stream) =>
+        $"The server answers on stream {stream} with a HEADERS frame whose :status is {status}, then the body in DATA frames.";
     public override string FramesCount(long count, long first, long last) => $"{N(count)} (#{N(first)}–#{N(last)})";
 
     public override string Duration(Common.Duration d)

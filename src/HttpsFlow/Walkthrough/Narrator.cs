@@ -106,11 +106,64 @@ public static class Narrator
             var line = System.Text.Encoding.Latin1.GetString(data, 0, end < 0 ? Math.Min(data.Length, 80) : Math.Min(end, 80)).TrimEnd('\r');
             return line.Length > 0 && line.All(ch => ch >= ' ' && ch < '\x7f') ? line : null;
         }
+        if (s is { Status: HttpsFlow.Decryption.DecryptionStatus.Decrypted } && s.FirstClientData is { } first
+            && first.AsSpan().StartsWith(Http.PlaintextNamer.Http2Preface) && Http2First.Read(first, s.FirstServerData) is { } h2)
+        {
+            var said = p.DecryptedHttp2Request(h2.Method, h2.Path, h2.Stream);
+            if (h2.Status is { } status) said += p.SentenceGap + p.DecryptedHttp2Response(status, h2.Stream);
+            if (h2.Body is { } h2Body) said += p.SentenceGap + p.DecryptedShortBody(h2Body);
+            return said;
+        }
         if (s is not { Status: HttpsFlow.Decryption.DecryptionStatus.Decrypted } || FirstLine(s.FirstClientData) is not { } request) return null;
         var text = p.DecryptedFirstClientRecord(request);
         if (FirstLine(s.FirstServerData) is { } response) text += p.SentenceGap + p.DecryptedFirstServerRecord(response);
         if (ShortBody(s.FirstServerData) is { } body) text += p.SentenceGap + p.DecryptedShortBody(body);
         return text;
+    }
+
+    /// <summary>
+    /// The first HTTP/2 request in a connection's first decrypted bytes (each side's first 512), its response's status on
+    /// the same stream, and that response's body when it is whole, short printable text.
+    /// </summary>
+    private sealed class Http2First : Http.Http2.IHttp2Sink
+    {
+        private string? _method, _path, _status;
+        private int _stream;
+        private readonly System.Text.StringBuilder _body = new();
+        private bool _bodyEnded, _bodyTooLong;
+
+        public static (string Method, string Path, int Stream, string? Status, string? Body)? Read(byte[] client, byte[]? server)
+        {
+            var sink = new Http2First();
+            using var connection = new Http.Http2.Http2Connection(sink);
+            connection.Feed(true, client, 0);
+            if (server is not null) connection.Feed(false, server, 0);
+            if (sink._method is null || sink._path is null) return null;
+            string? body = sink._bodyEnded && !sink._bodyTooLong && sink._body.Length is > 0 and <= 64 ? sink._body.ToString().Trim() : null;
+            if (body is not null && (body.Length == 0 || !body.All(ch => ch >= ' ' && ch != '\x7f'))) body = null;
+            return (sink._method, sink._path, sink._stream, sink._status, body);
+        }
+
+        public void OnFrame(in Http.Http2.Http2FrameEvent e)
+        {
+            var h = e.Header;
+            if (e.Headers is { } headers)
+            {
+                if (e.FromClient && _method is null && headers.GetString(":method"u8) is { } m)
+                {
+                    _method = m;
+                    _path = headers.GetString(":path"u8) ?? "";
+                    _stream = h.StreamId;
+                }
+                else if (!e.FromClient && h.StreamId == _stream && _status is null) _status = headers.GetString(":status"u8);
+            }
+            else if (!e.FromClient && h.FrameType == Http.Http2.Http2FrameType.Data && h.StreamId == _stream && _stream != 0)
+            {
+                if (_body.Length + e.Data.Length > 64) _bodyTooLong = true;
+                else _body.Append(System.Text.Encoding.UTF8.GetString(e.Data));
+                if (h.HasFlag(Http.Http2.Http2Flags.EndStream)) _bodyEnded = true;
+            }
+        }
     }
 
     /// <summary>The body of an HTTP/1.x response held whole in its first bytes, when it is short printable text ("test").</summary>

@@ -76,6 +76,9 @@ public abstract class Phrasebook
     public abstract string DecryptedFirstClientRecord(string start);
     public abstract string DecryptedFirstServerRecord(string start);
     public abstract string DecryptedShortBody(string body);
+    /// <summary>HTTP/2 seen in the decrypted data: the first request (HEADERS on a stream) and its response's status.</summary>
+    public abstract string DecryptedHttp2Request(string method, string path, int stream);
+    public abstract string DecryptedHttp2Response(string status, int stream);
     public abstract string FramesCount(long count, long first, long last);
     public abstract string Duration(Common.Duration d);
     public abstract string Lifetime(uint seconds);
