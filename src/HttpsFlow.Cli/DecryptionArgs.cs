@@ -35,35 +35,32 @@ internal sealed class DecryptionArgs
     }
 
     /// <summary>Reads the key log and RSA keys given; false (after one line on stderr) when one cannot be read.</summary>
-    public bool TryLoad(ParseResult parse, TextWriter stderr, out KeyLog keys, out List<RSA> rsaKeys, out int exit)
+    public bool TryLoad(ParseResult parse, TextWriter stderr, out KeyLog keys, out List<RSA> rsaKeys, out int exit) =>
+        TryLoad(parse.GetValue(KeyLog), parse.GetValue(RsaKey), stderr, out keys, out rsaKeys, out exit);
+
+    /// <summary>
+    /// The one loader of --keylog and --rsa-key for every command: the RSA keys (an unreadable or empty PEM is a usage
+    /// error), then the key log (its bad lines reported by number, never their secret; an unreadable file is an input
+    /// error).
+    /// </summary>
+    public static bool TryLoad(string? keyLogPath, IEnumerable<string>? rsaKeyPaths, TextWriter stderr,
+        out KeyLog keys, out List<RSA> rsaKeys, out int exit)
     {
         keys = new KeyLog();
         rsaKeys = [];
         exit = CliApp.ExitOk;
-        foreach (var pemPath in parse.GetValue(RsaKey) ?? [])
+        foreach (var pemPath in rsaKeyPaths ?? [])
         {
-            IReadOnlyList<RSA> loaded;
-            try
+            if (!ExplainCommand.ReadPem(pemPath, RsaKeyExchange.LoadPem, "no unencrypted RSA private key in it", stderr, out var loaded))
             {
-                loaded = RsaKeyExchange.LoadPem(File.ReadAllText(pemPath));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                stderr.WriteLine($"httpsflow: {pemPath}: {e.Message}");
                 exit = CliApp.ExitUsage;
                 return false;
             }
-            if (loaded.Count == 0)
-            {
-                stderr.WriteLine($"httpsflow: {pemPath}: no unencrypted RSA private key in it");
-                exit = CliApp.ExitUsage;
-                return false;
-            }
-            rsaKeys.AddRange(loaded);
+            rsaKeys.AddRange(loaded!);
         }
-        if (parse.GetValue(KeyLog) is { } keyPath)
+        if (keyLogPath is not null)
         {
-            if (ExplainCommand.LoadKeyLog(keyPath, stderr) is not { } loaded)
+            if (ExplainCommand.LoadKeyLog(keyLogPath, stderr) is not { } loaded)
             {
                 exit = CliApp.ExitInput;
                 return false;

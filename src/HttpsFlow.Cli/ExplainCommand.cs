@@ -49,19 +49,8 @@ internal static class ExplainCommand
         {
             string path = parse.GetValue(file)!;
             if (!CliApp.TryLoadTrust(parse.GetValue(trust), stderr, out var anchors)) return CliApp.ExitUsage;
-            var rsaKeys = new List<System.Security.Cryptography.RSA>();
-            foreach (var pemPath in parse.GetValue(rsaKey) ?? [])
-            {
-                if (!ReadPem(pemPath, Decryption.RsaKeyExchange.LoadPem, "no unencrypted RSA private key in it", stderr, out var loaded))
-                    return CliApp.ExitUsage;
-                rsaKeys.AddRange(loaded!);
-            }
-            var keys = new Decryption.KeyLog();
-            if (parse.GetValue(keylog) is { } keyPath)
-            {
-                if (LoadKeyLog(keyPath, stderr) is not { } loaded) return CliApp.ExitInput;
-                keys = loaded;
-            }
+            if (!DecryptionArgs.TryLoad(parse.GetValue(keylog), parse.GetValue(rsaKey), stderr, out var keys, out var rsaKeys, out int keyExit))
+                return keyExit;
             if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;

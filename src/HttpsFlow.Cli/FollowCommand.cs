@@ -56,19 +56,8 @@ internal static class FollowCommand
                 return CliApp.ExitUsage;
             }
             bool followTcp = parse.GetValue(tcp);
-            var rsaKeys = new List<System.Security.Cryptography.RSA>();
-            foreach (var pemPath in parse.GetValue(rsaKey) ?? [])
-            {
-                if (!ExplainCommand.ReadPem(pemPath, RsaKeyExchange.LoadPem, "no unencrypted RSA private key in it", stderr, out var loaded))
-                    return CliApp.ExitUsage;
-                rsaKeys.AddRange(loaded!);
-            }
-            var keys = new KeyLog();
-            if (parse.GetValue(keylog) is { } keyPath)
-            {
-                if (ExplainCommand.LoadKeyLog(keyPath, stderr) is not { } loaded) return CliApp.ExitInput;
-                keys = loaded;
-            }
+            if (!DecryptionArgs.TryLoad(parse.GetValue(keylog), parse.GetValue(rsaKey), stderr, out var keys, out var rsaKeys, out int keyExit))
+                return keyExit;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
 

@@ -38,12 +38,7 @@ internal static class ReportCommand
             if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             using var reader = CliApp.OpenCapture(path, stderr);
             if (reader is null) return CliApp.ExitInput;
-            var keys = new Decryption.KeyLog();
-            if (parse.GetValue(keylog) is { } keyPath)
-            {
-                if (ExplainCommand.LoadKeyLog(keyPath, stderr) is not { } loaded) return CliApp.ExitInput;
-                keys = loaded;
-            }
+            if (!DecryptionArgs.TryLoad(parse.GetValue(keylog), null, stderr, out var keys, out _, out int keyExit)) return keyExit;
             var decryptor = new Decryption.TlsDecryptor(keys);
             decryptor.UseSecretsOf(reader);
             int treeLimit = parse.GetValue(trees);

@@ -21,18 +21,8 @@ GOLDEN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$GOLDEN_DIR/../.." && pwd)"
 SAMPLES_DIR="$ROOT/samples"
 
-command -v tshark >/dev/null 2>&1 || { echo "ERROR: tshark not found; install it with: apt-get install -y tshark" >&2; exit 1; }
-
-EMPTY_HOME="$(mktemp -d /tmp/httpsflow-golden.XXXXXX)"
-trap 'rm -rf "$EMPTY_HOME"' EXIT
-
-run_tshark() { # stdout as is; stderr without tshark's "running as root" notice
-    local rc=0
-    env -u WIRESHARK_CONFIG_DIR -u WIRESHARK_DATA_DIR -u XDG_CONFIG_HOME \
-        HOME="$EMPTY_HOME" LC_ALL=C.UTF-8 TZ=UTC tshark "$@" 2>"$EMPTY_HOME/stderr" || rc=$?
-    grep -v '^Running as user "root"' "$EMPTY_HOME/stderr" >&2 || true
-    return "$rc"
-}
+# shellcheck source=tshark-env.sh
+source "$GOLDEN_DIR/tshark-env.sh"
 
 keylog_for() { # keylog_for CAPTURE-NAME -> key log path, or nothing
     local name=$1 base

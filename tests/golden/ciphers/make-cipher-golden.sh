@@ -14,17 +14,8 @@ set -euo pipefail
 OUT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$OUT_DIR/../../.." && pwd)"
 
-command -v tshark >/dev/null 2>&1 || { echo "ERROR: tshark not found; install it with: apt-get install -y tshark" >&2; exit 1; }
-EMPTY_HOME="$(mktemp -d /tmp/httpsflow-golden.XXXXXX)"
-trap 'rm -rf "$EMPTY_HOME"' EXIT
-
-run_tshark() {
-    local rc=0
-    env -u WIRESHARK_CONFIG_DIR -u WIRESHARK_DATA_DIR -u XDG_CONFIG_HOME \
-        HOME="$EMPTY_HOME" LC_ALL=C.UTF-8 TZ=UTC tshark "$@" 2>"$EMPTY_HOME/stderr" || rc=$?
-    grep -v '^Running as user "root"' "$EMPTY_HOME/stderr" >&2 || true
-    return "$rc"
-}
+# shellcheck source=../tshark-env.sh
+source "$OUT_DIR/../tshark-env.sh"
 
 FIELDS=(
     frame.number _ws.col.Protocol _ws.col.Info
