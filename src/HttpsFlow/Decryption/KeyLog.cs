@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using HttpsFlow.Capture;
 
@@ -46,11 +50,20 @@ public sealed record KeyLogWarning(string Source, int Line, string Message)
 /// secrets never appear in a warning. Secrets from a capture's Decryption Secrets Blocks are added with
 /// <see cref="Add(DecryptionSecrets, int)"/>.
 /// </summary>
+/// <remarks>
+/// Key logs of busy hosts run to megabytes (one line per secret, five per TLS 1.3 connection), and every packet view
+/// with <c>--keylog</c> reads one before its first packet: lines are read straight from the file's UTF-8 bytes and
+/// client randoms are kept as bytes, so loading allocates little more than the secrets themselves. A line with bytes
+/// outside printable ASCII takes the general path (decoded, split at any Unicode white space), which gives the same
+/// result for every line the fast path reads.
+/// </remarks>
 public sealed class KeyLog
 {
-    private readonly Dictionary<string, KeyLogEntry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<ClientRandomKey, KeyLogEntry> _entries = [];
     private readonly List<KeyLogWarning> _warnings = [];
-    private readonly List<(string ClientRandom, string Line)> _lines = [];
+    // The accepted lines, as places in the texts read (for LinesFor): no string per line.
+    private readonly List<byte[]> _texts = [];
+    private readonly List<(ClientRandomKey Random, int Text, int Start, int Length)> _lines = [];
 
     /// <summary>Lines skipped, in the order read.</summary>
     public IReadOnlyList<KeyLogWarning> Warnings => _warnings;
@@ -69,49 +82,103 @@ public sealed class KeyLog
         return log;
     }
 
-    /// <summary>Reads a key log file; I/O errors propagate (the caller reports them).</summary>
-    public static KeyLog Load(string path) => Parse(File.ReadAllText(path), path);
+    /// <summary>Reads a key log file (UTF-8; a UTF-16 file with its byte order mark is read too); I/O errors propagate (the caller reports them).</summary>
+    public static KeyLog Load(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var log = new KeyLog();
+        if (bytes is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..]) log.Add(File.ReadAllText(path), path);
+        else log.AddUtf8(bytes, path);
+        return log;
+    }
 
     /// <summary>Adds the secrets of a Decryption Secrets Block (TLS key logs only; others are ignored).</summary>
     public void Add(DecryptionSecrets secrets, int blockNumber)
     {
         if (secrets.SecretsType != DecryptionSecrets.TlsKeyLog) return;
-        Add(Encoding.UTF8.GetString(secrets.Data), $"capture (Decryption Secrets Block {blockNumber})");
+        AddUtf8(secrets.Data, $"capture (Decryption Secrets Block {blockNumber})");
     }
 
     /// <summary>Adds every line of <paramref name="text"/>.</summary>
-    public void Add(string text, string source)
+    public void Add(string text, string source) => AddUtf8(Encoding.UTF8.GetBytes(text), source);
+
+    /// <summary>Adds every line of the UTF-8 <paramref name="text"/>, which the key log keeps (its lines are not copied).</summary>
+    private void AddUtf8(byte[] text, string source)
     {
-        int number = 0;
-        foreach (var raw in text.Split('\n'))
+        int textIndex = _texts.Count;
+        _texts.Add(text);
+        int lineCount = text.AsSpan().Count((byte)'\n') + 1;
+        _lines.EnsureCapacity(_lines.Count + lineCount);
+        int number = 0, start = 0;
+        while (start <= text.Length)
         {
+            int newline = text.AsSpan(start).IndexOf((byte)'\n');
+            int end = newline < 0 ? text.Length : start + newline;
             number++;
-            var line = raw.Trim().TrimStart('\uFEFF');
-            if (line.Length == 0 || line[0] == '#') continue;
-            if (ParseLine(line, out var label, out var random, out var secret) is { } problem)
-            {
-                _warnings.Add(new KeyLogWarning(source, number, problem));
-                continue;
-            }
-            if (!_entries.TryGetValue(random, out var entry)) _entries[random] = entry = new KeyLogEntry();
-            entry.Set(label, secret);
-            _lines.Add((random, line));
+            AddLine(text, textIndex, start, end, number, source);
+            if (newline < 0) break;
+            start = end + 1;
         }
+    }
+
+    private void AddLine(byte[] text, int textIndex, int start, int end, int number, string source)
+    {
+        var raw = text.AsSpan(start, end - start);
+        string? problem;
+        KeyLogLabel label;
+        ClientRandomKey random;
+        byte[] secret;
+        int lineStart, lineLength;
+        if (IsPlainAscii(raw))
+        {
+            var line = raw.Trim(AsciiBlanks);
+            if (line.Length == 0 || line[0] == '#') return;
+            problem = ParseLine(line, out label, out random, out secret);
+            lineStart = start + (int)(Unsafe.ByteOffset(ref MemoryMarshal.GetReference(raw), ref MemoryMarshal.GetReference(line)));
+            lineLength = line.Length;
+        }
+        else
+        {
+            // Bytes beyond printable ASCII (a byte order mark, Unicode spaces, other text): the general path.
+            var line = Encoding.UTF8.GetString(raw).Trim().TrimStart('\uFEFF');
+            if (line.Length == 0 || line[0] == '#') return;
+            problem = ParseLine(line, out label, out random, out secret);
+            int bom = raw.StartsWith("\uFEFF"u8) ? 3 : 0;
+            var trimmed = raw[bom..].Trim(AsciiBlanks);
+            lineStart = start + (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(raw), ref MemoryMarshal.GetReference(trimmed));
+            lineLength = trimmed.Length;
+        }
+        if (problem is not null)
+        {
+            _warnings.Add(new KeyLogWarning(source, number, problem));
+            return;
+        }
+        if (!_entries.TryGetValue(random, out var entry)) _entries[random] = entry = new KeyLogEntry();
+        entry.Set(label, secret);
+        _lines.Add((random, textIndex, lineStart, lineLength));
     }
 
     /// <summary>The secrets for <paramref name="clientRandom"/>, or null.</summary>
     public KeyLogEntry? Find(ReadOnlySpan<byte> clientRandom) =>
-        clientRandom.Length == 32 ? _entries.GetValueOrDefault(Convert.ToHexStringLower(clientRandom)) : null;
+        clientRandom.Length == 32 ? _entries.GetValueOrDefault(new ClientRandomKey(clientRandom)) : null;
 
     /// <summary>The accepted lines whose client random is one of <paramref name="clientRandoms"/>, in the order read.</summary>
     public IEnumerable<string> LinesFor(IEnumerable<byte[]> clientRandoms)
     {
-        var wanted = new HashSet<string>(clientRandoms.Select(r => Convert.ToHexStringLower(r)), StringComparer.Ordinal);
-        foreach (var (random, line) in _lines)
-            if (wanted.Contains(random)) yield return line;
+        var wanted = new HashSet<ClientRandomKey>(clientRandoms.Where(r => r.Length == 32).Select(r => new ClientRandomKey(r)));
+        foreach (var (random, text, start, length) in _lines)
+            if (wanted.Contains(random)) yield return Encoding.UTF8.GetString(_texts[text], start, length);
     }
 
-    private static KeyLogLabel? LabelOf(string name) => name switch
+    private static ReadOnlySpan<byte> AsciiBlanks => " \t\r\v\f"u8;
+    private static readonly SearchValues<byte> s_blanks = SearchValues.Create(AsciiBlanks);
+    private static readonly SearchValues<byte> s_plain = SearchValues.Create(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\t\r\v\f"u8);
+
+    /// <summary>Only printable ASCII and the blanks <see cref="AsciiBlanks"/>: the fast path reads the line exactly as the general one would.</summary>
+    private static bool IsPlainAscii(ReadOnlySpan<byte> line) => !line.ContainsAnyExcept(s_plain);
+
+    private static KeyLogLabel? LabelOf(ReadOnlySpan<char> name) => name switch
     {
         "CLIENT_RANDOM" => KeyLogLabel.ClientRandom,
         "CLIENT_EARLY_TRAFFIC_SECRET" => KeyLogLabel.ClientEarlyTrafficSecret,
@@ -124,39 +191,79 @@ public sealed class KeyLog
         _ => null,
     };
 
-    /// <summary>Reads one line; returns why it is unusable, or null. Messages must never include the secret.</summary>
-    private static string? ParseLine(string line, out KeyLogLabel label, out string random, out byte[] secret)
+    /// <summary>Reads one printable-ASCII line (trimmed, not a comment); returns why it is unusable, or null.</summary>
+    private static string? ParseLine(ReadOnlySpan<byte> line, out KeyLogLabel label, out ClientRandomKey random, out byte[] secret)
+    {
+        // At most four fields matter: the fourth only tells that there are too many.
+        Span<Range> fields = stackalloc Range[4];
+        int count = 0, total = 0;
+        for (int i = 0; i < line.Length;)
+        {
+            int skip = line[i..].IndexOfAnyExcept(s_blanks);
+            if (skip < 0) break;
+            int from = i + skip;
+            int length = line[from..].IndexOfAny(s_blanks);
+            i = length < 0 ? line.Length : from + length;
+            if (count < fields.Length) fields[count++] = from..i;
+            total++;
+        }
+        Span<char> name = stackalloc char[Math.Min(line[fields[0]].Length, 64)];
+        Encoding.ASCII.GetChars(line[fields[0]][..name.Length], name);
+        return Check(name, line[fields[0]].Length, total, count > 1 ? line[fields[1]] : default, count > 2 ? line[fields[2]] : default,
+            out label, out random, out secret);
+    }
+
+    /// <summary>Reads one line of any text (the general path); returns why it is unusable, or null.</summary>
+    private static string? ParseLine(string line, out KeyLogLabel label, out ClientRandomKey random, out byte[] secret)
+    {
+        var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        static byte[] Ascii(string s) => s.All(char.IsAscii) ? Encoding.ASCII.GetBytes(s) : [(byte)'?'];
+        return Check(parts[0], parts[0].Length, parts.Length, parts.Length > 1 ? Ascii(parts[1]) : default,
+            parts.Length > 2 ? Ascii(parts[2]) : default, out label, out random, out secret);
+    }
+
+    /// <summary>The checks of a line split into fields. Messages must never include the secret.</summary>
+    private static string? Check(ReadOnlySpan<char> name, int nameLength, int fieldCount, ReadOnlySpan<byte> randomHex, ReadOnlySpan<byte> secretHex,
+        out KeyLogLabel label, out ClientRandomKey random, out byte[] secret)
     {
         label = default;
-        random = "";
+        random = default;
         secret = [];
-        var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        string name = parts[0];
-        if (name.Length > 40 || !name.All(c => c is (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_'))
+        if (nameLength > 40 || !IsLabelText(name))
             return "not a key log line (expected LABEL CLIENT_RANDOM SECRET)";
         if (LabelOf(name) is not { } known)
         {
-            if (name == "RSA") return "RSA lines (pre-master secrets) are not supported; use CLIENT_RANDOM lines";
+            if (name is "RSA") return "RSA lines (pre-master secrets) are not supported; use CLIENT_RANDOM lines";
             // A "label" holding a long run of hex digits may be key material (a secret on a line of its own, or run into
             // its label): never repeat it.
             return HasHexRun(name, 16) ? "unknown label (not shown: it holds a run of hex digits, which may be a secret)" : $"unknown label {name}";
         }
-        if (parts.Length != 3) return $"{name}: expected 3 fields (LABEL CLIENT_RANDOM SECRET), found {parts.Length}";
-        if (parts[1].Length != 64 || !IsHex(parts[1])) return $"{name}: the client random is not 64 hex digits";
-        if (!IsHex(parts[2]) || parts[2].Length % 2 != 0) return $"{name}: the secret is not an even number of hex digits";
-        int bytes = parts[2].Length / 2;
+        if (fieldCount != 3) return $"{name}: expected 3 fields (LABEL CLIENT_RANDOM SECRET), found {fieldCount}";
+        Span<byte> randomBytes = stackalloc byte[32];
+        if (randomHex.Length != 64 || !TryHex(randomHex, randomBytes)) return $"{name}: the client random is not 64 hex digits";
+        int bytes = secretHex.Length / 2;
+        Span<byte> secretBytes = bytes <= 64 ? stackalloc byte[64] : new byte[bytes];
+        if (secretHex.Length % 2 != 0 || secretHex.IsEmpty || !TryHex(secretHex, secretBytes[..bytes]))
+            return $"{name}: the secret is not an even number of hex digits";
         if (known == KeyLogLabel.ClientRandom ? bytes != 48 : bytes is not (32 or 48 or 64))
             return known == KeyLogLabel.ClientRandom
                 ? $"{name}: the master secret has {bytes} bytes, not 48"
                 : $"{name}: the secret has {bytes} bytes, not 32 or 48";
         label = known;
-        random = parts[1].ToLowerInvariant();
-        secret = Convert.FromHexString(parts[2]);
+        random = new ClientRandomKey(randomBytes);
+        secret = secretBytes[..bytes].ToArray();
         return null;
     }
 
+    private static bool IsLabelText(ReadOnlySpan<char> name)
+    {
+        foreach (char c in name)
+            if (c is not ((>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_')) return false;
+        return true;
+    }
+
     /// <summary>Whether <paramref name="s"/> holds <paramref name="length"/> or more hex digits in a row.</summary>
-    private static bool HasHexRun(string s, int length)
+    private static bool HasHexRun(ReadOnlySpan<char> s, int length)
     {
         int run = 0;
         foreach (char c in s)
@@ -167,10 +274,29 @@ public sealed class KeyLog
         return false;
     }
 
-    private static bool IsHex(string s)
+    /// <summary>Decodes hex digits (either case) into <paramref name="into"/>, exactly its length; false on a non-hex digit.</summary>
+    private static bool TryHex(ReadOnlySpan<byte> hex, Span<byte> into) =>
+        hex.Length == 2 * into.Length
+        && Convert.FromHexString(hex, into, out _, out int written) == System.Buffers.OperationStatus.Done && written == into.Length;
+}
+
+/// <summary>A 32-byte client random as a dictionary key (four words; the random is random, so its first word hashes well).</summary>
+internal readonly struct ClientRandomKey : IEquatable<ClientRandomKey>
+{
+    private readonly ulong _a, _b, _c, _d;
+
+    public ClientRandomKey(ReadOnlySpan<byte> random)
     {
-        foreach (char c in s)
-            if (!char.IsAsciiHexDigit(c)) return false;
-        return s.Length > 0;
+        _a = BinaryPrimitives.ReadUInt64LittleEndian(random);
+        _b = BinaryPrimitives.ReadUInt64LittleEndian(random[8..]);
+        _c = BinaryPrimitives.ReadUInt64LittleEndian(random[16..]);
+        _d = BinaryPrimitives.ReadUInt64LittleEndian(random[24..]);
     }
+
+    public bool Equals(ClientRandomKey other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;
+
+    public override bool Equals(object? obj) => obj is ClientRandomKey other && Equals(other);
+
+    // Crafted randoms (tests, fuzzers, a hostile capture) need not differ in their first bytes: all four words count.
+    public override int GetHashCode() => HashCode.Combine(_a, _b, _c, _d);
 }

@@ -3,29 +3,28 @@ using System.Runtime.InteropServices;
 namespace HttpsFlow.Decryption;
 
 /// <summary>
-/// AES-GCM and ChaCha20-Poly1305 record decryption straight through the system's OpenSSL (libcrypto 3), keeping one
-/// cipher context per key and changing only the nonce per record. Why not <see cref="System.Security.Cryptography.AesGcm"/>
-/// alone: it sets the key up again for every call, and with OpenSSL 3 that set-up (provider lookup, key schedule, GHASH
-/// tables) cost more than decrypting a 16 KiB record — it was a fifth of `list --keylog` on a capture of 3,000
-/// connections. Where libcrypto.so.3 cannot be loaded (another OS, another OpenSSL), <see cref="TryCreate"/> returns
+/// AES-GCM and ChaCha20-Poly1305 record decryption straight through the system's OpenSSL (libcrypto 3, see
+/// <see cref="NativeCrypto"/>), keeping one cipher context per key and changing only the nonce per record. Why not
+/// <see cref="System.Security.Cryptography.AesGcm"/> alone: it sets the key up again for every call, and with OpenSSL 3
+/// that set-up (provider lookup, key schedule, GHASH tables) cost more than decrypting a 16 KiB record — it was a
+/// fifth of `list --keylog` on a capture of 3,000 connections. Contexts of finished connections are kept (a few dozen)
+/// for the next keys, and the ciphers are fetched once. Where libcrypto cannot be used, <see cref="TryCreate"/> returns
 /// null and the caller uses the .NET classes; both give the same plaintext (tested).
 /// </summary>
 internal sealed class NativeAead : IDisposable
 {
-    private const string Lib = "libcrypto.so.3";
+    private const string Lib = NativeCrypto.Lib;
     private const int CtrlAeadSetTag = 0x11;
+    private const int PoolSize = 64;
 
     [DllImport(Lib)] private static extern IntPtr EVP_CIPHER_CTX_new();
     [DllImport(Lib)] private static extern void EVP_CIPHER_CTX_free(IntPtr ctx);
-    [DllImport(Lib)] private static extern IntPtr EVP_aes_128_gcm();
-    [DllImport(Lib)] private static extern IntPtr EVP_aes_256_gcm();
-    [DllImport(Lib)] private static extern IntPtr EVP_chacha20_poly1305();
 
-    [DllImport(Lib, EntryPoint = "EVP_DecryptInit_ex")]
-    private static extern int InitKey(IntPtr ctx, IntPtr cipher, IntPtr engine, ref byte key, IntPtr iv);
+    [DllImport(Lib, EntryPoint = "EVP_DecryptInit_ex2")]
+    private static extern int InitKey(IntPtr ctx, IntPtr cipher, ref byte key, IntPtr iv, IntPtr parameters);
 
-    [DllImport(Lib, EntryPoint = "EVP_DecryptInit_ex")]
-    private static extern int InitNonce(IntPtr ctx, IntPtr cipher, IntPtr engine, IntPtr key, ref byte iv);
+    [DllImport(Lib, EntryPoint = "EVP_DecryptInit_ex2")]
+    private static extern int InitNonce(IntPtr ctx, IntPtr cipher, IntPtr key, ref byte iv, IntPtr parameters);
 
     [DllImport(Lib, EntryPoint = "EVP_DecryptUpdate")]
     private static extern int UpdateAad(IntPtr ctx, IntPtr output, out int outputLength, ref byte input, int inputLength);
@@ -39,47 +38,66 @@ internal sealed class NativeAead : IDisposable
     [DllImport(Lib, EntryPoint = "EVP_DecryptFinal_ex")]
     private static extern int Final(IntPtr ctx, ref byte output, out int outputLength);
 
-    private static bool? s_available;
-    private IntPtr _ctx;
+    // Contexts given back, per cipher: re-keying one keeps its provider state (no allocation, no lookup).
+    private static readonly Dictionary<IntPtr, Stack<IntPtr>> s_pool = [];
 
-    private NativeAead(IntPtr ctx) => _ctx = ctx;
+    private IntPtr _ctx;
+    private readonly IntPtr _cipher;
+
+    private NativeAead(IntPtr ctx, IntPtr cipher)
+    {
+        _ctx = ctx;
+        _cipher = cipher;
+    }
 
     /// <summary>A context for <paramref name="mode"/> with <paramref name="key"/>, or null when OpenSSL is not usable here.</summary>
     public static NativeAead? TryCreate(RecordMode mode, ReadOnlySpan<byte> key)
     {
-        if (s_available == false || Environment.GetEnvironmentVariable("HTTPSFLOW_MANAGED_AEAD") == "1") return null;
-        try
+        if (NativeCrypto.Fetched is not { } algorithms) return null;
+        IntPtr cipher = mode switch
         {
-            IntPtr cipher = mode switch
-            {
-                RecordMode.Gcm when key.Length == 16 => EVP_aes_128_gcm(),
-                RecordMode.Gcm when key.Length == 32 => EVP_aes_256_gcm(),
-                RecordMode.ChaCha20Poly1305 when key.Length == 32 => EVP_chacha20_poly1305(),
-                _ => IntPtr.Zero,
-            };
-            if (cipher == IntPtr.Zero) return null;
-            var ctx = EVP_CIPHER_CTX_new();
-            if (ctx == IntPtr.Zero) return null;
-            if (InitKey(ctx, cipher, IntPtr.Zero, ref MemoryMarshal.GetReference(key), IntPtr.Zero) != 1)
-            {
-                EVP_CIPHER_CTX_free(ctx);
-                return null;
-            }
-            s_available = true;
-            return new NativeAead(ctx);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+            RecordMode.Gcm when key.Length == 16 => algorithms.Aes128Gcm,
+            RecordMode.Gcm when key.Length == 32 => algorithms.Aes256Gcm,
+            RecordMode.ChaCha20Poly1305 when key.Length == 32 => algorithms.ChaCha20Poly1305,
+            _ => IntPtr.Zero,
+        };
+        if (cipher == IntPtr.Zero) return null;
+        var ctx = Rent(cipher);
+        if (ctx == IntPtr.Zero) return null;
+        if (InitKey(ctx, cipher, ref MemoryMarshal.GetReference(key), IntPtr.Zero, IntPtr.Zero) != 1)
         {
-            s_available = false;
+            EVP_CIPHER_CTX_free(ctx);
             return null;
         }
+        return new NativeAead(ctx, cipher);
+    }
+
+    private static IntPtr Rent(IntPtr cipher)
+    {
+        lock (s_pool)
+            if (s_pool.TryGetValue(cipher, out var stack) && stack.TryPop(out var ctx)) return ctx;
+        return EVP_CIPHER_CTX_new();
+    }
+
+    private static void Return(IntPtr cipher, IntPtr ctx)
+    {
+        lock (s_pool)
+        {
+            if (!s_pool.TryGetValue(cipher, out var stack)) s_pool[cipher] = stack = new Stack<IntPtr>();
+            if (stack.Count < PoolSize)
+            {
+                stack.Push(ctx);
+                return;
+            }
+        }
+        EVP_CIPHER_CTX_free(ctx);
     }
 
     /// <summary>Opens <paramref name="ciphertext"/> into <paramref name="output"/> (its length); false when the tag does not match.</summary>
     public bool Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> output, ReadOnlySpan<byte> aad)
     {
         if (_ctx == IntPtr.Zero || nonce.Length != 12 || tag.Length != 16) return false;
-        if (InitNonce(_ctx, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, ref MemoryMarshal.GetReference(nonce)) != 1) return false;
+        if (InitNonce(_ctx, IntPtr.Zero, IntPtr.Zero, ref MemoryMarshal.GetReference(nonce), IntPtr.Zero) != 1) return false;
         if (!aad.IsEmpty && UpdateAad(_ctx, IntPtr.Zero, out _, ref MemoryMarshal.GetReference(aad), aad.Length) != 1) return false;
         int written = 0;
         if (!ciphertext.IsEmpty)
@@ -97,7 +115,7 @@ internal sealed class NativeAead : IDisposable
     public void Dispose()
     {
         if (_ctx == IntPtr.Zero) return;
-        EVP_CIPHER_CTX_free(_ctx);
+        Return(_cipher, _ctx);
         _ctx = IntPtr.Zero;
         GC.SuppressFinalize(this);
     }

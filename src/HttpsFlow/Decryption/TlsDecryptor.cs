@@ -356,7 +356,7 @@ public sealed class TlsDecryptor : ITlsObserver
             var transcript = s.TranscriptBytes;
             sessionHash = s.Version >= TlsVersion.Tls12
                 ? TlsKdf.Hash(spec.PrfHash, transcript)
-                : TlsKdf.Concat(System.Security.Cryptography.MD5.HashData(transcript), System.Security.Cryptography.SHA1.HashData(transcript));
+                : TlsKdf.Concat(TlsKdf.Hash(System.Security.Cryptography.HashAlgorithmName.MD5, transcript), TlsKdf.Hash(System.Security.Cryptography.HashAlgorithmName.SHA1, transcript));
         }
         var master = TlsKdf.MasterSecret(s.Version, spec.PrfHash, preMaster, s.ClientRandom, s.ServerRandom, sessionHash);
         DeriveTls12Keys(s, master);
@@ -401,7 +401,7 @@ public sealed class TlsDecryptor : ITlsObserver
             // RFC 8446 §4.4.1: the first ClientHello is replaced by message_hash(Hash(ClientHello1)).
             if (spec is null) return false;
             var hash = TlsKdf.Hash(spec.PrfHash, s.TranscriptBytes);
-            s.Transcript.SetLength(0);
+            s.Transcript.Clear();
             s.Transcript.Write([254, 0, 0, (byte)hash.Length]);
             s.Transcript.Write(hash);
             s.Transcript.Write(message);
@@ -539,10 +539,10 @@ public sealed class TlsDecryptor : ITlsObserver
         if (d.HandshakeBuffer.Length > 1 << 20)
         {
             s.AddNote($"frame {frame}: a decrypted handshake message is longer than 1 MiB; dropped");
-            d.HandshakeBuffer.SetLength(0);
+            d.HandshakeBuffer.Release();
             return;
         }
-        var buffer = d.HandshakeBuffer.GetBuffer().AsSpan(0, (int)d.HandshakeBuffer.Length);
+        var buffer = d.HandshakeBuffer.Span;
         int used = 0;
         while (buffer.Length - used >= 4)
         {
@@ -552,12 +552,8 @@ public sealed class TlsDecryptor : ITlsObserver
             used += 4 + length;
             OnDecryptedHandshake(s, d, fromClient, frame, message);
         }
-        if (used > 0)
-        {
-            var rest = buffer[used..].ToArray();
-            d.HandshakeBuffer.SetLength(0);
-            d.HandshakeBuffer.Write(rest);
-        }
+        if (used == d.HandshakeBuffer.Length) d.HandshakeBuffer.Release();
+        else d.HandshakeBuffer.RemoveStart(used);
     }
 
     private void OnDecryptedHandshake(TlsSession s, DirectionState d, bool fromClient, long frame, ReadOnlySpan<byte> message)
@@ -615,8 +611,7 @@ public sealed class TlsDecryptor : ITlsObserver
         if (handshakeFinished && s.Direction(true).HandshakeDone && s.Direction(false).HandshakeDone)
         {
             // Both Finished checked: the transcript is not needed any more.
-            s.Transcript.SetLength(0);
-            s.Transcript.Capacity = 0;
+            s.Transcript.Release();
         }
         if (!s.IsTls13) return;
         if (handshakeFinished)
@@ -651,7 +646,7 @@ public sealed class TlsDecryptor : ITlsObserver
         {
             s.Renegotiations++;
             s.ClientRandom = [];
-            s.Transcript.SetLength(0);
+            s.Transcript.Clear();
             s.Direction(true).HandshakeDone = s.Direction(false).HandshakeDone = false;
             OnClientHello(s, s.ClientIsA, message[4..]);
             s.Transcript.Write(message);

@@ -14,7 +14,9 @@ public static class TlsKdf
     public static byte[] Prf12(HashAlgorithmName hash, ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> seed, int length)
     {
         var output = new byte[length];
-        PHash(hash, secret, Concat(Encoding.ASCII.GetBytes(label), seed), output, xor: false);
+        Span<byte> labelBytes = stackalloc byte[Encoding.ASCII.GetByteCount(label)];
+        Encoding.ASCII.GetBytes(label, labelBytes);
+        PHash(hash, secret, labelBytes, seed, output, xor: false);
         return output;
     }
 
@@ -23,9 +25,10 @@ public static class TlsKdf
     {
         var output = new byte[length];
         int half = (secret.Length + 1) / 2;
-        var labelSeed = Concat(Encoding.ASCII.GetBytes(label), seed);
-        PHash(HashAlgorithmName.MD5, secret[..half], labelSeed, output, xor: false);
-        PHash(HashAlgorithmName.SHA1, secret[(secret.Length - half)..], labelSeed, output, xor: true);
+        Span<byte> labelBytes = stackalloc byte[Encoding.ASCII.GetByteCount(label)];
+        Encoding.ASCII.GetBytes(label, labelBytes);
+        PHash(HashAlgorithmName.MD5, secret[..half], labelBytes, seed, output, xor: false);
+        PHash(HashAlgorithmName.SHA1, secret[(secret.Length - half)..], labelBytes, seed, output, xor: true);
         return output;
     }
 
@@ -33,23 +36,34 @@ public static class TlsKdf
     public static byte[] Prf(ushort version, HashAlgorithmName prfHash, ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> seed, int length) =>
         version >= Tls.TlsVersion.Tls12 ? Prf12(prfHash, secret, label, seed, length) : Prf10(secret, label, seed, length);
 
-    private static void PHash(HashAlgorithmName hash, ReadOnlySpan<byte> secret, byte[] seed, Span<byte> output, bool xor)
+    /// <summary>P_hash (RFC 5246 §5): A(i) = HMAC(secret, A(i-1)), A(0) = label + seed; output HMAC(secret, A(i) + label + seed)...</summary>
+    private static void PHash(HashAlgorithmName hash, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> label, ReadOnlySpan<byte> seed, Span<byte> output, bool xor)
     {
-        using var hmac = IncrementalHash.CreateHMAC(hash, secret);
-        byte[] a = seed;
+        Span<byte> a = stackalloc byte[64];
+        Span<byte> block = stackalloc byte[64];
+        int aLength = Hmac(hash, secret, label, seed, default, a);
         int done = 0;
         while (done < output.Length)
         {
-            hmac.AppendData(a);
-            a = hmac.GetHashAndReset();
-            hmac.AppendData(a);
-            hmac.AppendData(seed);
-            var block = hmac.GetHashAndReset();
-            int n = Math.Min(block.Length, output.Length - done);
+            int blockLength = Hmac(hash, secret, a[..aLength], label, seed, block);
+            int n = Math.Min(blockLength, output.Length - done);
             for (int i = 0; i < n; i++)
                 output[done + i] = xor ? (byte)(output[done + i] ^ block[i]) : block[i];
             done += n;
+            aLength = Hmac(hash, secret, a[..aLength], default, default, a);
         }
+    }
+
+    /// <summary>HMAC(key, a | b | c) into <paramref name="output"/> (64 bytes or more); returns its length.</summary>
+    private static int Hmac(HashAlgorithmName hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c,
+        Span<byte> output)
+    {
+        if (NativeDigest.TryHmac(hash, key, a, b, c, output, out int written)) return written;
+        using var hmac = IncrementalHash.CreateHMAC(hash, key);
+        hmac.AppendData(a);
+        hmac.AppendData(b);
+        hmac.AppendData(c);
+        return hmac.GetHashAndReset(output);
     }
 
     /// <summary>
@@ -78,54 +92,43 @@ public static class TlsKdf
     {
         byte[] hash = version >= Tls.TlsVersion.Tls12
             ? Hash(prfHash, handshakeMessages)
-            : Concat(MD5.HashData(handshakeMessages), SHA1.HashData(handshakeMessages));
+            : Concat(Hash(HashAlgorithmName.MD5, handshakeMessages), Hash(HashAlgorithmName.SHA1, handshakeMessages));
         return Prf(version, prfHash, masterSecret, client ? "client finished" : "server finished", hash, 12);
     }
 
     /// <summary>HKDF-Expand-Label (RFC 8446 §7.1): HKDF-Expand(secret, HkdfLabel(length, "tls13 " + label, context), length).</summary>
     public static byte[] HkdfExpandLabel(HashAlgorithmName hash, ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> context, int length)
     {
-        var fullLabel = Encoding.ASCII.GetBytes("tls13 " + label);
-        var info = new byte[2 + 1 + fullLabel.Length + 1 + context.Length];
+        int labelLength = 6 + Encoding.ASCII.GetByteCount(label);
+        int infoLength = 2 + 1 + labelLength + 1 + context.Length;
+        Span<byte> info = infoLength <= 512 ? stackalloc byte[infoLength] : new byte[infoLength];
         info[0] = (byte)(length >> 8);
         info[1] = (byte)length;
-        info[2] = (byte)fullLabel.Length;
-        fullLabel.CopyTo(info, 3);
-        info[3 + fullLabel.Length] = (byte)context.Length;
-        context.CopyTo(info.AsSpan(4 + fullLabel.Length));
+        info[2] = (byte)labelLength;
+        "tls13 "u8.CopyTo(info[3..]);
+        Encoding.ASCII.GetBytes(label, info[9..]);
+        info[3 + labelLength] = (byte)context.Length;
+        context.CopyTo(info[(4 + labelLength)..]);
         var output = new byte[length];
         Expand(hash, secret, info, output);
         return output;
     }
 
     /// <summary>
-    /// HKDF-Expand (RFC 5869 §2.3) with one-shot HMACs: T(i) = HMAC(PRK, T(i-1) | info | i). Ours rather than
+    /// HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC(PRK, T(i-1) | info | i). Ours rather than
     /// <see cref="HKDF.Expand(HashAlgorithmName, ReadOnlySpan{byte}, Span{byte}, ReadOnlySpan{byte})"/>, which sets up a
     /// native key-derivation context per call: a capture with thousands of TLS 1.3 connections derives a dozen keys
     /// for each, and the context set-up cost more than the hashing.
     /// </summary>
     private static void Expand(HashAlgorithmName hash, ReadOnlySpan<byte> prk, ReadOnlySpan<byte> info, Span<byte> output)
     {
-        Span<byte> block = stackalloc byte[64 + 256 + 1];
         Span<byte> t = stackalloc byte[64];
+        Span<byte> counter = stackalloc byte[1];
         int previous = 0, written = 0;
         for (byte i = 1; written < output.Length; i++)
         {
-            int n = 0;
-            t[..previous].CopyTo(block);
-            n += previous;
-            if (info.Length > 256)
-            {
-                // Longer than any TLS 1.3 label: the library's HKDF handles it.
-                HKDF.Expand(hash, prk, output, info);
-                return;
-            }
-            info.CopyTo(block[n..]);
-            n += info.Length;
-            block[n++] = i;
-            int got = hash == HashAlgorithmName.SHA384 ? HMACSHA384.HashData(prk, block[..n], t)
-                : hash == HashAlgorithmName.SHA512 ? HMACSHA512.HashData(prk, block[..n], t)
-                : HMACSHA256.HashData(prk, block[..n], t);
+            counter[0] = i;
+            int got = Hmac(hash, prk, t[..previous], info, counter, t);
             previous = got;
             int take = Math.Min(got, output.Length - written);
             t[..take].CopyTo(output[written..]);
@@ -145,13 +148,19 @@ public static class TlsKdf
     public static byte[] FinishedVerifyData13(HashAlgorithmName hash, ReadOnlySpan<byte> baseKey, ReadOnlySpan<byte> transcriptHash)
     {
         var finishedKey = HkdfExpandLabel(hash, baseKey, "finished", default, HashLength(hash));
-        return CryptographicOperations.HmacData(hash, finishedKey, transcriptHash);
+        Span<byte> mac = stackalloc byte[64];
+        return mac[..Hmac(hash, finishedKey, transcriptHash, default, default, mac)].ToArray();
     }
 
     public static int HashLength(HashAlgorithmName hash) =>
         hash == HashAlgorithmName.SHA384 ? 48 : hash == HashAlgorithmName.SHA512 ? 64 : hash == HashAlgorithmName.SHA1 ? 20 : hash == HashAlgorithmName.MD5 ? 16 : 32;
 
-    public static byte[] Hash(HashAlgorithmName hash, ReadOnlySpan<byte> data) => CryptographicOperations.HashData(hash, data);
+    public static byte[] Hash(HashAlgorithmName hash, ReadOnlySpan<byte> data)
+    {
+        Span<byte> digest = stackalloc byte[64];
+        return NativeDigest.TryHash(hash, data, default, digest, out int written) ? digest[..written].ToArray()
+            : CryptographicOperations.HashData(hash, data);
+    }
 
     internal static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {

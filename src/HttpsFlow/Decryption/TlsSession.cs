@@ -1,3 +1,4 @@
+using HttpsFlow.Common;
 using HttpsFlow.Tcp;
 using HttpsFlow.Tls;
 
@@ -38,7 +39,8 @@ internal sealed class DirectionState
     public bool HandshakeDone;
     public long Decrypted;
     public byte[]? TrafficSecret;
-    public readonly MemoryStream HandshakeBuffer = new();
+    /// <summary>A decrypted handshake message that arrived in pieces (rare: most records hold whole messages).</summary>
+    public readonly PooledBytes HandshakeBuffer = new();
 
     public void Activate(RecordCipher? cipher)
     {
@@ -120,11 +122,12 @@ public sealed class TlsSession
     internal bool AwaitingRsa;
     internal System.Security.Cryptography.RSA? RsaKey;
     internal CipherSpec? Spec;
-    // Sized for a typical handshake (hellos, a two-certificate chain, key exchange) so that it rarely grows.
-    internal readonly MemoryStream Transcript = new(6144);
+    // Sized for a typical handshake (hellos, a two-certificate chain, key exchange) so that it rarely grows; pooled,
+    // as it is given back once both Finished are checked.
+    internal readonly PooledBytes Transcript = new(6144);
 
     /// <summary>The handshake transcript so far, without a copy.</summary>
-    internal ReadOnlySpan<byte> TranscriptBytes => Transcript.GetBuffer().AsSpan(0, (int)Transcript.Length);
+    internal ReadOnlySpan<byte> TranscriptBytes => Transcript.Span;
 
     internal bool IsTls13 => Version == TlsVersion.Tls13;
     public bool IsFromClient(bool fromA) => fromA == ClientIsA;
@@ -141,11 +144,11 @@ public sealed class TlsSession
             d.Pending?.Dispose();
             d.EarlyCipher?.Dispose();
             d.Cipher = d.Pending = d.EarlyCipher = null;
-            d.HandshakeBuffer.Dispose();
+            d.HandshakeBuffer.Release();
         }
         EarlyCipherBeforeServerHello?.Dispose();
         EarlyCipherBeforeServerHello = null;
-        Transcript.Dispose();
+        Transcript.Release();
         EarlyRecords.Clear();
     }
 

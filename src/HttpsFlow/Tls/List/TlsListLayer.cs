@@ -55,22 +55,29 @@ public sealed partial class TlsListLayer
         public ulong Offset;
         public bool Started;
         public uint BaseSeq;
-        /// <summary>Stream ranges of the recent records that spanned several segments (tshark's multi-segment PDUs).</summary>
-        public readonly (ulong Start, ulong End)[] Spanning = new (ulong, ulong)[64];
-        public int SpanningCount;
+        /// <summary>
+        /// Stream ranges of the recent records that spanned several segments (tshark's multi-segment PDUs): the last
+        /// <see cref="MaxSpanning"/>, in a ring that grows to that size as records come (most connections have few).
+        /// </summary>
+        private (ulong Start, ulong End)[]? _spanning;
+        private int _spanningCount;
+        private const int MaxSpanning = 64;
 
         public void RememberSpanning(ulong start, ulong end)
         {
-            Spanning[SpanningCount % Spanning.Length] = (start, end);
-            SpanningCount++;
+            if (_spanning is null) _spanning = new (ulong, ulong)[4];
+            else if (_spanningCount == _spanning.Length && _spanning.Length < MaxSpanning) Array.Resize(ref _spanning, _spanning.Length * 4);
+            _spanning[_spanningCount % _spanning.Length] = (start, end);
+            _spanningCount++;
         }
 
         public bool OverlapsSpanning(ulong start, ulong end)
         {
-            int n = Math.Min(SpanningCount, Spanning.Length);
+            if (_spanning is null) return false;
+            int n = Math.Min(_spanningCount, _spanning.Length);
             for (int i = 0; i < n; i++)
             {
-                var (s, e) = Spanning[i];
+                var (s, e) = _spanning[i];
                 if (start < e && end > s) return true;
             }
             return false;
