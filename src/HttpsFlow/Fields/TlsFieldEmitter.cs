@@ -23,6 +23,9 @@ public sealed class TlsFieldEmitter
     private readonly List<X509Certificate?> _certificates = new();
     private readonly List<KeyValuePair<string, string>> _certificateFields = new();
     private readonly TlsNotes _notes = new();
+    private readonly List<ExpertNote> _experts = new();
+    private long _expertsFrame = -1;
+    private bool _malformed;
     private readonly StringBuilder _protocols = new();
     private long _preparedFrame = -1;
 
@@ -147,8 +150,17 @@ public sealed class TlsFieldEmitter
         store.AppFields?.Emit(f.Number, set);
     }
 
+    /// <summary>The expert notes tshark's TLS adds in <paramref name="f"/> (known after <see cref="Emit"/> ran for it).</summary>
+    public IReadOnlyList<ExpertNote> ExpertsOf(Frame f) => _expertsFrame == f.Number ? _experts : [];
+
+    /// <summary>Whether tshark's TLS dissection of <paramref name="f"/> would stop with an exception ("[Malformed Packet: TLS]").</summary>
+    public bool MalformedIn(Frame f) => _expertsFrame == f.Number && _malformed;
+
     private void EmitTls(Frame f, TlsFrameStore store, FieldSet set)
     {
+        _experts.Clear();
+        _expertsFrame = f.Number;
+        _malformed = false;
         Prepare(f, store);
         int certificateIndex = 0;
         var items = store.Items;
@@ -356,6 +368,18 @@ public sealed class TlsFieldEmitter
                 f.AddNote(Severity.Error, "Malformed", "tls", note.Message);
                 break;
             }
+        }
+        foreach (var note in _notes.AsSpan())
+        {
+            // The notes that are tshark's own expert fields; its exception ends the message (and the frame's TLS).
+            if (note.Key == TlsNoteKeys.Malformed)
+            {
+                _malformed = true;
+                break;
+            }
+            if (note.Key is TlsNoteKeys.VectorLength or TlsNoteKeys.BufferTooSmall or TlsNoteKeys.TrailingData
+                or TlsNoteKeys.RecordLengthInvalid or TlsNoteKeys.IgnoredUnknownRecord or TlsNoteKeys.StatusRequestUndecoded)
+                _experts.Add(note.ToExpertNote());
         }
     }
 
