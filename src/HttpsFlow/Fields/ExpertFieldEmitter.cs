@@ -25,7 +25,9 @@ public static class ExpertFieldEmitter
     public static void Emit(Frame f, FieldSet set, TlsFrameStore? tls)
     {
         if (!Wanted(set)) return;
-        if (f.Transport == TransportKind.Tcp && f.Fragment != FragmentState.Fragment) EmitTcp(f, set);
+        bool tcpStopped = false;
+        if (f.Transport == TransportKind.Tcp && f.Fragment != FragmentState.Fragment) tcpStopped = EmitTcp(f, set);
+        else if (f.HasQuotedTcp) EmitFlags(set, f.QuotedFlags, f.QuotedSrcPort, f.QuotedDstPort);
         if (f.Upper == Tls.List.UpperKind.OverlapsReassembled)
         {
             // tshark's reassembly throws, and shows the error as an item of its own after TCP.
@@ -40,7 +42,7 @@ public static class ExpertFieldEmitter
             if (tls.AppFields is { } app)
                 foreach (var note in app.ExpertsOf(f.Number)) Add(set, note.Severity, note.Group, note.Message);
         }
-        if (f.Malformed || tlsMalformed)
+        if ((f.Malformed && !tcpStopped) || tlsMalformed)
         {
             // The exception that ended the dissection: its item, then its note.
             set.AddText(ExpertFields.Malformed, $"[Malformed Packet: {ProtocolName(f.Malformed ? f.MalformedIn : "tls")}]");
@@ -58,25 +60,58 @@ public static class ExpertFieldEmitter
         _ => protocol.ToUpperInvariant() == protocol ? protocol : protocol.ToUpperInvariant(),
     };
 
-    private static void EmitTcp(Frame f, FieldSet set)
+    /// <summary>TCP's notes, in tree order. Returns true when the header ended TCP's dissection without an exception.</summary>
+    private static bool EmitTcp(Frame f, FieldSet set)
     {
         ref var t = ref f.Tcp;
-        if (t.Stage != TcpStage.Header || t.HeaderLength < TcpDecoder.MinHeaderLength) return;
+        if (t.Stage != TcpStage.Header) return false;
+        if (t.HeaderLength < TcpDecoder.MinHeaderLength)
+        {
+            Add(set, Severity.Error, "Protocol", TcpExpertNotes.BogusHeaderLength(t.HeaderLength));
+            return true;
+        }
+        if (!t.LengthKnown)
+        {
+            Add(set, Severity.Warning, "Malformed", TcpExpertNotes.ShortSegment);
+            return false;
+        }
         if (!t.Has(TcpFlags.Ack) && t.AckRaw != 0) Add(set, Severity.Note, "Protocol", TcpExpertNotes.AckNonZero);
-        // Under the flag lines, which tshark lists from RST to FIN; the closing role under the flags' string.
-        if (t.Has(TcpFlags.Rst)) Add(set, Severity.Warning, "Sequence", TcpExpertNotes.Rst);
-        if (t.Has(TcpFlags.Syn)) Add(set, Severity.Chat, "Sequence", TcpExpertNotes.Syn(t, f.SrcPort, f.DstPort));
-        if (t.Has(TcpFlags.Fin)) Add(set, Severity.Chat, "Sequence", TcpExpertNotes.Fin);
+        EmitFlags(set, t.Flags, f.SrcPort, f.DstPort);
         if (t.Closing != TcpClosingRole.None)
             Add(set, Severity.Note, "Sequence", t.Closing == TcpClosingRole.Active ? TcpExpertNotes.FinActive : TcpExpertNotes.FinPassive);
-        if (t.Captured >= TcpDecoder.MinHeaderLength && !t.Has(TcpFlags.Urg) && t.UrgentPointer != 0)
-            Add(set, Severity.Note, "Protocol", TcpExpertNotes.UrgentNonZero);
-        if (!t.LengthKnown || t.Stream < 0 || !t.HasAnalysisRecord) return;
+        if (t.Captured < TcpDecoder.MinHeaderLength) return false;
+        if (!t.Has(TcpFlags.Urg) && t.UrgentPointer != 0) Add(set, Severity.Note, "Protocol", TcpExpertNotes.UrgentNonZero);
+        EmitOptions(set, ref t);
+        if (!t.LengthKnown || t.Stream < 0 || !t.HasAnalysisRecord) return false;
         var a = t.Analysis;
         foreach (var note in TcpExpertNotes.Analysis)
             if ((a & note.Flag) != 0) Add(set, note.Severity, "Sequence", note.Message);
         if ((a & TcpAnalysisFlags.DuplicateAck) != 0 && t.DupAckCount != 0)
             Add(set, Severity.Note, "Sequence", TcpExpertNotes.DuplicateAck(t.DupAckCount));
+        return false;
+    }
+
+    /// <summary>The notes under the flag lines, which tshark lists from RST to FIN.</summary>
+    private static void EmitFlags(FieldSet set, TcpFlags flags, ushort srcPort, ushort dstPort)
+    {
+        if ((flags & TcpFlags.Rst) != 0) Add(set, Severity.Warning, "Sequence", TcpExpertNotes.Rst);
+        if ((flags & TcpFlags.Syn) != 0) Add(set, Severity.Chat, "Sequence", TcpExpertNotes.Syn(flags, srcPort, dstPort));
+        if ((flags & TcpFlags.Fin) != 0) Add(set, Severity.Chat, "Sequence", TcpExpertNotes.Fin);
+    }
+
+    /// <summary>The notes of single options, in the header's order, then a SYN's missing MSS (only a SYN with options is told).</summary>
+    private static void EmitOptions(FieldSet set, ref TcpInfo t)
+    {
+        if (t.OptionsLength == 0 || t.HeaderLength <= TcpDecoder.MinHeaderLength) return;
+        ReadOnlySpan<byte> present = t.Options;
+        var walker = new TcpOptionWalker(present[..t.OptionsLength], t.HeaderLength - TcpDecoder.MinHeaderLength);
+        while (walker.Next(out byte kind, out var value, out _))
+        {
+            if (kind == TcpDecoder.OptMss && !t.Has(TcpFlags.Syn)) Add(set, Severity.Warning, "Protocol", TcpExpertNotes.MssPresent);
+            else if (kind == TcpDecoder.OptWindowScale && value.Length == 1 && value[0] > 14)
+                Add(set, Severity.Warning, "Protocol", TcpExpertNotes.WindowScaleShiftInvalid);
+        }
+        if (t.Has(TcpFlags.Syn) && !t.HasMss) Add(set, Severity.Note, "Protocol", TcpExpertNotes.MssAbsent);
     }
 
     /// <summary>One note: its line, message, severity and group; with the hidden _ws.malformed of a Malformed note.</summary>

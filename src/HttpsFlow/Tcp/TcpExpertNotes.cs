@@ -42,7 +42,7 @@ public static class TcpExpertNotes
     public static string DuplicateAck(int count) => $"Duplicate ACK (#{count})";
 
     /// <summary>The SYN's note (Chat), naming the server's port.</summary>
-    public static string Syn(in TcpInfo t, ushort srcPort, ushort dstPort) => t.Has(TcpFlags.Ack)
+    public static string Syn(TcpFlags flags, ushort srcPort, ushort dstPort) => (flags & TcpFlags.Ack) != 0
         ? $"Connection establish acknowledge (SYN+ACK): server port {srcPort}"
         : $"Connection establish request (SYN): server port {dstPort}";
 
@@ -52,6 +52,16 @@ public static class TcpExpertNotes
     public const string FinPassive = "This frame undergoes the connection closing";
     public const string AckNonZero = "The acknowledgment number field is nonzero while the ACK flag is not set";
     public const string UrgentNonZero = "The urgent pointer field is nonzero while the URG flag is not set";
+
+    public const string MssAbsent = "The SYN packet does not contain a MSS option";
+    public const string MssPresent = "The non-SYN packet does contain a MSS option";
+    public const string WindowScaleShiftInvalid = "Window scale shift exceeds 14";
+
+    /// <summary>A data offset under five words (Error, Protocol): tshark shows the header up to it and stops, no exception.</summary>
+    public static string BogusHeaderLength(int headerLength) => $"Bogus TCP header length ({headerLength}, must be at least {TcpDecoder.MinHeaderLength})";
+
+    /// <summary>A data offset longer than the segment (Warning, Malformed), before tshark's exception.</summary>
+    public const string ShortSegment = "Short segment. Segment/fragment does not contain a full TCP header (might be NMAP or someone else deliberately sending unusual packets)";
 
     /// <summary>A segment that repeats bytes of a PDU TCP already reassembled (Error, Malformed).</summary>
     public const string OverlapsReassembled = "New fragment overlaps old data (retransmission?)";
