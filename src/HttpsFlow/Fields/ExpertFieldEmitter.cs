@@ -57,6 +57,8 @@ public static class ExpertFieldEmitter
         "ip" or "ipv4" => "IPv4",
         "ipv6" => "IPv6",
         "eth" => "Ethernet",
+        "null" => "Null",
+        "raw" => "Raw",
         _ => protocol.ToUpperInvariant() == protocol ? protocol : protocol.ToUpperInvariant(),
     };
 
