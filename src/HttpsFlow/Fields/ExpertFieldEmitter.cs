@@ -56,6 +56,7 @@ public static class ExpertFieldEmitter
         null => "Frame",
         "ip" or "ipv4" => "IPv4",
         "ipv6" => "IPv6",
+        "icmpv6" => "ICMPv6",
         "eth" => "Ethernet",
         "null" => "Null",
         "raw" => "Raw",

@@ -219,6 +219,7 @@ public sealed class TlsFieldEmitter
             {
                 case TlsContentType.ChangeCipherSpec:
                     set.AddPresence(TlsFields.ChangeCipherSpec);
+                    NoteResumption(record);
                     break;
                 case TlsContentType.Alert:
                     // An encrypted alert keeps only the item; a clear one (two bytes) shows its level and description.
@@ -253,6 +254,47 @@ public sealed class TlsFieldEmitter
             EmitHandshake(f, store, items[i++], set, ref certificateIndex);
     }
 
+    /// <summary>
+    /// The server's ChangeCipherSpec before any ServerHelloDone, with a session ID or ticket on offer, resumes the
+    /// session (TLS 1.2 and earlier): tshark notes it on that record and on every later one from the server.
+    /// </summary>
+    private void NoteResumption(in TlsFrameItem record)
+    {
+        var c = record.Connection;
+        if (record.ConnectionVersion == TlsVersion.Tls13 || !c.HasServerSide || record.FromA != c.ServerIsA) return;
+        if (!c.ServerHelloDone && c.SessionOffered) c.Resumed = true;
+        if (c.Resumed) _experts.Add(new ExpertNote(Severity.Note, "Sequence", "tls", "This session reuses previously negotiated keys (Session resumption)"));
+    }
+
+    /// <summary>What the session-resumption note needs to know of a handshake message (<see cref="NoteResumption"/>).</summary>
+    private static void TrackResumption(in TlsFrameItem item, ReadOnlySpan<byte> body)
+    {
+        var c = item.Connection;
+        switch (item.HandshakeType)
+        {
+            case TlsHandshakeType.ClientHello:
+            {
+                var hello = ClientHello.Parse(body);
+                if (!hello.SessionId.IsEmpty) c.SessionOffered = true;
+                foreach (var ext in hello.Extensions)
+                    if (ext.Type == ExtensionType.SessionTicket && ext.Data.Length > 0) c.SessionOffered = true;
+                break;
+            }
+            case TlsHandshakeType.ServerHello when !item.IsHelloRetryRequest:
+                c.HasServerSide = true;
+                c.ServerIsA = item.FromA;
+                c.ServerHelloDone = false;
+                if (body.Length >= 35 && body[34] > 0) c.SessionOffered = true;
+                break;
+            case TlsHandshakeType.NewSessionTicket:
+                c.SessionOffered = true;
+                break;
+            case TlsHandshakeType.ServerHelloDone:
+                c.ServerHelloDone = true;
+                break;
+        }
+    }
+
     private void EmitHandshake(Frame f, TlsFrameStore store, in TlsFrameItem item, FieldSet set, ref int certificateIndex)
     {
         set.AddPresence(TlsFields.Handshake);
@@ -262,6 +304,7 @@ public sealed class TlsFieldEmitter
         if (item.DeclaredLength >= 0) set.AddInt(TlsFields.HandshakeLength, item.DeclaredLength);
         if (item.HandshakeKind != HandshakeEventKind.Message) return;
         var body = Body(store, item);
+        TrackResumption(item, body);
         _notes.Clear();
         ushort version = item.ConnectionVersion;
         bool tls13 = version == TlsVersion.Tls13;
