@@ -133,9 +133,9 @@ internal static class FieldsCommand
         return (dissector, set, tls);
     }
 
-    /// <summary>Whether a field comes from the TLS layer (or depends on it, as frame.protocols does).</summary>
+    /// <summary>Whether a field comes from the TLS layer (or depends on it, as frame.protocols and the expert notes do).</summary>
     internal static bool NeedsTls(FieldDef def) =>
-        def == FrameFields.Protocols || def.Protocol is "tls" or "x509af" or "x509if" or "x509sat" or "x509ce" or "pkcs1" or "pkix1implicit" or "http" or "http2";
+        def == FrameFields.Protocols || ExpertFields.Contains(def) || def.Protocol is "tls" or "x509af" or "x509if" or "x509sat" or "x509ce" or "pkcs1" or "pkix1implicit" or "http" or "http2";
 
     private static void WriteRow(TextSink sink, FieldSet set, FieldDef[] defs, Layout layout)
     {

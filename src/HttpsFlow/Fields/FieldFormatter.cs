@@ -138,12 +138,7 @@ public static class FieldFormatter
         int from = 0;
         for (int i = 0; i < text.Length; i++)
         {
-            char e = text[i] switch
-            {
-                '\a' => 'a', '\b' => 'b', '\f' => 'f', '\n' => 'n', '\r' => 'r', '\t' => 't', '\v' => 'v',
-                '\\' => '\\',
-                _ => '\0',
-            };
+            char e = EscapeOf(text[i]);
             if (e == '\0') continue;
             if (i > from) sink.Append(text.AsSpan(from, i - from));
             sink.Append('\\').Append(e);
@@ -151,5 +146,29 @@ public static class FieldFormatter
         }
         if (from == 0) sink.Append(text);
         else if (from < text.Length) sink.Append(text.AsSpan(from));
+    }
+
+    /// <summary>The letter after the backslash that stands for <paramref name="c"/> in tshark's string text, or '\0'.</summary>
+    private static char EscapeOf(char c) => c switch
+    {
+        '\a' => 'a', '\b' => 'b', '\f' => 'f', '\n' => 'n', '\r' => 'r', '\t' => 't', '\v' => 'v',
+        '\\' => '\\',
+        _ => '\0',
+    };
+
+    /// <summary><paramref name="text"/> escaped as <see cref="AppendEscaped"/> writes it (the same string when nothing needs it).</summary>
+    public static string Escape(string text)
+    {
+        int i = 0;
+        while (i < text.Length && EscapeOf(text[i]) == '\0') i++;
+        if (i == text.Length) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 8).Append(text, 0, i);
+        for (; i < text.Length; i++)
+        {
+            char e = EscapeOf(text[i]);
+            if (e == '\0') sb.Append(text[i]);
+            else sb.Append('\\').Append(e);
+        }
+        return sb.ToString();
     }
 }

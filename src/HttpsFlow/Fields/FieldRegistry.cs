@@ -53,5 +53,6 @@ public static class FieldRegistry
         _ = HttpFields.Http;
         _ = Http2Fields.Http2;
         _ = ColumnFields.Protocol;
+        _ = ExpertFields.Expert;
     }
 }

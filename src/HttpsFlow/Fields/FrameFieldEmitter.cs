@@ -19,6 +19,13 @@ public static class FrameFieldEmitter
     public static void Emit(Frame f, FieldSet set, TlsFrameStore? tls = null)
     {
         set.Clear();
+        EmitLayers(f, set, tls);
+        // The expert notes come last: TLS and HTTP have collected theirs by now.
+        ExpertFieldEmitter.Emit(f, set, tls);
+    }
+
+    private static void EmitLayers(Frame f, FieldSet set, TlsFrameStore? tls)
+    {
         set.LayerGating = set.WantsOnlyProtocols(OwnProtocols);
         // A layer whose fields the set does not store is skipped whole (a display filter reads few fields, every frame).
         if (set.WantsLayer(FrameFields.Frame)) EmitFrame(f, set, tls);

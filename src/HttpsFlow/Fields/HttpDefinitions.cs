@@ -91,12 +91,25 @@ public sealed class AppFrameFields
 
     public int Count => _values.Count;
 
+    private readonly List<Common.ExpertNote> _experts = [];
+
     private void Begin(long frame)
     {
         if (FrameNumber == frame) return;
         FrameNumber = frame;
         _values.Clear();
+        _experts.Clear();
     }
+
+    /// <summary>An expert note of frame <paramref name="frame"/> (tshark's HTTP notes: the start line of each message, …).</summary>
+    public void AddExpert(long frame, Common.ExpertNote note)
+    {
+        Begin(frame);
+        _experts.Add(note);
+    }
+
+    /// <summary>The expert notes of frame <paramref name="frame"/>, in the order they were added.</summary>
+    public IReadOnlyList<Common.ExpertNote> ExpertsOf(long frame) => frame == FrameNumber ? _experts : [];
 
     public void AddInt(long frame, FieldDef def, long value)
     {

@@ -23,6 +23,9 @@ public sealed class TlsFieldEmitter
     private readonly List<X509Certificate?> _certificates = new();
     private readonly List<KeyValuePair<string, string>> _certificateFields = new();
     private readonly TlsNotes _notes = new();
+    private readonly List<ExpertNote> _experts = new();
+    private long _expertsFrame = -1;
+    private bool _malformed;
     private readonly StringBuilder _protocols = new();
     private long _preparedFrame = -1;
 
@@ -147,8 +150,17 @@ public sealed class TlsFieldEmitter
         store.AppFields?.Emit(f.Number, set);
     }
 
+    /// <summary>The expert notes tshark's TLS adds in <paramref name="f"/> (known after <see cref="Emit"/> ran for it).</summary>
+    public IReadOnlyList<ExpertNote> ExpertsOf(Frame f) => _expertsFrame == f.Number ? _experts : [];
+
+    /// <summary>Whether tshark's TLS dissection of <paramref name="f"/> would stop with an exception ("[Malformed Packet: TLS]").</summary>
+    public bool MalformedIn(Frame f) => _expertsFrame == f.Number && _malformed;
+
     private void EmitTls(Frame f, TlsFrameStore store, FieldSet set)
     {
+        _experts.Clear();
+        _expertsFrame = f.Number;
+        _malformed = false;
         Prepare(f, store);
         int certificateIndex = 0;
         var items = store.Items;
@@ -207,6 +219,7 @@ public sealed class TlsFieldEmitter
             {
                 case TlsContentType.ChangeCipherSpec:
                     set.AddPresence(TlsFields.ChangeCipherSpec);
+                    NoteResumption(record);
                     break;
                 case TlsContentType.Alert:
                     // An encrypted alert keeps only the item; a clear one (two bytes) shows its level and description.
@@ -241,6 +254,47 @@ public sealed class TlsFieldEmitter
             EmitHandshake(f, store, items[i++], set, ref certificateIndex);
     }
 
+    /// <summary>
+    /// The server's ChangeCipherSpec before any ServerHelloDone, with a session ID or ticket on offer, resumes the
+    /// session (TLS 1.2 and earlier): tshark notes it on that record and on every later one from the server.
+    /// </summary>
+    private void NoteResumption(in TlsFrameItem record)
+    {
+        var c = record.Connection;
+        if (record.ConnectionVersion == TlsVersion.Tls13 || !c.HasServerSide || record.FromA != c.ServerIsA) return;
+        if (!c.ServerHelloDone && c.SessionOffered) c.Resumed = true;
+        if (c.Resumed) _experts.Add(new ExpertNote(Severity.Note, "Sequence", "tls", "This session reuses previously negotiated keys (Session resumption)"));
+    }
+
+    /// <summary>What the session-resumption note needs to know of a handshake message (<see cref="NoteResumption"/>).</summary>
+    private static void TrackResumption(in TlsFrameItem item, ReadOnlySpan<byte> body)
+    {
+        var c = item.Connection;
+        switch (item.HandshakeType)
+        {
+            case TlsHandshakeType.ClientHello:
+            {
+                var hello = ClientHello.Parse(body);
+                if (!hello.SessionId.IsEmpty) c.SessionOffered = true;
+                foreach (var ext in hello.Extensions)
+                    if (ext.Type == ExtensionType.SessionTicket && ext.Data.Length > 0) c.SessionOffered = true;
+                break;
+            }
+            case TlsHandshakeType.ServerHello when !item.IsHelloRetryRequest:
+                c.HasServerSide = true;
+                c.ServerIsA = item.FromA;
+                c.ServerHelloDone = false;
+                if (body.Length >= 35 && body[34] > 0) c.SessionOffered = true;
+                break;
+            case TlsHandshakeType.NewSessionTicket:
+                c.SessionOffered = true;
+                break;
+            case TlsHandshakeType.ServerHelloDone:
+                c.ServerHelloDone = true;
+                break;
+        }
+    }
+
     private void EmitHandshake(Frame f, TlsFrameStore store, in TlsFrameItem item, FieldSet set, ref int certificateIndex)
     {
         set.AddPresence(TlsFields.Handshake);
@@ -250,6 +304,7 @@ public sealed class TlsFieldEmitter
         if (item.DeclaredLength >= 0) set.AddInt(TlsFields.HandshakeLength, item.DeclaredLength);
         if (item.HandshakeKind != HandshakeEventKind.Message) return;
         var body = Body(store, item);
+        TrackResumption(item, body);
         _notes.Clear();
         ushort version = item.ConnectionVersion;
         bool tls13 = version == TlsVersion.Tls13;
@@ -356,6 +411,18 @@ public sealed class TlsFieldEmitter
                 f.AddNote(Severity.Error, "Malformed", "tls", note.Message);
                 break;
             }
+        }
+        foreach (var note in _notes.AsSpan())
+        {
+            // The notes that are tshark's own expert fields; its exception ends the message (and the frame's TLS).
+            if (note.Key == TlsNoteKeys.Malformed)
+            {
+                _malformed = true;
+                break;
+            }
+            if (note.Key is TlsNoteKeys.VectorLength or TlsNoteKeys.BufferTooSmall or TlsNoteKeys.TrailingData
+                or TlsNoteKeys.RecordLengthInvalid or TlsNoteKeys.IgnoredUnknownRecord or TlsNoteKeys.StatusRequestUndecoded)
+                _experts.Add(note.ToExpertNote());
         }
     }
 

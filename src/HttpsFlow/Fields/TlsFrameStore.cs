@@ -64,6 +64,14 @@ public sealed class TlsConnectionFacts
     public string? AlpnProtocol;
     /// <summary>The protocol tshark gives the decrypted data by port (tls.port table), or null.</summary>
     public string? PortProtocol;
+
+    // What tshark's session-resumption note needs (its ssl_dissect_change_cipher_spec): whether a session ID or a
+    // ticket was on offer, the side that sent the ServerHello, whether ServerHelloDone came, and the verdict.
+    internal bool SessionOffered;
+    internal bool HasServerSide;
+    internal bool ServerIsA;
+    internal bool ServerHelloDone;
+    internal bool Resumed;
 }
 
 /// <summary>

@@ -109,10 +109,10 @@ public sealed class DisplayFilter
 
     private TlsFrameStore? _tls;
 
-    /// <summary>The filter reads TLS or certificate fields (or frame.protocols, which names TLS): it needs a TLS store.</summary>
+    /// <summary>The filter reads TLS or certificate fields (or frame.protocols, which names TLS, or the expert notes, some TLS's): it needs a TLS store.</summary>
     public bool NeedsTls => Fields.Any(d => d.Name.StartsWith("tls", StringComparison.Ordinal) || d.Name.StartsWith("x509", StringComparison.Ordinal)
                                             || d.Name.StartsWith("pkcs1", StringComparison.Ordinal) || d.Name == "frame.protocols"
-                                            || d.Protocol is "http" or "http2");
+                                            || d.Protocol is "http" or "http2" || ExpertFields.Contains(d));
 
     private FieldSet? _set;
 

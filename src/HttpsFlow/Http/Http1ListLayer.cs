@@ -78,6 +78,8 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink, IDisposable
     {
         long f = _frame;
         fields.AddText(f, HttpFields.Http, "http");
+        // tshark's HTTP marks every request and response line (with its line end) as a Chat note.
+        fields.AddExpert(f, new Common.ExpertNote(Common.Severity.Chat, "Sequence", "http", Latin1(m.StartLine) + "\r\n"));
         if (m.IsRequest)
         {
             fields.AddInt(f, HttpFields.Request, 1);

@@ -243,6 +243,18 @@ public sealed class TcpConversations
 
         if (t.HeaderLength < TcpDecoder.MinHeaderLength) return;
 
+        // Who closes: a FIN after the other direction's FIN answers it, any other FIN starts the close (as Wireshark
+        // marks them, every FIN, retransmitted ones included).
+        if (t.Has(TcpFlags.Fin))
+        {
+            if (rev.ClosingInitiator) t.Closing = TcpClosingRole.Passive;
+            else
+            {
+                fwd.ClosingInitiator = true;
+                t.Closing = TcpClosingRole.Active;
+            }
+        }
+
         // What the connection has shown, as tshark's completeness bits (1 SYN, 2 SYN-ACK, 4 pure ACK, 8 data, 16 FIN-ACK,
         // 32 RST); a frame reports the bits before it. A connection's first segment counts only if it is a SYN.
         if (conv.LastFrame == f.Number && conv.FirstFrame == f.Number)
@@ -530,6 +542,8 @@ public sealed class TcpFlow
     internal Timestamp LastAckTime;
     internal uint Window = uint.MaxValue; // the last raw window
     internal bool IsFirstAck;
+    /// <summary>This direction sent the connection's first FIN (Wireshark's closing_initiator).</summary>
+    internal bool ClosingInitiator;
     internal TcpAnalysisFlags LastSegmentFlags;
     internal long LastNonDupAck;
     internal int DupAckCount;

@@ -95,7 +95,7 @@ public static class TcpDecoder
 
         if (hlen < MinHeaderLength)
         {
-            frame.MarkMalformed("tcp", $"Bogus TCP header length ({hlen}, must be at least {MinHeaderLength})");
+            frame.MarkMalformed("tcp", TcpExpertNotes.BogusHeaderLength(hlen));
             return default;
         }
 

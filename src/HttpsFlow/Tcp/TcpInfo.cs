@@ -53,6 +53,17 @@ public enum TcpStage : byte
     Header,
 }
 
+/// <summary>What a FIN does to its connection, as Wireshark's expert info tells it.</summary>
+public enum TcpClosingRole : byte
+{
+    /// <summary>No FIN, or a FIN not analysed.</summary>
+    None,
+    /// <summary>The first FIN of the connection (or a FIN again from the side that sent it): "initiates the connection closing".</summary>
+    Active,
+    /// <summary>A FIN after the other side's FIN: "undergoes the connection closing".</summary>
+    Passive,
+}
+
 /// <summary>Why reading stopped short: bytes the snap length cut, or bytes the packet claims but does not have.</summary>
 public enum Shortfall : byte { None, SizeLimited, Malformed }
 
@@ -129,6 +140,8 @@ public struct TcpInfo
     public Duration TimeRelative;
     /// <summary>tcp.time_delta: since the previous frame of this connection.</summary>
     public Duration TimeDelta;
+    /// <summary>Whether this segment's FIN starts or answers the connection's close.</summary>
+    public TcpClosingRole Closing;
     /// <summary>tcp.completeness: what the connection had shown before this frame (1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST).</summary>
     public byte Completeness;
 

@@ -110,14 +110,7 @@ public static class PacketTree
     }
 
     /// <summary>Protocol names as tshark's short names show them ("tcp" → "TCP").</summary>
-    private static string Display(string? protocol) => protocol switch
-    {
-        null => "Frame",
-        "ip" or "ipv4" => "IPv4",
-        "ipv6" => "IPv6",
-        "eth" => "Ethernet",
-        _ => protocol.ToUpperInvariant() == protocol ? protocol : protocol.ToUpperInvariant(),
-    };
+    private static string Display(string? protocol) => ExpertFieldEmitter.ProtocolName(protocol);
 
     // ---- frame ----
 

@@ -3,7 +3,7 @@ using HttpsFlow.Tests.TestSupport;
 namespace HttpsFlow.Tests.Golden;
 
 /// <summary>
-/// Every TLS and X.509 field (and frame.protocols) of `httpsflow fields` against `tshark -T fields`, run live, cell by
+/// Every TLS and X.509 field (and frame.protocols and the expert notes) of `httpsflow fields` against `tshark -T fields`, run live, cell by
 /// cell, on the TLS captures of ../shared/corpus. Runs only where that folder and tshark exist. Cells may differ only
 /// where <see cref="KnownDifferences"/> says so, with the reason.
 /// </summary>
@@ -24,7 +24,8 @@ public class CorpusTlsFieldsTests
         Assert.Equal(0, listExit);
         var fields = list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[0])
             .Where(n => n.Split('.')[0] is "tls" or "x509af" or "x509if" or "x509sat" or "x509ce" or "pkcs1" or "pkix1implicit")
-            .Append("frame.protocols").ToArray();
+            .Append("frame.protocols")
+            .Concat(["_ws.expert", "_ws.expert.message", "_ws.expert.group", "_ws.expert.severity", "_ws.malformed"]).ToArray();
         const string sep = "\u001f"; // certificate strings may hold tabs and commas
         var args = new List<string> { "-n", "-r", path, "-T", "fields", "-E", "separator=" + sep };
         foreach (var f in fields) { args.Add("-e"); args.Add(f); }

@@ -23,6 +23,7 @@ FIELDS=(
     tls.handshake.verify_data tls.alert_message.level tls.alert_message.desc
     http.request.method http.request.uri http.request.version http.host http.response.code http.response.phrase
     http.content_type http.file_data
+    _ws.expert _ws.expert.message _ws.expert.group _ws.expert.severity _ws.malformed
 )
 field_args=()
 for f in "${FIELDS[@]}"; do field_args+=(-e "$f"); done

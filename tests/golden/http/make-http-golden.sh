@@ -34,6 +34,7 @@ HTTP_FIELDS=(
     http2.headers.method http2.headers.path http2.headers.status http2.headers.authority
     http2.settings.id http2.window_update.window_size_increment
     tls.app_data_proto frame.protocols tls.record.content_type tls.handshake.type
+    _ws.expert _ws.expert.message _ws.expert.group _ws.expert.severity _ws.malformed
 )
 field_args=()
 for f in "${HTTP_FIELDS[@]}"; do field_args+=(-e "$f"); done
