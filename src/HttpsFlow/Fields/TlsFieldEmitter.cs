@@ -22,6 +22,8 @@ public sealed class TlsFieldEmitter
 {
     private readonly List<X509Certificate?> _certificates = new();
     private readonly List<X509.OcspResponse> _ocspResponses = new();
+    private readonly List<byte[]?> _decompressed = new(); // the frame's CompressedCertificate messages, decompressed
+    private int _decompressedEmitted;
     private int _ocspEmitted;
     private Frame? _frame; // the frame being emitted, for notes found in nested structures
     private readonly List<KeyValuePair<string, string>> _certificateFields = new();
@@ -42,6 +44,7 @@ public sealed class TlsFieldEmitter
         _preparedFrame = f.Number;
         _certificates.Clear();
         _ocspResponses.Clear();
+        _decompressed.Clear();
         _protocols.Clear();
         if (!store.Holds(f)) return;
         var items = store.Items;
@@ -62,9 +65,18 @@ public sealed class TlsFieldEmitter
                 foreach (var dn in request.CertificateAuthorities) AppendNameProtocols(X509.DistinguishedName.Parse(dn, out _));
                 continue;
             }
-            if (item.HandshakeType != TlsHandshakeType.Certificate) continue;
-            bool tls13 = item.ConnectionVersion == TlsVersion.Tls13;
-            var message = Certificate.Parse(Body(store, item), tls13);
+            var body = Body(store, item);
+            if (item.HandshakeType == TlsHandshakeType.CompressedCertificate)
+            {
+                // RFC 8879 §4: a TLS 1.3 Certificate message, compressed; tshark dissects what it decompresses to.
+                var plain = CompressedCertificate.Parse(body).Decompress();
+                _decompressed.Add(plain);
+                if (plain is null) continue;
+                body = plain;
+            }
+            else if (item.HandshakeType != TlsHandshakeType.Certificate) continue;
+            bool tls13 = item.ConnectionVersion == TlsVersion.Tls13 || item.HandshakeType == TlsHandshakeType.CompressedCertificate;
+            var message = Certificate.Parse(body, tls13);
             if (!message.ListFits) continue; // tshark reads no entry of a list longer than its message
             foreach (var entry in message.Entries)
             {
@@ -218,6 +230,7 @@ public sealed class TlsFieldEmitter
         Prepare(f, store);
         int certificateIndex = 0;
         _ocspEmitted = 0;
+        _decompressedEmitted = 0;
         _frame = f;
         var items = store.Items;
         var (reassembled, rest, firstCallEnd) = Calls(f, store);
@@ -411,6 +424,10 @@ public sealed class TlsFieldEmitter
                 break;
             case TlsHandshakeType.CertificateStatus:
                 EmitOcsp(body, set);
+                break;
+            case TlsHandshakeType.CompressedCertificate:
+                if (_decompressedEmitted < _decompressed.Count && _decompressed[_decompressedEmitted++] is { } plain)
+                    EmitCertificate(plain, tls13: true, set, ref certificateIndex);
                 break;
         }
         if (item.FramesCount > 1)
