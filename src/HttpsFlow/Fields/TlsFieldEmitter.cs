@@ -126,8 +126,9 @@ public sealed class TlsFieldEmitter
     /// <summary>
     /// The dissectors tshark calls by OID inside a certificate, in encoding order, as frame.protocols lists them: x509sat
     /// for each name attribute it registers, x509ce for each 2.5.29 extension (then pkix1explicit or pkix1implicit for each
-    /// CPS or user-notice policy qualifier), pkix1implicit for the PKIX private extensions (authority information access), logotypecertextn for logotypes,
-    /// ns_cert_exts for Netscape's extensions, ocsp for id-pkix-ocsp-nocheck, tls for an SCT list.
+    /// CPS or user-notice policy qualifier), pkix1implicit for the PKIX private extensions (authority information access),
+    /// logotypecertextn for logotypes, ns_cert_exts for Netscape's extensions, ocsp for id-pkix-ocsp-nocheck, tls for an
+    /// SCT list, pkcs-1 for an elliptic-curve key's named curve.
     /// </summary>
     private void AppendCertificateProtocols(X509Certificate certificate)
     {
