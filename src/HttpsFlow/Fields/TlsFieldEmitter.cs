@@ -21,6 +21,11 @@ namespace HttpsFlow.Fields;
 public sealed class TlsFieldEmitter
 {
     private readonly List<X509Certificate?> _certificates = new();
+    private readonly List<X509.OcspResponse> _ocspResponses = new();
+    private readonly List<byte[]?> _decompressed = new(); // the frame's CompressedCertificate messages, decompressed
+    private int _decompressedEmitted;
+    private int _ocspEmitted;
+    private Frame? _frame; // the frame being emitted, for notes found in nested structures
     private readonly List<KeyValuePair<string, string>> _certificateFields = new();
     private readonly TlsNotes _notes = new();
     private readonly List<ExpertNote> _experts = new();
@@ -41,6 +46,8 @@ public sealed class TlsFieldEmitter
         if (_preparedFrame == f.Number && store.FrameNumber == f.Number) return;
         _preparedFrame = f.Number;
         _certificates.Clear();
+        _ocspResponses.Clear();
+        _decompressed.Clear();
         _protocols.Clear();
         if (!store.Holds(f)) return;
         var items = store.Items;
@@ -49,24 +56,82 @@ public sealed class TlsFieldEmitter
         {
             if ((reassembled && i == 0) || (rest && i == firstCallEnd)) _protocols.Append(":tls");
             ref readonly var item = ref items[i];
-            if (item.Kind != TlsFrameItemKind.Handshake || item.HandshakeKind != HandshakeEventKind.Message
-                || item.HandshakeType != TlsHandshakeType.Certificate) continue;
-            var message = Certificate.Parse(Body(store, item), item.ConnectionVersion == TlsVersion.Tls13);
+            if (item.Kind != TlsFrameItemKind.Handshake || item.HandshakeKind != HandshakeEventKind.Message) continue;
+            if (item.HandshakeType == TlsHandshakeType.CertificateStatus)
+            {
+                PrepareOcsp(Body(store, item));
+                continue;
+            }
+            if (item.HandshakeType == TlsHandshakeType.CertificateRequest)
+            {
+                var request = CertificateRequest.Parse(Body(store, item), item.ConnectionVersion);
+                foreach (var dn in request.CertificateAuthorities) AppendNameProtocols(X509.DistinguishedName.Parse(dn, out _));
+                continue;
+            }
+            var body = Body(store, item);
+            if (item.HandshakeType == TlsHandshakeType.CompressedCertificate)
+            {
+                // RFC 8879 §4: a TLS 1.3 Certificate message, compressed; tshark dissects what it decompresses to.
+                var plain = CompressedCertificate.Parse(body).Decompress();
+                _decompressed.Add(plain);
+                if (plain is null) continue;
+                body = plain;
+            }
+            else if (item.HandshakeType != TlsHandshakeType.Certificate) continue;
+            bool tls13 = item.ConnectionVersion == TlsVersion.Tls13 || item.HandshakeType == TlsHandshakeType.CompressedCertificate;
+            var message = Certificate.Parse(body, tls13);
+            if (!message.ListFits) continue; // tshark reads no entry of a list longer than its message
             foreach (var entry in message.Entries)
             {
                 var certificate = ParseCertificate(entry.Data);
                 _certificates.Add(certificate);
-                if (certificate is null) continue;
-                AppendCertificateProtocols(certificate);
+                if (certificate is not null) AppendCertificateProtocols(certificate);
+                if (!tls13) continue;
+                // RFC 8446 §4.4.2.1: a TLS 1.3 server staples the OCSP response in the entry's status_request.
+                foreach (var e in entry.Extensions)
+                    if (e.Type.Value == StatusRequestType) PrepareOcsp(e.Data);
             }
         }
         if (rest && firstCallEnd == items.Length) _protocols.Append(":tls");
     }
 
+    private const ushort StatusRequestType = 5;
+    private const ushort SignedCertificateTimestampType = 18;
+
+    /// <summary>The OCSP responses of a CertificateStatus body (RFC 6066 §8, RFC 6961 §2.2), parsed once per frame.</summary>
+    private void PrepareOcsp(ReadOnlySpan<byte> certificateStatus)
+    {
+        var status = CertificateStatus.Parse(certificateStatus);
+        foreach (var der in status.Responses)
+        {
+            var response = X509.OcspResponse.Parse(der);
+            _ocspResponses.Add(response);
+            _protocols.Append(":ocsp");
+            if (response.ResponderName is { } name) AppendNameProtocols(name);
+            foreach (var single in response.Responses)
+                foreach (var x in single.Extensions) AppendExtensionProtocols(x.Oid, x.Parsed);
+            foreach (var x in response.Extensions) AppendExtensionProtocols(x.Oid, x.Parsed);
+            foreach (var certificate in response.Certificates) AppendCertificateProtocols(certificate);
+        }
+    }
+
+    private void AppendNameProtocols(X509.DistinguishedName name)
+    {
+        foreach (var attribute in name.Attributes)
+            if (IsSelectedAttributeType(attribute.Oid)) _protocols.Append(":x509sat");
+    }
+
+    /// <summary>The attribute types whose values tshark hands to x509sat (it registers them by OID).</summary>
+    private static bool IsSelectedAttributeType(string oid) =>
+        oid.StartsWith("2.5.4.", StringComparison.Ordinal) || oid.StartsWith("1.3.6.1.4.1.311.60.2.1.", StringComparison.Ordinal)
+        || oid.StartsWith("0.9.2342.19200300.100.1.", StringComparison.Ordinal) || oid == "1.2.840.113549.1.9.1"; // emailAddress
+
     /// <summary>
     /// The dissectors tshark calls by OID inside a certificate, in encoding order, as frame.protocols lists them: x509sat
     /// for each name attribute it registers, x509ce for each 2.5.29 extension (then pkix1explicit or pkix1implicit for each
-    /// CPS or user-notice policy qualifier), pkix1implicit for the PKIX private extensions (authority information access).
+    /// CPS or user-notice policy qualifier), pkix1implicit for the PKIX private extensions (authority information access),
+    /// logotypecertextn for logotypes, ns_cert_exts for Netscape's extensions, ocsp for id-pkix-ocsp-nocheck, tls for an
+    /// SCT list, pkcs-1 for an elliptic-curve key's named curve.
     /// </summary>
     private void AppendCertificateProtocols(X509Certificate certificate)
     {
@@ -75,29 +140,43 @@ public sealed class TlsFieldEmitter
         {
             if (name == "x509if.oid")
             {
-                if (value.StartsWith("2.5.4.", StringComparison.Ordinal) || value.StartsWith("1.3.6.1.4.1.311.60.2.1.", StringComparison.Ordinal)
-                    || value.StartsWith("0.9.2342.19200300.100.1.", StringComparison.Ordinal))
-                    _protocols.Append(":x509sat");
+                if (IsSelectedAttributeType(value)) _protocols.Append(":x509sat");
+                continue;
+            }
+            if (name == "pkcs1.namedCurve")
+            {
+                _protocols.Append(":pkcs-1"); // id-ecPublicKey's parameters, read by PKCS #1's dissector
                 continue;
             }
             if (name != "x509af.extension.id") continue;
             var x = extension < certificate.Extensions.Count ? certificate.Extensions[extension] : null;
             extension++;
-            if (value.StartsWith("2.5.29.", StringComparison.Ordinal))
-            {
-                _protocols.Append(":x509ce");
-                if (x?.Parsed is X509.CertificatePoliciesExtension policies)
-                    foreach (var policy in policies.Policies)
-                        foreach (var q in policy.Qualifiers)
-                            _protocols.Append(q.Oid switch
-                            {
-                                "1.3.6.1.5.5.7.2.1" => ":pkix1explicit",
-                                "1.3.6.1.5.5.7.2.2" => ":pkix1implicit",
-                                _ => "",
-                            });
-            }
-            else if (value.StartsWith("1.3.6.1.5.5.7.1.", StringComparison.Ordinal)) _protocols.Append(":pkix1implicit");
+            AppendExtensionProtocols(value, x?.Parsed);
         }
+    }
+
+    /// <summary>The dissector tshark calls for an extension by its OID (a certificate's or an OCSP response's).</summary>
+    private void AppendExtensionProtocols(string oid, X509.ParsedExtension? parsed)
+    {
+        // Microsoft's certificate template and application policies are read by x509ce too.
+        if (oid.StartsWith("2.5.29.", StringComparison.Ordinal) || oid is "1.3.6.1.4.1.311.21.7" or X509.Oids.MsApplicationPolicies)
+        {
+            _protocols.Append(":x509ce");
+            if (parsed is X509.CertificatePoliciesExtension policies)
+                foreach (var policy in policies.Policies)
+                    foreach (var q in policy.Qualifiers)
+                        _protocols.Append(q.Oid switch
+                        {
+                            "1.3.6.1.5.5.7.2.1" => ":pkix1explicit",
+                            "1.3.6.1.5.5.7.2.2" => ":pkix1implicit",
+                            _ => "",
+                        });
+        }
+        else if (oid == X509.Oids.Logotype) _protocols.Append(":logotypecertextn");
+        else if (oid.StartsWith("1.3.6.1.5.5.7.1.", StringComparison.Ordinal)) _protocols.Append(":pkix1implicit");
+        else if (oid.StartsWith("2.16.840.1.113730.1.", StringComparison.Ordinal)) _protocols.Append(":ns_cert_exts"); // Netscape's
+        else if (oid.StartsWith("1.3.6.1.5.5.7.48.1.", StringComparison.Ordinal)) _protocols.Append(":ocsp"); // OCSP's (nocheck, nonce, …)
+        else if (oid is X509.Oids.SctList or X509.Oids.OcspSctList) _protocols.Append(":tls"); // TLS's dissector reads SCT lists
     }
 
     /// <summary>
@@ -163,6 +242,9 @@ public sealed class TlsFieldEmitter
         _malformed = false;
         Prepare(f, store);
         int certificateIndex = 0;
+        _ocspEmitted = 0;
+        _decompressedEmitted = 0;
+        _frame = f;
         var items = store.Items;
         var (reassembled, rest, firstCallEnd) = Calls(f, store);
         int i = 0;
@@ -369,6 +451,7 @@ public sealed class TlsFieldEmitter
             {
                 var request = CertificateRequest.Parse(body, version, _notes);
                 if (request.HasSignatureAlgorithms) EmitSignatureList(request.SignatureAlgorithms.Bytes, set);
+                foreach (var dn in request.CertificateAuthorities) EmitDistinguishedName(dn, set);
                 if (tls13) EmitExtensions(request.Extensions, TlsHandshakeType.CertificateRequest, set);
                 break;
             }
@@ -394,6 +477,13 @@ public sealed class TlsFieldEmitter
             }
             case TlsHandshakeType.Finished:
                 if (!body.IsEmpty) set.AddPresence(TlsFields.VerifyData);
+                break;
+            case TlsHandshakeType.CertificateStatus:
+                EmitOcsp(body, set);
+                break;
+            case TlsHandshakeType.CompressedCertificate:
+                if (_decompressedEmitted < _decompressed.Count && _decompressed[_decompressedEmitted++] is { } plain)
+                    EmitCertificate(plain, tls13: true, set, ref certificateIndex);
                 break;
         }
         if (item.FramesCount > 1)
@@ -498,6 +588,8 @@ public sealed class TlsFieldEmitter
         int at = tls13 ? 1 + message.RequestContext.Length : 0;
         if (body.Length < at + 3) return;
         set.AddInt(TlsFields.CertificatesLength, message.ListDeclaredLength);
+        // tshark stops at a list longer than its message (ssl_add_vector), and shows no list item for an empty one.
+        if (!message.ListFits || message.ListDeclaredLength == 0) return;
         set.AddPresence(TlsFields.Certificates);
         foreach (var entry in message.Entries)
         {
@@ -510,10 +602,31 @@ public sealed class TlsFieldEmitter
         }
     }
 
-    private void EmitCertificateFields(X509Certificate certificate, FieldSet set)
+    /// <summary>The X.509 fields of the OCSP responses in a CertificateStatus body (prepared in frame order).</summary>
+    private void EmitOcsp(ReadOnlySpan<byte> certificateStatus, FieldSet set)
+    {
+        var f = _frame!;
+        int count = CertificateStatus.Parse(certificateStatus).Responses.Count;
+        for (int i = 0; i < count && _ocspEmitted < _ocspResponses.Count; i++)
+        {
+            var response = _ocspResponses[_ocspEmitted++];
+            EmitX509Fields(X509.CertificateFields.Values(response), set);
+            if (response.HasErrors)
+                f.AddNote(Severity.Error, "Malformed", "ocsp", response.Notes.First(n => n.Severity == Severity.Error).Message);
+        }
+    }
+
+    /// <summary>One DER DistinguishedName of a certificate_authorities list: its attributes' fields.</summary>
+    private void EmitDistinguishedName(ReadOnlySpan<byte> der, FieldSet set) =>
+        EmitX509Fields(X509.CertificateFields.Values(X509.DistinguishedName.Parse(der, out _)), set);
+
+    private void EmitCertificateFields(X509Certificate certificate, FieldSet set) =>
+        EmitX509Fields(X509.CertificateFields.Values(certificate), set);
+
+    private void EmitX509Fields(IReadOnlyList<KeyValuePair<string, string>> values, FieldSet set)
     {
         _certificateFields.Clear();
-        _certificateFields.AddRange(X509.CertificateFields.Values(certificate));
+        _certificateFields.AddRange(values);
         foreach (var (name, value) in _certificateFields)
         {
             if (!FieldRegistry.TryGet(name, out var def)) continue;
@@ -547,7 +660,7 @@ public sealed class TlsFieldEmitter
         else set.AddText(def, hex);
     }
 
-    private static void EmitExtensions(in ExtensionList extensions, TlsHandshakeType context, FieldSet set)
+    private void EmitExtensions(in ExtensionList extensions, TlsHandshakeType context, FieldSet set)
     {
         if (!extensions.IsPresent || extensions.DeclaredLength < 0) return;
         set.AddInt(TlsFields.ExtensionsLength, extensions.DeclaredLength);
@@ -559,7 +672,7 @@ public sealed class TlsFieldEmitter
         }
     }
 
-    private static void EmitExtension(in Extension e, TlsHandshakeType context, FieldSet set)
+    private void EmitExtension(in Extension e, TlsHandshakeType context, FieldSet set)
     {
         var data = e.Data;
         bool server = context is TlsHandshakeType.ServerHello or TlsHandshakeType.HelloRetryRequest;
@@ -622,6 +735,12 @@ public sealed class TlsFieldEmitter
                     set.AddInt(TlsFields.KeyShareSelectedGroup, share.SelectedGroup.Value);
                 break;
             }
+            case StatusRequestType when context == TlsHandshakeType.Certificate: // a TLS 1.3 stapled OCSP response
+                EmitOcsp(data, set);
+                break;
+            case SignedCertificateTimestampType when data.Length >= 2 && context is TlsHandshakeType.ServerHello or TlsHandshakeType.Certificate:
+                EmitX509Fields(X509.CertificateFields.Values(X509.SignedCertificateTimestamps.ReadList(data)), set);
+                break;
             case 41: // pre_shared_key
             {
                 var psk = PreSharedKeyExtension.Parse(data, server ? TlsHandshakeType.ServerHello : TlsHandshakeType.ClientHello);

@@ -31,9 +31,17 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
         _completedInCall = 0;
         _firstStartedEarlier = false;
         int side = fromClient ? 0 : 1;
+        _side = side;
         _recordStart = _fed[side];
+        var records = _records[side];
+        if (columns.Fields.Enabled) records.Add((_fed[side], data.Length, frame));
         _connection.Feed(fromClient, data, frame);
         _fed[side] += data.Length;
+        // Keep only the records that hold bytes of a frame still incomplete.
+        long needed = _fed[side] - _connection.BufferedBytesOf(fromClient);
+        int done = 0;
+        while (done < records.Count && records[done].Start + records[done].Length <= needed) done++;
+        records.RemoveRange(0, done);
         // As tshark's TLS reassembles for HTTP/2: when the record finished a frame begun in an earlier record and then
         // only began the next one, that rest is handed on alone and marked as waiting for more.
         if (_completedInCall == 1 && _firstStartedEarlier && _connection.BufferedBytesOf(fromClient) > 0)
@@ -42,6 +50,11 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
     }
 
     private readonly long[] _fed = new long[2];
+    private int _side;
+
+    // Per direction, the records (stream offset, length, capture frame) that hold bytes of a frame not yet complete:
+    // what tshark's TLS lists as the segments of the PDU it reassembles for HTTP/2.
+    private readonly List<(long Start, int Length, long Frame)>[] _records = [[], []];
     private long _recordStart;
     private int _completedInCall;
     private bool _firstStartedEarlier;
@@ -75,6 +88,24 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
         if (c.Fields.Enabled) c.Fields.AddText(_frame, Http2Fields.Http2, "http2");
     }
 
+    /// <summary>
+    /// A frame that began in an earlier record: as tshark's TLS reassembles the decrypted bytes HTTP/2 asks for, the
+    /// records that carried it (a capture frame once per record), their count and the frame's length.
+    /// </summary>
+    private void AddReassembly(AppFrameFields fields, long f, long start, long length)
+    {
+        fields.AddPresence(f, TlsFields.Segments);
+        int count = 0;
+        foreach (var (recordStart, recordLength, frame) in _records[_side])
+        {
+            if (recordStart >= start + length || recordStart + recordLength <= start) continue;
+            fields.AddInt(f, TlsFields.Segment, frame);
+            count++;
+        }
+        fields.AddInt(f, TlsFields.SegmentCount, count);
+        fields.AddInt(f, TlsFields.ReassembledLength, length);
+    }
+
     public void OnFrame(in Http2FrameEvent e)
     {
         if (_columns is not { } c) return;
@@ -85,6 +116,7 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
         var fields = c.Fields.Enabled ? c.Fields : null;
         long f = _frame;
         string? mediaSuffix = null;
+        if (fields is not null && e.StreamOffset < _recordStart) AddReassembly(fields, f, e.StreamOffset, 9L + h.Length);
         fields?.AddText(f, Http2Fields.Http2, "http2");
         fields?.AddPresence(f, Http2Fields.Stream);
         fields?.AddInt(f, Http2Fields.Length, h.Length);

@@ -21,7 +21,9 @@ internal static class CertificateTree
         if (!b.Has(3)) return;
         int listLength = b.U24();
         b.Add(node, $"Certificates Length: {listLength}", "tls.handshake.certificates_length", b.Pos - 3, 3);
-        int end = b.Pos + Math.Min(listLength, b.Left);
+        // tshark stops at a list longer than its message, and shows no list item for an empty one.
+        if (listLength > b.Left || listLength == 0) return;
+        int end = b.Pos + listLength;
         var list = b.Add(node, $"Certificates ({listLength} bytes)", "tls.handshake.certificates", b.Pos, end - b.Pos);
         while (b.Pos + 3 <= end)
         {

@@ -17,7 +17,7 @@ namespace HttpsFlow.X509;
 /// </remarks>
 public static class CertificateFields
 {
-    /// <summary>The fields <see cref="Values"/> can produce.</summary>
+    /// <summary>The fields <see cref="Values(Certificate)"/> and its overloads can produce.</summary>
     public static readonly IReadOnlyList<string> Supported =
     [
         "x509af.version", "x509af.serialNumber", "x509af.algorithm.id", "x509if.oid", "x509if.id",
@@ -36,10 +36,66 @@ public static class CertificateFields
     {
         var f = new List<KeyValuePair<string, string>>();
         Fill(c, f);
-        // tshark's strings are C strings: a value stops at its first NUL.
+        CutAtNul(f);
+        return f;
+    }
+
+    /// <summary>
+    /// The X.509 fields tshark shows inside a stapled OCSP response, in encoding order: the responder's name
+    /// (<c>x509if.oid</c>, <c>x509sat.*</c>), each CertID's hash algorithm and the response's signature algorithm
+    /// (<c>x509af.algorithm.id</c>), the fields inside the response's extensions (an SCT list's <c>tls.sct.*</c>),
+    /// then every field of each certificate sent with it. OCSP's own fields (ocsp.*, the extensions' pkix1explicit
+    /// identifiers) are not among them.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Values(OcspResponse r)
+    {
+        var f = new List<KeyValuePair<string, string>>();
+        if (r.ResponderName is { } name) Name(f, name);
+        foreach (var single in r.Responses)
+        {
+            Algorithm(f, single.HashAlgorithm);
+            foreach (var x in single.Extensions) ExtensionValue(f, x.Parsed);
+        }
+        foreach (var x in r.Extensions) ExtensionValue(f, x.Parsed);
+        if (r.SignatureAlgorithm is { } alg) Algorithm(f, alg);
+        foreach (var c in r.Certificates) Fill(c, f);
+        CutAtNul(f);
+        return f;
+    }
+
+    /// <summary>A Name's fields (<c>x509if.oid</c>, <c>x509sat.*</c>), as tshark shows a CertificateRequest's
+    /// certificate authorities.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Values(DistinguishedName name)
+    {
+        var f = new List<KeyValuePair<string, string>>();
+        Name(f, name);
+        CutAtNul(f);
+        return f;
+    }
+
+    /// <summary>The fields of a TLS signed_certificate_timestamp extension's list (<c>tls.sct.*</c>).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Values(IReadOnlyList<SignedCertificateTimestamp> scts)
+    {
+        var f = new List<KeyValuePair<string, string>>();
+        Timestamps(f, scts);
+        return f;
+    }
+
+    private static void Timestamps(List<KeyValuePair<string, string>> f, IReadOnlyList<SignedCertificateTimestamp> scts)
+    {
+        foreach (var sct in scts)
+        {
+            if (sct.Version != 0) continue;
+            f.Add(new("tls.sct.sct_logid", sct.LogIdHex));
+            f.Add(new("tls.sct.sct_timestamp", CertificateTime.FormatAbsolute(sct.Timestamp, (int)(sct.TimestampMilliseconds % 1000) * 1_000_000)));
+        }
+    }
+
+    // tshark's strings are C strings: a value stops at its first NUL.
+    private static void CutAtNul(List<KeyValuePair<string, string>> f)
+    {
         for (int i = 0; i < f.Count; i++)
             if (f[i].Value.IndexOf('\0') is int nul and >= 0) f[i] = new(f[i].Key, f[i].Value[..nul]);
-        return f;
     }
 
     private static void Fill(Certificate c, List<KeyValuePair<string, string>> f)
@@ -69,55 +125,60 @@ public static class CertificateFields
         {
             Add("x509af.extension.id", x.Oid);
             if (x.CriticalEncoded) Add("x509af.critical", x.Critical ? "1" : "0");
-            switch (x.Parsed)
-            {
-                case BasicConstraintsExtension bc:
-                    if (bc.CaEncoded) Add("x509ce.cA", bc.CertificateAuthority ? "1" : "0");
-                    if (bc.PathLengthConstraint is { } p) Add("x509ce.pathLenConstraint", p.ToString(CultureInfo.InvariantCulture));
-                    break;
-                case ExtendedKeyUsageExtension eku:
-                    foreach (var purpose in eku.Purposes) Add("x509ce.KeyPurposeId", purpose);
-                    break;
-                case SubjectKeyIdentifierExtension ski:
-                    Add("x509ce.SubjectKeyIdentifier", Convert.ToHexStringLower(ski.KeyIdentifier.Span));
-                    break;
-                case AuthorityKeyIdentifierExtension aki:
-                    if (aki.KeyIdentifier is { } id) Add("x509ce.keyIdentifier", Convert.ToHexStringLower(id.Span));
-                    foreach (var g in aki.AuthorityCertIssuer ?? []) GeneralName(f, g);
-                    if (aki.AuthorityCertSerialNumber is { } s) Add("x509ce.authorityCertSerialNumber", Convert.ToHexStringLower(s.Span));
-                    break;
-                case AlternativeNameExtension alt:
-                    foreach (var g in alt.Names) GeneralName(f, g);
-                    break;
-                case AuthorityInfoAccessExtension aia:
-                    foreach (var d in aia.Descriptions)
-                    {
-                        Add("pkix1implicit.accessMethod", d.Method);
-                        GeneralName(f, d.Location);
-                    }
-                    break;
-                case CrlDistributionPointsExtension crl:
-                    foreach (var point in crl.Points)
-                    {
-                        foreach (var g in point.FullName ?? []) GeneralName(f, g);
-                        foreach (var g in point.CrlIssuer ?? []) GeneralName(f, g);
-                    }
-                    break;
-                case CertificatePoliciesExtension policies:
-                    foreach (var policy in policies.Policies) Add("x509ce.policyIdentifier", policy.Oid);
-                    break;
-                case SctListExtension scts:
-                    foreach (var sct in scts.Timestamps.Where(t => t.Version == 0))
-                    {
-                        Add("tls.sct.sct_logid", sct.LogIdHex);
-                        Add("tls.sct.sct_timestamp", CertificateTime.FormatAbsolute(sct.Timestamp,
-                            (int)(sct.TimestampMilliseconds % 1000) * 1_000_000));
-                    }
-                    break;
-            }
+            ExtensionValue(f, x.Parsed);
         }
         if (c.SignatureAlgorithm is { } alg) Algorithm(f, alg);
         if (!c.SignatureValueRange.IsEmpty) Add("x509af.encrypted", Convert.ToHexStringLower(c.SignatureValue.Span));
+    }
+
+    /// <summary>The fields inside one extension's value, as the dissector tshark calls by the extension's OID shows them.</summary>
+    private static void ExtensionValue(List<KeyValuePair<string, string>> f, ParsedExtension parsed)
+    {
+        void Add(string field, string value) => f.Add(new(field, value));
+        switch (parsed)
+        {
+            case BasicConstraintsExtension bc:
+                if (bc.CaEncoded) Add("x509ce.cA", bc.CertificateAuthority ? "1" : "0");
+                if (bc.PathLengthConstraint is { } p) Add("x509ce.pathLenConstraint", p.ToString(CultureInfo.InvariantCulture));
+                break;
+            case ExtendedKeyUsageExtension eku:
+                foreach (var purpose in eku.Purposes) Add("x509ce.KeyPurposeId", purpose);
+                break;
+            case SubjectKeyIdentifierExtension ski:
+                Add("x509ce.SubjectKeyIdentifier", Convert.ToHexStringLower(ski.KeyIdentifier.Span));
+                break;
+            case AuthorityKeyIdentifierExtension aki:
+                if (aki.KeyIdentifier is { } id) Add("x509ce.keyIdentifier", Convert.ToHexStringLower(id.Span));
+                foreach (var g in aki.AuthorityCertIssuer ?? []) GeneralName(f, g);
+                if (aki.AuthorityCertSerialNumber is { } s) Add("x509ce.authorityCertSerialNumber", Convert.ToHexStringLower(s.Span));
+                break;
+            case AlternativeNameExtension alt:
+                foreach (var g in alt.Names) GeneralName(f, g);
+                break;
+            case AuthorityInfoAccessExtension aia:
+                foreach (var d in aia.Descriptions)
+                {
+                    Add("pkix1implicit.accessMethod", d.Method);
+                    GeneralName(f, d.Location);
+                }
+                break;
+            case CrlDistributionPointsExtension crl:
+                foreach (var point in crl.Points)
+                {
+                    foreach (var g in point.FullName ?? []) GeneralName(f, g);
+                    foreach (var g in point.CrlIssuer ?? []) GeneralName(f, g);
+                }
+                break;
+            case CertificatePoliciesExtension policies:
+                foreach (var policy in policies.Policies) Add("x509ce.policyIdentifier", policy.Oid);
+                break;
+            case SctListExtension scts:
+                Timestamps(f, scts.Timestamps);
+                break;
+            case LogotypeExtension logotype:
+                foreach (var hash in logotype.HashAlgorithms) Algorithm(f, hash);
+                break;
+        }
     }
 
     /// <summary>

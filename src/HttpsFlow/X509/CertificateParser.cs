@@ -318,25 +318,33 @@ internal sealed class CertificateParser
         return result;
     }
 
+    /// <summary>
+    /// An extension's value (the contents of its extnValue) read by the parser for its OID: <see cref="UnknownExtension"/>
+    /// when there is none, null when the value could not be read (the problem is in <paramref name="r"/>'s). The same
+    /// parsers read the extensions of certificates and of OCSP responses, as tshark dissects both by OID.
+    /// </summary>
+    internal static ParsedExtension? ParseValue(string oid, ref ValueReader r, byte[] der) => oid switch
+    {
+        Oids.SubjectAltName or Oids.IssuerAltName => AlternativeNameExtension.Parse(ref r, der),
+        Oids.BasicConstraints => BasicConstraintsExtension.Parse(ref r),
+        Oids.KeyUsage => KeyUsageExtension.Parse(ref r),
+        Oids.ExtKeyUsage => ExtendedKeyUsageExtension.Parse(ref r),
+        Oids.AuthorityKeyIdentifier => AuthorityKeyIdentifierExtension.Parse(ref r, der),
+        Oids.SubjectKeyIdentifier => SubjectKeyIdentifierExtension.Parse(ref r),
+        Oids.AuthorityInfoAccess or Oids.SubjectInfoAccess => AuthorityInfoAccessExtension.Parse(ref r, der),
+        Oids.CrlDistributionPoints or Oids.FreshestCrl => CrlDistributionPointsExtension.Parse(ref r, der),
+        // Microsoft's application policies share certificatePolicies' syntax (and tshark reads them so).
+        Oids.CertificatePolicies or Oids.MsApplicationPolicies => CertificatePoliciesExtension.Parse(ref r),
+        Oids.SctList or Oids.OcspSctList => SctListExtension.Parse(ref r),
+        Oids.Logotype => LogotypeExtension.Parse(ref r, der),
+        _ => UnknownExtension.Instance,
+    };
+
     private ParsedExtension ExtensionValue(string oid, string name, bool critical, Tlv valueTlv)
     {
         var problem = new ReadProblem();
         var r = new ValueReader(_der, valueTlv.ContentOffset, valueTlv.ContentOffset + valueTlv.ContentLength, problem);
-        ParsedExtension? parsed = oid switch
-        {
-            Oids.SubjectAltName or Oids.IssuerAltName => AlternativeNameExtension.Parse(ref r, _der),
-            Oids.BasicConstraints => BasicConstraintsExtension.Parse(ref r),
-            Oids.KeyUsage => KeyUsageExtension.Parse(ref r),
-            Oids.ExtKeyUsage => ExtendedKeyUsageExtension.Parse(ref r),
-            Oids.AuthorityKeyIdentifier => AuthorityKeyIdentifierExtension.Parse(ref r, _der),
-            Oids.SubjectKeyIdentifier => SubjectKeyIdentifierExtension.Parse(ref r),
-            Oids.AuthorityInfoAccess or Oids.SubjectInfoAccess => AuthorityInfoAccessExtension.Parse(ref r, _der),
-            Oids.CrlDistributionPoints or Oids.FreshestCrl => CrlDistributionPointsExtension.Parse(ref r, _der),
-            // Microsoft's application policies share certificatePolicies' syntax (and tshark reads them so).
-            Oids.CertificatePolicies or Oids.MsApplicationPolicies => CertificatePoliciesExtension.Parse(ref r),
-            Oids.SctList => SctListExtension.Parse(ref r),
-            _ => UnknownExtension.Instance,
-        };
+        var parsed = ParseValue(oid, ref r, _der);
         if (parsed is null || problem.Failed)
         {
             Warnings(problem, Ce, name);

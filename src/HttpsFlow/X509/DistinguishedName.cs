@@ -123,6 +123,33 @@ public sealed class DistinguishedName
         Range = range;
     }
 
+    /// <summary>
+    /// Reads a Name from its DER (copied), as a TLS CertificateRequest's certificate_authorities list carries them
+    /// (RFC 5246 §7.4.4, RFC 8446 §4.2.4). Never throws: on damaged bytes, the RDNs before the damage (maybe none),
+    /// with <paramref name="error"/> saying what was wrong.
+    /// </summary>
+    public static DistinguishedName Parse(ReadOnlySpan<byte> der, out string? error)
+    {
+        var bytes = der.ToArray();
+        var problem = new ReadProblem();
+        var r = new ValueReader(bytes, 0, bytes.Length, problem);
+        DistinguishedName name = new([], ReadOnlyMemory<byte>.Empty, default);
+        try
+        {
+            if (r.Sequence("DistinguishedName", out var tlv))
+            {
+                name = NameReader.Read(ref r, tlv, bytes);
+                r.ExpectEnd("DistinguishedName");
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            problem.Fail($"name parser failed: {e.GetType().Name}: {e.Message}", default);
+        }
+        error = problem.Message;
+        return name;
+    }
+
     /// <summary>The RDNs in encoding order.</summary>
     public IReadOnlyList<RelativeDistinguishedName> Rdns { get; }
 

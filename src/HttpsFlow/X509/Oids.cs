@@ -132,6 +132,10 @@ public static class Oids
     public const string SubjectInfoAccess = "1.3.6.1.5.5.7.1.11";
     public const string TlsFeature = "1.3.6.1.5.5.7.1.24";
     public const string SctList = "1.3.6.1.4.1.11129.2.4.2";
+    /// <summary>The SCT list an OCSP response carries in a singleExtension (RFC 6962 §3.3).</summary>
+    public const string OcspSctList = "1.3.6.1.4.1.11129.2.4.5";
+    /// <summary>id-pe-logotype (RFC 3709 §4.1).</summary>
+    public const string Logotype = "1.3.6.1.5.5.7.1.12";
     public const string CtPoison = "1.3.6.1.4.1.11129.2.4.3";
     public const string MsApplicationPolicies = "1.3.6.1.4.1.311.21.10";
 

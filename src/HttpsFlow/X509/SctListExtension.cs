@@ -59,30 +59,53 @@ public sealed class SctListExtension : ParsedExtension
     {
         if (!r.Read("SignedCertificateTimestampList", Asn1Tag.PrimitiveOctetString, out var tlv)) return null;
         if (!r.ExpectEnd("SignedCertificateTimestampList")) return null;
-        var bytes = tlv.Content(r.Der);
-        int baseOffset = tlv.ContentOffset;
+        var result = SignedCertificateTimestamps.ReadList(tlv.Content(r.Der), tlv.ContentOffset, r.Problem);
+        if (r.Problem.Failed) return null;
+        return new SctListExtension(result);
+    }
+}
+
+/// <summary>
+/// Reads a TLS-encoded SignedCertificateTimestampList (RFC 6962 §3.3), as the certificate extension's OCTET STRING
+/// and the TLS signed_certificate_timestamp extension (RFC 6962 §3.3.1, RFC 8446 §4.4.2) both carry it.
+/// </summary>
+public static class SignedCertificateTimestamps
+{
+    /// <summary>The SCTs of <paramref name="list"/> (with its two-byte length), in order; when the bytes go wrong, those
+    /// before the problem. Never throws.</summary>
+    public static IReadOnlyList<SignedCertificateTimestamp> ReadList(ReadOnlySpan<byte> list) => ReadList(list, 0, null);
+
+    /// <summary>As <see cref="ReadList(ReadOnlySpan{byte})"/>, with the problem recorded in <paramref name="problem"/> and
+    /// ranges offset by <paramref name="baseOffset"/>.</summary>
+    internal static List<SignedCertificateTimestamp> ReadList(ReadOnlySpan<byte> bytes, int baseOffset, ReadProblem? problem)
+    {
+        var result = new List<SignedCertificateTimestamp>();
+        var whole = new ByteRange(baseOffset, bytes.Length);
         var list = new WireReader(bytes);
         if (!list.TryReadVector16(out var scts))
         {
-            r.Fail("SignedCertificateTimestampList: the list's length runs past the value", tlv.ContentRange);
-            return null;
+            problem?.Fail("SignedCertificateTimestampList: the list's length runs past the value", whole);
+            return result;
         }
         if (!list.IsEmpty)
         {
-            r.Fail($"SignedCertificateTimestampList: {list.Remaining} bytes after the list", tlv.ContentRange);
-            return null;
+            problem?.Fail($"SignedCertificateTimestampList: {list.Remaining} bytes after the list", whole);
+            return result;
         }
-        var result = new List<SignedCertificateTimestamp>();
         while (!scts.IsEmpty)
         {
             int at = baseOffset + 2 + scts.Position;
             if (!scts.TryReadVector16(out var sct))
             {
-                r.Fail("SerializedSCT: its length runs past the list", new ByteRange(at, Math.Min(2, scts.Remaining)));
-                return null;
+                problem?.Fail("SerializedSCT: its length runs past the list", new ByteRange(at, Math.Min(2, scts.Remaining)));
+                return result;
             }
             var range = new ByteRange(at, 2 + sct.Remaining);
-            if (!sct.TryReadUInt8(out byte version)) { r.Fail("SerializedSCT is empty", range); return null; }
+            if (!sct.TryReadUInt8(out byte version))
+            {
+                problem?.Fail("SerializedSCT is empty", range);
+                return result;
+            }
             if (version != 0)
             {
                 result.Add(new SignedCertificateTimestamp(version, ReadOnlyMemory<byte>.Empty, 0, ReadOnlyMemory<byte>.Empty, 0, 0,
@@ -93,13 +116,17 @@ public sealed class SctListExtension : ParsedExtension
                 || !sct.TryReadVector16(out var extensions) || !sct.TryReadUInt8(out byte hash) || !sct.TryReadUInt8(out byte sig)
                 || !sct.TryReadVector16(out var signature))
             {
-                r.Fail("SignedCertificateTimestamp is cut short", range);
-                return null;
+                problem?.Fail("SignedCertificateTimestamp is cut short", range);
+                return result;
             }
-            if (!sct.IsEmpty) { r.Fail($"SignedCertificateTimestamp: {sct.Remaining} bytes after the signature", range); return null; }
+            if (!sct.IsEmpty)
+            {
+                problem?.Fail($"SignedCertificateTimestamp: {sct.Remaining} bytes after the signature", range);
+                return result;
+            }
             result.Add(new SignedCertificateTimestamp(version, logId.ToArray(), (ulong)high << 32 | low, extensions.Rest.ToArray(),
                 hash, sig, signature.Rest.ToArray(), range));
         }
-        return new SctListExtension(result);
+        return result;
     }
 }

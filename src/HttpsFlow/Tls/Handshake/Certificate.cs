@@ -57,6 +57,9 @@ public readonly ref struct Certificate
     /// <summary>certificate_list's declared length.</summary>
     public int ListDeclaredLength { get; }
 
+    /// <summary>Whether the whole certificate_list its length declares is in the message.</summary>
+    public bool ListFits => ListBytes.Length == ListDeclaredLength;
+
     /// <summary>Offset of <see cref="ListBytes"/> in the body.</summary>
     public int ListOffset { get; }
 

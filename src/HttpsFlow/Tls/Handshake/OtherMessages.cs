@@ -311,7 +311,7 @@ public readonly ref struct CertificateStatus
 ///      opaque compressed_certificate_message&lt;1..2^24-1&gt;;
 /// } CompressedCertificate;
 /// </code>
-/// Decompressing is left to the caller.
+/// <see cref="Decompress"/> gives the Certificate body inside (zlib, RFC 1950, and brotli, RFC 7932; not zstd).
 /// </remarks>
 public readonly ref struct CompressedCertificate
 {
@@ -331,6 +331,40 @@ public readonly ref struct CompressedCertificate
     public uint UncompressedLength { get; }
 
     public ReadOnlySpan<byte> Compressed { get; }
+
+    /// <summary>
+    /// The Certificate message body the compressed bytes hold (RFC 8879 §4), or null when the algorithm is not one
+    /// HttpsFlow decompresses or the bytes do not decompress to exactly <see cref="UncompressedLength"/> bytes.
+    /// Allocates the result; never throws.
+    /// </summary>
+    public byte[]? Decompress()
+    {
+        if (Status != ParseStatus.Ok || UncompressedLength == 0) return null;
+        var output = new byte[UncompressedLength];
+        try
+        {
+            switch (Algorithm)
+            {
+                case Registry.CertificateCompressionAlgorithms.Brotli:
+                    return System.IO.Compression.BrotliDecoder.TryDecompress(Compressed, output, out int written)
+                           && written == output.Length ? output : null;
+                case Registry.CertificateCompressionAlgorithms.Zlib:
+                {
+                    using var input = new MemoryStream(Compressed.ToArray());
+                    using var zlib = new System.IO.Compression.ZLibStream(input, System.IO.Compression.CompressionMode.Decompress);
+                    int read = 0, n;
+                    while (read < output.Length && (n = zlib.Read(output, read, output.Length - read)) > 0) read += n;
+                    return read == output.Length && zlib.ReadByte() < 0 ? output : null;
+                }
+                default:
+                    return null;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
 
     public static CompressedCertificate Parse(ReadOnlySpan<byte> body, TlsNotes? notes = null)
     {
