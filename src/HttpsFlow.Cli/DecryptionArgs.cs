@@ -92,7 +92,7 @@ internal sealed class Decrypting
 {
     public Decrypting(KeyLog keys, IDecryptedSink?[] stores)
     {
-        Decryptor = new TlsDecryptor(keys) { KeepSessions = false };
+        Decryptor = new TlsDecryptor(keys) { KeepSessions = false, VerifyFinished = false };
         var others = stores.OfType<IDecryptedSink>().Distinct().ToArray();
         bool fields = others.OfType<Fields.TlsFrameStore>().Any();
         // The packet list needs only each message's first line, media type and first bytes: bodies are neither kept

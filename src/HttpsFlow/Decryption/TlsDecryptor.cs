@@ -118,6 +118,13 @@ public sealed class TlsDecryptor : ITlsObserver
     /// </summary>
     public bool KeepSessions { get; init; } = true;
 
+    /// <summary>
+    /// Recompute each Finished's verify_data from the handshake transcript (the default: the walkthrough and the
+    /// report tell a mismatch). False for the packet views, which show nothing of it (tshark does not check Finished
+    /// either): they keep no transcript, unless an RSA key needs one for the extended master secret.
+    /// </summary>
+    public bool VerifyFinished { get; init; } = true;
+
     /// <summary>Receives decrypted records and handshake messages (optional).</summary>
     public IDecryptedSink? Sink { get; set; }
 
@@ -134,7 +141,7 @@ public sealed class TlsDecryptor : ITlsObserver
     {
         if (!_sessions.TryGetValue(conversation, out var s))
         {
-            s = new TlsSession(conversation);
+            s = new TlsSession(conversation) { KeepTranscript = VerifyFinished || RsaKeys.Count > 0 };
             _sessions[conversation] = s;
             if (KeepSessions) _order.Add(s);
         }
@@ -327,11 +334,11 @@ public sealed class TlsDecryptor : ITlsObserver
                 }
                 break;
             case TlsHandshakeType.ClientKeyExchange when s.AwaitingRsa && s.IsFromClient(fromA):
-                s.Transcript.Write(message);
+                s.AddToTranscript(message);
                 OnRsaClientKeyExchange(s, e.Body);
                 return;
         }
-        s.Transcript.Write(message);
+        s.AddToTranscript(message);
     }
 
     private void OnRsaClientKeyExchange(TlsSession s, ReadOnlySpan<byte> body)
@@ -400,11 +407,12 @@ public sealed class TlsDecryptor : ITlsObserver
         {
             // RFC 8446 §4.4.1: the first ClientHello is replaced by message_hash(Hash(ClientHello1)).
             if (spec is null) return false;
+            if (!s.KeepTranscript) return true;
             var hash = TlsKdf.Hash(spec.PrfHash, s.TranscriptBytes);
             s.Transcript.Clear();
-            s.Transcript.Write([254, 0, 0, (byte)hash.Length]);
-            s.Transcript.Write(hash);
-            s.Transcript.Write(message);
+            s.AddToTranscript([254, 0, 0, (byte)hash.Length]);
+            s.AddToTranscript(hash);
+            s.AddToTranscript(message);
             return true;
         }
         s.ServerHelloSeen = true;
@@ -433,7 +441,7 @@ public sealed class TlsDecryptor : ITlsObserver
             s.AddNote($"version 0x{version:x4} is not supported");
             return false;
         }
-        s.Transcript.Write(message);
+        s.AddToTranscript(message);
         if (s.IsTls13) StartTls13(s);
         else StartTls12(s);
         return true;
@@ -576,10 +584,10 @@ public sealed class TlsDecryptor : ITlsObserver
         if (handshakeFinished && fromClient && s.EarlyDataAccepted && !s.EndOfEarlyDataSeen)
         {
             // The EndOfEarlyData travelled under 0-RTT keys we lack; it is always the same four bytes.
-            s.Transcript.Write([(byte)TlsHandshakeType.EndOfEarlyData, 0, 0, 0]);
+            s.AddToTranscript([(byte)TlsHandshakeType.EndOfEarlyData, 0, 0, 0]);
             s.EndOfEarlyDataSeen = true;
         }
-        if (handshakeFinished)
+        if (handshakeFinished && s.KeepTranscript)
         {
             var transcript = s.TranscriptBytes;
             byte[]? expected = null;
@@ -597,12 +605,12 @@ public sealed class TlsDecryptor : ITlsObserver
                     s.AddNote($"frame {frame}: the {(fromClient ? "client" : "server")}'s Finished does not match the handshake (verify_data differs) in connection {s.Conversation.Stream}");
                 }
             }
-            d.HandshakeDone = true;
         }
+        if (handshakeFinished) d.HandshakeDone = true;
         Sink?.OnHandshake(new DecryptedHandshake(s, frame, fromClient, message, verified));
         // TLS 1.3's NewSessionTicket and KeyUpdate come after the handshake; TLS 1.2's NewSessionTicket is part of it.
         bool postHandshake = !handshakeFinished && (d.HandshakeDone || s.IsTls13 && type is TlsHandshakeType.NewSessionTicket or TlsHandshakeType.KeyUpdate);
-        if (!postHandshake) s.Transcript.Write(message);
+        if (!postHandshake) s.AddToTranscript(message);
         if (type == TlsHandshakeType.EndOfEarlyData && d.EarlyCipher is not null)
         {
             d.EarlyCipher.Dispose();
@@ -649,12 +657,12 @@ public sealed class TlsDecryptor : ITlsObserver
             s.Transcript.Clear();
             s.Direction(true).HandshakeDone = s.Direction(false).HandshakeDone = false;
             OnClientHello(s, s.ClientIsA, message[4..]);
-            s.Transcript.Write(message);
+            s.AddToTranscript(message);
             return true;
         }
         if (type == TlsHandshakeType.ServerHello && !fromClient && s.Renegotiations > 0 && !d.HandshakeDone)
         {
-            if (!OnServerHello(s, !s.ClientIsA, message[4..], message)) s.Transcript.Write(message);
+            if (!OnServerHello(s, !s.ClientIsA, message[4..], message)) s.AddToTranscript(message);
             return true;
         }
         return false;

@@ -126,6 +126,14 @@ public sealed class TlsSession
     // as it is given back once both Finished are checked.
     internal readonly PooledBytes Transcript = new(6144);
 
+    /// <summary>Whether the transcript is kept (to check Finished, or for an RSA key's extended master secret).</summary>
+    internal bool KeepTranscript { get; init; } = true;
+
+    internal void AddToTranscript(ReadOnlySpan<byte> message)
+    {
+        if (KeepTranscript) Transcript.Write(message);
+    }
+
     /// <summary>The handshake transcript so far, without a copy.</summary>
     internal ReadOnlySpan<byte> TranscriptBytes => Transcript.Span;
 

@@ -34,10 +34,11 @@ internal sealed class DecryptionRun : IDecryptedSink
         return Of(capture, keys);
     }
 
-    public static DecryptionRun Of(string capture, KeyLog keys, IEnumerable<System.Security.Cryptography.RSA>? rsaKeys = null)
+    public static DecryptionRun Of(string capture, KeyLog keys, IEnumerable<System.Security.Cryptography.RSA>? rsaKeys = null,
+        bool verifyFinished = true)
     {
         var run = new DecryptionRun();
-        run.Decryptor = new TlsDecryptor(keys) { Sink = run };
+        run.Decryptor = new TlsDecryptor(keys) { Sink = run, VerifyFinished = verifyFinished };
         run.Decryptor.RsaKeys.AddRange(rsaKeys ?? []);
         using var reader = CaptureReader.Open(Path.Combine(Repo.Samples, capture));
         run.Decryptor.UseSecretsOf(reader);

@@ -143,3 +143,25 @@ public class DecryptionStatusTests
         }
     }
 }
+
+/// <summary>Finished is checked for the walkthrough and the report; the packet views skip it and decrypt the same.</summary>
+public class FinishedVerificationTests
+{
+    [Theory]
+    [InlineData("test-site-tls12.pcapng", "test-site-tls12.keys")]
+    [InlineData("tls13.pcapng", "tls13.keys")]
+    public void Without_verification_the_same_records_decrypt_and_no_finished_is_judged(string capture, string keys)
+    {
+        var keyLog = KeyLog.Load(Path.Combine(Repo.Samples, keys));
+        var verified = DecryptionRun.Of(capture, keyLog);
+        var unverified = DecryptionRun.Of(capture, keyLog, verifyFinished: false);
+        Assert.Equal(2, Assert.Single(verified.Sessions).FinishedVerified);
+        Assert.Contains(verified.Handshakes, h => h.Verified == true);
+        var s = Assert.Single(unverified.Sessions);
+        Assert.Equal(0, s.FinishedVerified + s.FinishedMismatches);
+        Assert.All(unverified.Handshakes, h => Assert.Null(h.Verified));
+        Assert.Equal(DecryptionStatus.Decrypted, s.Status);
+        Assert.Equal(verified.Records.Select(r => (r.Frame, r.Type, Convert.ToHexString(r.Plaintext))),
+            unverified.Records.Select(r => (r.Frame, r.Type, Convert.ToHexString(r.Plaintext))));
+    }
+}
