@@ -400,7 +400,7 @@ internal sealed class HeaderBlock
                 continue;
             }
             var value = Http1Text.Trim(line[(colon + 1)..]);
-            if (_count == _entries.Length) Array.Resize(ref _entries, Math.Min(maxCount, Math.Max(16, _count * 2)));
+            if (_count == _entries.Length) GrowEntries(Math.Min(maxCount, Math.Max(16, _count * 2)));
             int nameStart = _normLength;
             name.CopyTo(_norm.AsSpan(_normLength));
             _normLength += name.Length;
@@ -410,11 +410,22 @@ internal sealed class HeaderBlock
         }
     }
 
+    /// <summary>The field list grows into a pooled array (given back by <see cref="Clear"/>): a message's fields live only while it is read.</summary>
+    private void GrowEntries(int size)
+    {
+        var bigger = ArrayPool<HeaderEntry>.Shared.Rent(size);
+        _entries.AsSpan(0, _count).CopyTo(bigger);
+        if (_entries.Length > 0) ArrayPool<HeaderEntry>.Shared.Return(_entries);
+        _entries = bigger;
+    }
+
     /// <summary>Forgets the block and gives its buffers back.</summary>
     public void Clear()
     {
         if (_raw is not null) ArrayPool<byte>.Shared.Return(_raw);
         if (_norm is not null) ArrayPool<byte>.Shared.Return(_norm);
+        if (_entries.Length > 0) ArrayPool<HeaderEntry>.Shared.Return(_entries);
+        _entries = [];
         _raw = _norm = null;
         _length = _lineStart = _normLength = _count = 0;
         FirstLineDone = false;
