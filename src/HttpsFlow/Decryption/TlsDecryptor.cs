@@ -87,7 +87,8 @@ public interface IDecryptedSink
 /// </summary>
 public sealed class TlsDecryptor : ITlsObserver
 {
-    private readonly Dictionary<TcpConversation, TlsSession> _sessions = new(ReferenceEqualityComparer.Instance);
+    // Keyed by tcp.stream (unique per dissector): an int key hashes and compares without a call through the comparer.
+    private readonly Dictionary<int, TlsSession> _sessions = new();
     private readonly List<TlsSession> _order = [];
     private readonly Dictionary<string, byte[]> _masterBySessionId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> _masterByTicket = new(StringComparer.Ordinal);
@@ -132,17 +133,17 @@ public sealed class TlsDecryptor : ITlsObserver
     public IReadOnlyList<TlsSession> Sessions => _order;
 
     /// <summary>The session of a TCP connection, or null when it carried no TLS.</summary>
-    public TlsSession? Find(TcpConversation conversation) => _sessions.GetValueOrDefault(conversation);
+    public TlsSession? Find(TcpConversation conversation) => _sessions.GetValueOrDefault(conversation.Stream);
 
     private DecryptionStatus NoKeyStatus => Keys.Count > 0 ? DecryptionStatus.NoKeyForClientRandom
         : RsaKeys.Count > 0 ? DecryptionStatus.KeyExchangeNotRsa : DecryptionStatus.NoKeyLog;
 
     private TlsSession Get(TcpConversation conversation)
     {
-        if (!_sessions.TryGetValue(conversation, out var s))
+        if (!_sessions.TryGetValue(conversation.Stream, out var s))
         {
             s = new TlsSession(conversation) { KeepTranscript = VerifyFinished || RsaKeys.Count > 0 };
-            _sessions[conversation] = s;
+            _sessions[conversation.Stream] = s;
             if (KeepSessions) _order.Add(s);
         }
         return s;
@@ -712,7 +713,7 @@ public sealed class TlsDecryptor : ITlsObserver
 
     public void OnConversationForgotten(TcpConversation conversation)
     {
-        if (KeepSessions || !_sessions.Remove(conversation, out var s)) return;
+        if (KeepSessions || !_sessions.Remove(conversation.Stream, out var s)) return;
         s.Release();
         Sink?.OnSessionForgotten(s);
     }

@@ -82,7 +82,7 @@ public sealed class TlsConnectionFacts
 /// </summary>
 public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
 {
-    private readonly Dictionary<TcpConversation, TlsConnectionFacts> _connections = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<int, TlsConnectionFacts> _connections = new(); // by tcp.stream
     private byte[] _bytes = new byte[16384];
     private int _byteCount;
     private TlsFrameItem[] _items = new TlsFrameItem[16];
@@ -124,7 +124,7 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
     /// <summary>True when the store holds the TLS of <paramref name="frame"/>.</summary>
     public bool Holds(Frame frame) => FrameNumber == frame.Number && (Count > 0 || HasSegment);
 
-    public void OnConversationForgotten(TcpConversation conversation) => _connections.Remove(conversation);
+    public void OnConversationForgotten(TcpConversation conversation) => _connections.Remove(conversation.Stream);
 
     private void Begin(Frame frame)
     {
@@ -157,10 +157,10 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
 
     private TlsConnectionFacts Facts(Frame frame, TcpConversation conversation)
     {
-        if (!_connections.TryGetValue(conversation, out var facts))
+        if (!_connections.TryGetValue(conversation.Stream, out var facts))
         {
             facts = new TlsConnectionFacts { PortProtocol = TlsApplicationProtocols.ForPort(frame.DstPort) ?? TlsApplicationProtocols.ForPort(frame.SrcPort) };
-            _connections[conversation] = facts;
+            _connections[conversation.Stream] = facts;
         }
         return facts;
     }

@@ -66,7 +66,8 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
         public bool Undecided = true;
     }
 
-    private readonly Dictionary<TlsSession, Connection> _connections = new(ReferenceEqualityComparer.Instance);
+    // Keyed by the session's tcp.stream (unique per dissector): an int key needs no call through the comparer.
+    private readonly Dictionary<int, Connection> _connections = new();
     private readonly Func<TlsSession, ReadOnlySpan<byte>, bool, IApplicationLayer?> _choose;
 
     // The record decrypted last, and what it holds.
@@ -93,7 +94,7 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
     public Fields.AppFrameFields Fields => _app.Fields;
 
     /// <summary>The application layer of a connection, once chosen.</summary>
-    public IApplicationLayer? ApplicationOf(TlsSession session) => _connections.GetValueOrDefault(session)?.App;
+    public IApplicationLayer? ApplicationOf(TlsSession session) => _connections.GetValueOrDefault(session.Conversation.Stream)?.App;
 
     /// <summary>tshark's choice: ALPN first, then the port (tls.port 443 is HTTP), then the first bytes.</summary>
     public IApplicationLayer? ChooseApplication(TlsSession session, ReadOnlySpan<byte> data, bool fromClient)
@@ -131,10 +132,10 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
                 _texts.Add(TlsAlert.Parse(record.Plaintext).InfoText);
                 break;
             case TlsContentType.ApplicationData:
-                if (!_connections.TryGetValue(record.Session, out var c))
+                if (!_connections.TryGetValue(record.Session.Conversation.Stream, out var c))
                 {
                     c = new Connection();
-                    _connections[record.Session] = c;
+                    _connections[record.Session.Conversation.Stream] = c;
                 }
                 if (c.Undecided && !record.Plaintext.IsEmpty)
                 {
@@ -152,7 +153,7 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
 
     public void OnSessionForgotten(TlsSession session)
     {
-        if (_connections.Remove(session, out var c)) (c.App as IDisposable)?.Dispose();
+        if (_connections.Remove(session.Conversation.Stream, out var c)) (c.App as IDisposable)?.Dispose();
     }
 
     public void OnHandshake(in DecryptedHandshake message)

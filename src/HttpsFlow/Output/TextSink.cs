@@ -131,6 +131,20 @@ public sealed class TextSink : IDisposable
     {
         Append('\n');
         var chars = _chars.AsSpan(0, _len);
+        if (_bytes.Length - _byteLen < chars.Length) FlushBytes();
+        if (chars.Length <= _bytes.Length - _byteLen)
+        {
+            // Most lines are ASCII: converted in one vectorised pass; the encoder takes over at the first other
+            // character (it holds no state between lines, each ending with '\n').
+            var status = System.Text.Ascii.FromUtf16(chars, _bytes.AsSpan(_byteLen), out int written);
+            _byteLen += written;
+            chars = chars[written..];
+            if (status == System.Buffers.OperationStatus.Done)
+            {
+                _len = 0;
+                return;
+            }
+        }
         while (!chars.IsEmpty)
         {
             if (_bytes.Length - _byteLen < 16) FlushBytes();

@@ -189,12 +189,13 @@ public sealed partial class TlsListLayer
         }
     }
 
-    private readonly Dictionary<TcpConversation, ConnectionState> _connections = new(ReferenceEqualityComparer.Instance);
+    // Keyed by tcp.stream (unique per dissector): an int key hashes and compares without a call through the comparer.
+    private readonly Dictionary<int, ConnectionState> _connections = new();
 
     /// <summary>Drops what is kept to follow a connection no segment will reach again, and tells the observer.</summary>
     public void Forget(TcpConversation conversation)
     {
-        if (_connections.Remove(conversation, out var state))
+        if (_connections.Remove(conversation.Stream, out var state))
         {
             Unhold(state.A);
             Unhold(state.B);
@@ -275,7 +276,7 @@ public sealed partial class TlsListLayer
     {
         ref var t = ref f.Tcp;
         if (payload.IsEmpty || t.Has(TcpFlags.Rst) || !t.LengthKnown) return;
-        _connections.TryGetValue(conversation, out var known);
+        _connections.TryGetValue(conversation.Stream, out var known);
 
         // Bytes the stream has already had: they are not given to TLS again. When they fall inside a record that was
         // reassembled from several segments, tshark reports the overlap with the reassembled data.
@@ -303,10 +304,10 @@ public sealed partial class TlsListLayer
         if ((t.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.SpuriousRetransmission | TcpAnalysisFlags.OutOfOrder
                            | TcpAnalysisFlags.KeepAlive)) != 0) return;
 
-        if (!_connections.TryGetValue(conversation, out var state))
+        if (!_connections.TryGetValue(conversation.Stream, out var state))
         {
             state = new ConnectionState();
-            _connections[conversation] = state;
+            _connections[conversation.Stream] = state;
         }
         if (!state.Decided)
         {
