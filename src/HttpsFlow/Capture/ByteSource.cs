@@ -195,7 +195,8 @@ internal sealed class ByteSource : IDisposable
         public ReadAhead(Stream stream)
         {
             _stream = stream;
-            for (int i = 0; i < Chunks; i++) _free.Add(new byte[ChunkArrayLength]);
+            // Pinned-object heap: outside the young generation the collector walks, and not zeroed first.
+            for (int i = 0; i < Chunks; i++) _free.Add(GC.AllocateUninitializedArray<byte>(ChunkArrayLength, pinned: true));
             _thread = new Thread(Run) { IsBackground = true, Name = "httpsflow read-ahead" };
             _thread.Start();
         }
