@@ -417,11 +417,11 @@ public sealed class TlsFieldEmitter
                     set.AddInt(TlsFields.SessionTicketLength, BinaryPrimitives.ReadUInt16BigEndian(body[at..]));
                     set.AddBytes(TlsFields.SessionTicket, ticket.Ticket);
                 }
-                if (tls13) EmitExtensions(ticket.Extensions, TlsHandshakeType.NewSessionTicket, set);
+                if (tls13) EmitExtensions(ticket.Extensions, TlsHandshakeType.NewSessionTicket, version, set);
                 break;
             }
             case TlsHandshakeType.EncryptedExtensions:
-                EmitExtensions(EncryptedExtensions.Parse(body, _notes).Extensions, TlsHandshakeType.EncryptedExtensions, set);
+                EmitExtensions(EncryptedExtensions.Parse(body, _notes).Extensions, TlsHandshakeType.EncryptedExtensions, version, set);
                 break;
             case TlsHandshakeType.Certificate:
                 EmitCertificate(body, tls13, set, ref certificateIndex);
@@ -452,7 +452,7 @@ public sealed class TlsFieldEmitter
                 var request = CertificateRequest.Parse(body, version, _notes);
                 if (request.HasSignatureAlgorithms) EmitSignatureList(request.SignatureAlgorithms.Bytes, set);
                 foreach (var dn in request.CertificateAuthorities) EmitDistinguishedName(dn, set);
-                if (tls13) EmitExtensions(request.Extensions, TlsHandshakeType.CertificateRequest, set);
+                if (tls13) EmitExtensions(request.Extensions, TlsHandshakeType.CertificateRequest, version, set);
                 break;
             }
             case TlsHandshakeType.CertificateVerify:
@@ -533,7 +533,7 @@ public sealed class TlsFieldEmitter
         if (body.Length < at + 1) return;
         set.AddInt(TlsFields.CompMethodsLength, body[at]);
         foreach (byte method in hello.CompressionMethods) set.AddInt(TlsFields.CompMethod, method);
-        EmitExtensions(hello.Extensions, TlsHandshakeType.ClientHello, set);
+        EmitExtensions(hello.Extensions, TlsHandshakeType.ClientHello, TlsVersion.Unknown, set);
         if (hello.Status == ParseStatus.Ok)
         {
             string full = Ja3.ClientFull(hello);
@@ -555,7 +555,10 @@ public sealed class TlsFieldEmitter
         set.AddInt(TlsFields.CipherSuite, hello.CipherSuite.Value);
         if (body.Length < 35 + body[34] + 3) return;
         set.AddInt(TlsFields.CompMethod, hello.CompressionMethod);
-        EmitExtensions(hello.Extensions, helloRetry ? TlsHandshakeType.HelloRetryRequest : TlsHandshakeType.ServerHello, set);
+        // The extensions are read with the version this ServerHello sets (tshark sets it before reading them).
+        ServerHello.Scan(body, out ushort version, out _);
+        if (TlsVersion.Tls13Draft(version) != 0) version = TlsVersion.Tls13;
+        EmitExtensions(hello.Extensions, helloRetry ? TlsHandshakeType.HelloRetryRequest : TlsHandshakeType.ServerHello, version, set);
         if (hello.Status == ParseStatus.Ok)
         {
             string full = Ja3.ServerFull(hello);
@@ -598,7 +601,7 @@ public sealed class TlsFieldEmitter
             var certificate = certificateIndex < _certificates.Count ? _certificates[certificateIndex] : null;
             certificateIndex++;
             if (certificate is not null) EmitCertificateFields(certificate, set);
-            if (tls13) EmitExtensions(entry.Extensions, TlsHandshakeType.Certificate, set);
+            if (tls13) EmitExtensions(entry.Extensions, TlsHandshakeType.Certificate, TlsVersion.Tls13, set);
         }
     }
 
@@ -632,6 +635,7 @@ public sealed class TlsFieldEmitter
             if (!FieldRegistry.TryGet(name, out var def)) continue;
             switch (def.Type)
             {
+                case FieldType.UInt8 or FieldType.UInt16 or FieldType.UInt24 or FieldType.UInt32:
                 case FieldType.Int32:
                 case FieldType.UInt64:
                     if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n)) set.AddInt(def, n);
@@ -660,7 +664,11 @@ public sealed class TlsFieldEmitter
         else set.AddText(def, hex);
     }
 
-    private void EmitExtensions(in ExtensionList extensions, TlsHandshakeType context, FieldSet set)
+    /// <summary>
+    /// A message's extensions, read in <paramref name="context"/> with the connection's <paramref name="version"/> as
+    /// tshark knows it then (it decides how an SCT's signature is read).
+    /// </summary>
+    private void EmitExtensions(in ExtensionList extensions, TlsHandshakeType context, ushort version, FieldSet set)
     {
         if (!extensions.IsPresent || extensions.DeclaredLength < 0) return;
         set.AddInt(TlsFields.ExtensionsLength, extensions.DeclaredLength);
@@ -668,11 +676,11 @@ public sealed class TlsFieldEmitter
         {
             set.AddInt(TlsFields.ExtensionType, e.Type.Value);
             set.AddInt(TlsFields.ExtensionLen, e.DeclaredLength);
-            EmitExtension(e, context, set);
+            EmitExtension(e, context, version, set);
         }
     }
 
-    private void EmitExtension(in Extension e, TlsHandshakeType context, FieldSet set)
+    private void EmitExtension(in Extension e, TlsHandshakeType context, ushort version, FieldSet set)
     {
         var data = e.Data;
         bool server = context is TlsHandshakeType.ServerHello or TlsHandshakeType.HelloRetryRequest;
@@ -695,7 +703,8 @@ public sealed class TlsFieldEmitter
                 set.AddInt(TlsFields.EcPointFormatsLength, data[0]);
                 foreach (byte format in EcPointFormatsExtension.Parse(data).Formats) set.AddInt(TlsFields.EcPointFormat, format);
                 break;
-            case 13 when data.Length >= 2: // signature_algorithms
+            case 13 or 50 when data.Length >= 2: // signature_algorithms, signature_algorithms_cert
+            case 34 when context == TlsHandshakeType.ClientHello && data.Length >= 2: // delegated_credential (RFC 9345 §4.1.1)
                 set.AddInt(TlsFields.SigHashAlgLen, BinaryPrimitives.ReadUInt16BigEndian(data));
                 foreach (var scheme in SignatureAlgorithmsExtension.Parse(data).Algorithms) set.AddInt(TlsFields.SigHashAlg, scheme.Value);
                 break;
@@ -739,8 +748,16 @@ public sealed class TlsFieldEmitter
                 EmitOcsp(data, set);
                 break;
             case SignedCertificateTimestampType when data.Length >= 2 && context is TlsHandshakeType.ServerHello or TlsHandshakeType.Certificate:
-                EmitX509Fields(X509.CertificateFields.Values(X509.SignedCertificateTimestamps.ReadList(data)), set);
+            {
+                // tshark reads each SCT's signature with the connection's version: before TLS 1.2 there is no
+                // algorithm, its two bytes are read as the signature's length, and that overrun is an error.
+                bool algorithms = DigitallySigned.VersionHasAlgorithm(version);
+                EmitX509Fields(X509.CertificateFields.Values(X509.SignedCertificateTimestamps.ReadList(data), algorithms), set);
+                if (!algorithms)
+                    foreach (var item in SignedCertificateTimestampExtension.Parse(data, context).Timestamps)
+                        SignedCertificateTimestamp.Parse(item, version, _notes);
                 break;
+            }
             case 41: // pre_shared_key
             {
                 var psk = PreSharedKeyExtension.Parse(data, server ? TlsHandshakeType.ServerHello : TlsHandshakeType.ClientHello);

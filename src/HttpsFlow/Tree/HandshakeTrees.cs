@@ -177,7 +177,8 @@ internal static class ExtensionTree
                     d.Add(formats, $"EC point format: {EcPointFormats.Describe((byte)d.U8())}", "tls.handshake.extensions_ec_point_format", d.Pos - 1, 1);
                 break;
             }
-            case 13 when length >= 2:
+            case 13 or 50 when length >= 2: // signature_algorithms, signature_algorithms_cert
+            case 34 when context == TlsHandshakeType.ClientHello && length >= 2: // delegated_credential (RFC 9345 §4.1.1)
                 SignatureAlgorithms(ref d, e);
                 break;
             case 16 when length >= 2:

@@ -14,6 +14,8 @@ namespace HttpsFlow.X509;
 /// tshark 4.0.17 registers <c>x509ce.iPAddress</c> but puts addresses in <c>x509ce.IPAddress.ipv4</c> and
 /// <c>x509ce.IPAddress.ipv6</c>, and <c>x509if.id</c> is an INTEGER of directory structures that certificates do not
 /// contain: both stay empty here as they do in tshark.
+/// Each embedded SCT also gives its signature algorithm as <c>tls.handshake.sig_hash_alg</c> (a number, which the
+/// field registry prints as <c>0x0403</c>): a TLS field, not in <see cref="Supported"/>.
 /// </remarks>
 public static class CertificateFields
 {
@@ -73,21 +75,31 @@ public static class CertificateFields
         return f;
     }
 
-    /// <summary>The fields of a TLS signed_certificate_timestamp extension's list (<c>tls.sct.*</c>).</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> Values(IReadOnlyList<SignedCertificateTimestamp> scts)
+    /// <summary>
+    /// The fields of a TLS signed_certificate_timestamp extension's list (<c>tls.sct.*</c>, and each signature's
+    /// algorithm as <c>tls.handshake.sig_hash_alg</c> when the connection's version puts it on the wire).
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Values(IReadOnlyList<SignedCertificateTimestamp> scts, bool algorithms = true)
     {
         var f = new List<KeyValuePair<string, string>>();
-        Timestamps(f, scts);
+        Timestamps(f, scts, algorithms);
         return f;
     }
 
-    private static void Timestamps(List<KeyValuePair<string, string>> f, IReadOnlyList<SignedCertificateTimestamp> scts)
+    /// <summary>
+    /// Each v1 SCT's log ID and timestamp, then its digitally-signed algorithm as the TLS field
+    /// <c>tls.handshake.sig_hash_alg</c> (a number, which the field registry prints as <c>0x0403</c>): tshark reads
+    /// the SCTs of certificates and OCSP responses as TLS 1.2's, with the algorithm.
+    /// </summary>
+    private static void Timestamps(List<KeyValuePair<string, string>> f, IReadOnlyList<SignedCertificateTimestamp> scts, bool algorithms = true)
     {
         foreach (var sct in scts)
         {
             if (sct.Version != 0) continue;
             f.Add(new("tls.sct.sct_logid", sct.LogIdHex));
             f.Add(new("tls.sct.sct_timestamp", CertificateTime.FormatAbsolute(sct.Timestamp, (int)(sct.TimestampMilliseconds % 1000) * 1_000_000)));
+            if (algorithms)
+                f.Add(new("tls.handshake.sig_hash_alg", (sct.HashAlgorithm << 8 | sct.SignatureAlgorithm).ToString(CultureInfo.InvariantCulture)));
         }
     }
 

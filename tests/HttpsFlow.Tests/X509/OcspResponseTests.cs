@@ -158,11 +158,11 @@ public class OcspResponseTests
         var values = CertificateFields.Values(r);
         // The responder's name, the CertID's hash, the SCT, the signature algorithm, then the certificate's own fields.
         Assert.Equal(["x509if.oid", "x509sat.CountryName", "x509if.oid", "x509sat.uTF8String", "x509af.algorithm.id",
-            "tls.sct.sct_logid", "tls.sct.sct_timestamp", "x509af.algorithm.id"], values.Take(8).Select(v => v.Key));
+            "tls.sct.sct_logid", "tls.sct.sct_timestamp", "tls.handshake.sig_hash_alg", "x509af.algorithm.id"], values.Take(9).Select(v => v.Key));
         Assert.Equal(string.Concat(Enumerable.Repeat("ab", 32)), Fields(r, "tls.sct.sct_logid"));
         Assert.Equal("Jan  1, 1970 00:00:01.500000000 UTC", Fields(r, "tls.sct.sct_timestamp"));
         var certificateFields = CertificateFields.Values(X509TestData.Root);
-        Assert.Equal(certificateFields, values.Skip(8));
+        Assert.Equal(certificateFields, values.Skip(9));
         Assert.Single(r.Certificates);
     }
 
@@ -290,11 +290,13 @@ public class OcspResponseTests
         Assert.Equal(count, SignedCertificateTimestamps.ReadList(Convert.FromHexString(hex)).Count);
 
     [Fact]
-    public void SctListGivesLogIdAndTimestamp()
+    public void SctListGivesLogIdTimestampAndAlgorithm()
     {
         var scts = SignedCertificateTimestamps.ReadList(SctList());
         var values = CertificateFields.Values(scts);
-        Assert.Equal(["tls.sct.sct_logid", "tls.sct.sct_timestamp"], values.Select(v => v.Key));
+        Assert.Equal(["tls.sct.sct_logid", "tls.sct.sct_timestamp", "tls.handshake.sig_hash_alg"], values.Select(v => v.Key));
+        // Read in a connection before TLS 1.2, a signature carries no algorithm (as tshark reads it).
+        Assert.Equal(["tls.sct.sct_logid", "tls.sct.sct_timestamp"], CertificateFields.Values(scts, algorithms: false).Select(v => v.Key));
     }
 }
 

@@ -1,0 +1,81 @@
+using HttpsFlow.Fields;
+using HttpsFlow.Tests.TestSupport;
+using HttpsFlow.Tests.X509;
+using static HttpsFlow.Tests.Tls.TlsFieldHarness;
+
+namespace HttpsFlow.Tests.Tls;
+
+/// <summary>
+/// Named hex vectors through the fields path, each holding what tshark 4.0 shows for bytes like those of the public
+/// capture it names.
+/// </summary>
+public class TlsFieldVectorTests
+{
+    /// <summary>An extension: its type, its length and its data.</summary>
+    private static byte[] Ext(ushort type, string hex)
+    {
+        var data = Hex.Parse(hex);
+        return [(byte)(type >> 8), (byte)type, (byte)(data.Length >> 8), (byte)data.Length, .. data];
+    }
+
+    /// <summary>An extensions block: its length, then the extensions.</summary>
+    private static byte[] Extensions(params byte[][] extensions)
+    {
+        var all = extensions.SelectMany(e => e).ToArray();
+        return [(byte)(all.Length >> 8), (byte)all.Length, .. all];
+    }
+
+    /// <summary>A ClientHello record offering TLS_AES_128_GCM_SHA256 with <paramref name="extensions"/>.</summary>
+    private static byte[] ClientHello(params byte[][] extensions) =>
+        Record(22, Message(1, [.. HelloStart(), 0x00, 0x02, 0x13, 0x01, 0x01, 0x00, .. Extensions(extensions)]));
+
+    /// <summary>A ServerHello body of <paramref name="version"/> (no session ID) choosing ECDHE_RSA_WITH_AES_128_GCM_SHA256.</summary>
+    private static byte[] ServerHello(ushort version, params byte[][] extensions) =>
+        [(byte)(version >> 8), (byte)version, .. new byte[32], 0x00, 0xc0, 0x2f, 0x00, .. Extensions(extensions)];
+
+    [Fact]
+    public void SignatureAlgorithmsCertAndDelegatedCredentialListTheirSchemes()
+    {
+        // ja4's tls12.pcap and Zeek's openjdk-25.0.2-zeek.org.pcap: tshark reads signature_algorithms_cert (50), and
+        // a ClientHello's delegated_credential (34, RFC 9345 §4.1.1), as signature_algorithms lists.
+        var (set, tlsError) = Dissect(ClientHello(
+            Ext(13, "0002 0804"), Ext(50, "0004 0403 0804"), Ext(34, "0006 0403 0503 0203"))).Single();
+        Assert.Equal(["2", "4", "6"], Values(set, TlsFields.SigHashAlgLen));
+        Assert.Equal(["0x0804", "0x0403", "0x0804", "0x0403", "0x0503", "0x0203"], Values(set, TlsFields.SigHashAlg));
+        Assert.False(tlsError);
+    }
+
+    /// <summary>One SCT: v1, log ID 0xaa…, 2023-11-14 22:13:20.123 UTC, no extensions, ecdsa_secp256r1_sha256 over 4 bytes.</summary>
+    private static readonly string Sct = "00" + new string('a', 64) + "0000018bcfe5687b 0000 0403 0004 01020304";
+
+    [Theory]
+    [InlineData("TLS 1.2: the signature names its algorithm", (ushort)0x0303, new[] { "0x0403" }, false)]
+    // Zeek's signed_certificate_timestamp_tls1_0.pcap: tshark reads digitally-signed with the connection's version,
+    // so before TLS 1.2 the algorithm's two bytes are the signature's length (1027, past the end: an error).
+    [InlineData("TLS 1.0: no algorithm; its bytes read as a length", (ushort)0x0301, new string[0], true)]
+    public void ServerHelloSctsAreReadWithTheConnectionsVersion(string name, ushort version, string[] algorithms, bool error)
+    {
+        _ = name;
+        var server = Record(22, Message(2, ServerHello(version, Ext(18, "0035 0033 " + Sct))));
+        var (set, tlsError) = Dissect(ClientHello(Ext(18, "")), server)[1];
+        Assert.Equal([new string('a', 64)], Values(set, X509Fields.SctLogId));
+        Assert.Equal(["Nov 14, 2023 22:13:20.123000000 UTC"], Values(set, X509Fields.SctTimestamp));
+        Assert.Equal(algorithms, Values(set, TlsFields.SigHashAlg));
+        Assert.Equal(error, tlsError);
+    }
+
+    [Fact]
+    public void EachEmbeddedSctGivesItsSignatureAlgorithm()
+    {
+        // Certificates with embedded SCTs (most of the corpus): tshark shows each SCT's algorithm as
+        // tls.handshake.sig_hash_alg, in the certificate's place among the message's fields.
+        var der = X509TestData.Der("ec-leaf");
+        int n = der.Length;
+        byte[] certificates = [(byte)((n + 3) >> 16), (byte)((n + 3) >> 8), (byte)(n + 3), (byte)(n >> 16), (byte)(n >> 8), (byte)n, .. der];
+        byte[] server = [.. Record(22, Message(2, ServerHello(0x0303))), .. Record(22, Message(11, certificates))];
+        var (set, tlsError) = Dissect(ClientHello(), server)[1];
+        Assert.Equal(2, Values(set, X509Fields.SctLogId).Count);
+        Assert.Equal(["0x0403", "0x0403"], Values(set, TlsFields.SigHashAlg));
+        Assert.False(tlsError);
+    }
+}
