@@ -548,13 +548,21 @@ public sealed class TlsFieldEmitter
         if (body.Length < 2) return;
         set.AddInt(TlsFields.Version, hello.LegacyVersion);
         if (hello.Random.Length == 32) set.AddBytes(TlsFields.Random, hello.Random);
-        if (body.Length < 35) return;
-        set.AddInt(TlsFields.SessionIdLength, body[34]);
-        if (!hello.SessionId.IsEmpty) set.AddBytes(TlsFields.SessionId, hello.SessionId);
+        // The ServerHello of a TLS 1.3 draft before 22 has neither session ID nor compression method.
+        bool draft = ServerHello.IsEarlyTls13Draft(hello.LegacyVersion);
+        if (!draft)
+        {
+            if (body.Length < 35) return;
+            set.AddInt(TlsFields.SessionIdLength, body[34]);
+            if (!hello.SessionId.IsEmpty) set.AddBytes(TlsFields.SessionId, hello.SessionId);
+        }
         if (!hello.HasCipherSuite) return;
         set.AddInt(TlsFields.CipherSuite, hello.CipherSuite.Value);
-        if (body.Length < 35 + body[34] + 3) return;
-        set.AddInt(TlsFields.CompMethod, hello.CompressionMethod);
+        if (!draft)
+        {
+            if (body.Length < 35 + body[34] + 3) return;
+            set.AddInt(TlsFields.CompMethod, hello.CompressionMethod);
+        }
         // The extensions are read with the version this ServerHello sets (tshark sets it before reading them).
         ServerHello.Scan(body, out ushort version, out _);
         if (TlsVersion.Tls13Draft(version) != 0) version = TlsVersion.Tls13;
@@ -730,7 +738,7 @@ public sealed class TlsFieldEmitter
                 }
                 break;
             }
-            case 51: // key_share
+            case 51 or 40: // key_share (40 until TLS 1.3 draft 23, which tshark reads the same way)
             {
                 var share = KeyShareExtension.Parse(data, context);
                 if (context == TlsHandshakeType.ClientHello && data.Length >= 2)

@@ -52,14 +52,20 @@ internal static class HelloTree
     {
         var node = b.Node;
         var hello = ServerHello.Parse(b.Bytes);
-        // A TLS 1.3 ServerHello's random has no time in it: tshark shows it whole.
-        if (!Common(ref b, randomHasTime: hello.SelectedVersion != TlsVersion.Tls13)) return;
+        // A TLS 1.3 ServerHello's random has no time in it: tshark shows it whole. Before draft 22 the ServerHello
+        // had neither session ID nor compression method.
+        bool draft = ServerHello.IsEarlyTls13Draft(hello.LegacyVersion);
+        bool tls13 = draft || hello.SelectedVersion == TlsVersion.Tls13;
+        if (!Common(ref b, randomHasTime: !tls13, sessionId: !draft)) return;
         if (!b.Has(2)) return;
         int suite = b.U16();
         b.Add(node, $"Cipher Suite: {CipherSuites.Describe((ushort)suite)}", "tls.handshake.ciphersuite", b.Pos - 2, 2);
-        if (!b.Has(1)) return;
-        int method = b.U8();
-        b.Add(node, $"Compression Method: {(method == 0 ? "null" : method == 1 ? "DEFLATE" : "Unknown")} ({method})", "tls.handshake.comp_method", b.Pos - 1, 1);
+        if (!draft)
+        {
+            if (!b.Has(1)) return;
+            int method = b.U8();
+            b.Add(node, $"Compression Method: {(method == 0 ? "null" : method == 1 ? "DEFLATE" : "Unknown")} ({method})", "tls.handshake.comp_method", b.Pos - 1, 1);
+        }
         ExtensionTree.List(ref b, helloRetry ? TlsHandshakeType.HelloRetryRequest : TlsHandshakeType.ServerHello);
         if (hello.Status == ParseStatus.Ok)
         {
@@ -80,8 +86,8 @@ internal static class HelloTree
         return label[..238];
     }
 
-    /// <summary>Version, random and session ID, common to both hellos; false when the body ends first.</summary>
-    private static bool Common(ref Body b, bool randomHasTime = true)
+    /// <summary>Version, random and (unless told otherwise) session ID, common to both hellos; false when the body ends first.</summary>
+    private static bool Common(ref Body b, bool randomHasTime = true, bool sessionId = true)
     {
         var node = b.Node;
         if (!b.Has(2)) return false;
@@ -97,6 +103,7 @@ internal static class HelloTree
             b.Add(rn, $"Random Bytes: {Hex(random[4..])}", "tls.handshake.random_bytes", b.Pos + 4, 28);
         }
         b.Pos += 32;
+        if (!sessionId) return true;
         if (!b.Has(1)) return false;
         int sidLength = b.U8();
         b.Add(node, $"Session ID Length: {sidLength}", "tls.handshake.session_id_length", b.Pos - 1, 1);
@@ -222,7 +229,7 @@ internal static class ExtensionTree
                 }
                 break;
             }
-            case 51:
+            case 51 or 40: // key_share (40 until TLS 1.3 draft 23)
             {
                 var ks = d.Add(e, "Key Share extension", null, start, length);
                 if (context == TlsHandshakeType.HelloRetryRequest)

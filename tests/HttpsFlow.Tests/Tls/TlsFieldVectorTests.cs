@@ -33,6 +33,8 @@ public class TlsFieldVectorTests
     private static byte[] ServerHello(ushort version, params byte[][] extensions) =>
         [(byte)(version >> 8), (byte)version, .. new byte[32], 0x00, 0xc0, 0x2f, 0x00, .. Extensions(extensions)];
 
+    private static readonly string KeyShare = "001d 0020" + new string('a', 64);
+
     [Fact]
     public void SignatureAlgorithmsCertAndDelegatedCredentialListTheirSchemes()
     {
@@ -42,6 +44,32 @@ public class TlsFieldVectorTests
             Ext(13, "0002 0804"), Ext(50, "0004 0403 0804"), Ext(34, "0006 0403 0503 0203"))).Single();
         Assert.Equal(["2", "4", "6"], Values(set, TlsFields.SigHashAlgLen));
         Assert.Equal(["0x0804", "0x0403", "0x0804", "0x0403", "0x0503", "0x0203"], Values(set, TlsFields.SigHashAlg));
+        Assert.False(tlsError);
+    }
+
+    [Fact]
+    public void EarlyTls13DraftServerHelloHasNoSessionIdNorCompression()
+    {
+        // Arkime's tls13.pcap (draft 18) and Zeek's tls13draft16-*.pcap: before draft 22 the ServerHello is version,
+        // random, cipher suite, extensions; until draft 23 key_share was extension 40, which tshark reads as key_share.
+        var client = ClientHello(Ext(40, "0024 " + KeyShare));
+        var serverHello = (byte[])[0x7f, 0x12, .. new byte[32], 0x13, 0x01, .. Extensions(Ext(40, KeyShare))];
+        var frames = Dissect(client, Record(22, Message(2, serverHello), 0x0301));
+        var (clientSet, _) = frames[0];
+        Assert.Equal(["36"], Values(clientSet, TlsFields.KeyShareClientLength));
+        Assert.Equal(["29"], Values(clientSet, TlsFields.KeyShareGroup));
+        Assert.Equal(["32"], Values(clientSet, TlsFields.KeyShareKeyExchangeLength));
+
+        var (set, tlsError) = frames[1];
+        Assert.Equal(["0x7f12"], Values(set, TlsFields.Version));
+        Assert.Empty(Values(set, TlsFields.SessionIdLength));
+        Assert.Equal(["0x1301"], Values(set, TlsFields.CipherSuite));
+        Assert.Empty(Values(set, TlsFields.CompMethod));
+        Assert.Equal(["40"], Values(set, TlsFields.ExtensionsLength));
+        Assert.Equal(["40"], Values(set, TlsFields.ExtensionType));
+        Assert.Equal(["29"], Values(set, TlsFields.KeyShareGroup));
+        Assert.Equal([new string('a', 64)], Values(set, TlsFields.KeyShareKeyExchange));
+        Assert.Equal(["32530,4865,40"], Values(set, TlsFields.Ja3sFull));
         Assert.False(tlsError);
     }
 
