@@ -56,6 +56,11 @@ public sealed class TlsFieldEmitter
         {
             if ((reassembled && i == 0) || (rest && i == firstCallEnd)) _protocols.Append(":tls");
             ref readonly var item = ref items[i];
+            if (Ssl2ServerHelloCertificate(store, item) is { IsEmpty: false } der)
+            {
+                AddCertificate(der);
+                continue;
+            }
             if (item.Kind != TlsFrameItemKind.Handshake || item.HandshakeKind != HandshakeEventKind.Message) continue;
             if (item.HandshakeType == TlsHandshakeType.CertificateStatus)
             {
@@ -83,9 +88,7 @@ public sealed class TlsFieldEmitter
             if (!message.ListFits) continue; // tshark reads no entry of a list longer than its message
             foreach (var entry in message.Entries)
             {
-                var certificate = ParseCertificate(entry.Data);
-                _certificates.Add(certificate);
-                if (certificate is not null) AppendCertificateProtocols(certificate);
+                AddCertificate(entry.Data);
                 if (!tls13) continue;
                 // RFC 8446 §4.4.2.1: a TLS 1.3 server staples the OCSP response in the entry's status_request.
                 foreach (var e in entry.Extensions)
@@ -93,6 +96,23 @@ public sealed class TlsFieldEmitter
             }
         }
         if (rest && firstCallEnd == items.Length) _protocols.Append(":tls");
+    }
+
+    private void AddCertificate(ReadOnlySpan<byte> der)
+    {
+        var certificate = ParseCertificate(der);
+        _certificates.Add(certificate);
+        if (certificate is not null) AppendCertificateProtocols(certificate);
+    }
+
+    /// <summary>The certificate of an SSL 2.0 ServerHello record (what <see cref="EmitSsl2Record"/> shows), or an empty span.</summary>
+    private static ReadOnlySpan<byte> Ssl2ServerHelloCertificate(TlsFrameStore store, in TlsFrameItem item)
+    {
+        if (item.Kind != TlsFrameItemKind.Record || item.RecordKind != TlsRecordKind.Ssl2) return default;
+        var bytes = store.BytesOf(item);
+        var fragment = bytes[Math.Min(item.HeaderLength, bytes.Length)..];
+        if (fragment.IsEmpty || fragment[0] != 4 || !TlsSniffer.LooksLikeClearSsl2Handshake(fragment)) return default;
+        return Ssl2ServerHello.Parse(fragment).Certificate;
     }
 
     private const ushort StatusRequestType = 5;
@@ -320,20 +340,41 @@ public sealed class TlsFieldEmitter
             }
         }
         else if (record.RecordKind == TlsRecordKind.Ssl2)
-        {
-            // An SSL 2.0 record: its length, version 0x0002, and a clear ClientHello's version and session ID length.
-            set.AddPresence(TlsFields.Record);
-            set.AddInt(TlsFields.RecordLength, fragment.Length);
-            set.AddInt(TlsFields.RecordVersion, record.RecordVersion);
-            if (fragment.Length >= 9 && fragment[0] == 1 && TlsSniffer.LooksLikeClearSsl2Handshake(fragment))
-            {
-                set.AddInt(TlsFields.HandshakeType, 1);
-                set.AddInt(TlsFields.Version, BinaryPrimitives.ReadUInt16BigEndian(fragment[1..]));
-                set.AddInt(TlsFields.SessionIdLength, BinaryPrimitives.ReadUInt16BigEndian(fragment[5..]));
-            }
-        }
+            EmitSsl2Record(fragment, record.RecordVersion, set, ref certificateIndex);
         while (i < items.Length && items[i].Kind == TlsFrameItemKind.Handshake)
             EmitHandshake(f, store, items[i++], set, ref certificateIndex);
+    }
+
+    /// <summary>
+    /// An SSL 2.0 record (packet-tls.c, dissect_ssl2_record): its generated version 0x0002; when its data can be a clear
+    /// message (ClientHello, ClientMasterKey, ServerHello), its length, the message type and the message's fields — a
+    /// ClientHello's version and session ID length, a ServerHello's version and certificate. Other records are
+    /// "Encrypted Data", with no length.
+    /// </summary>
+    private void EmitSsl2Record(ReadOnlySpan<byte> fragment, ushort recordVersion, FieldSet set, ref int certificateIndex)
+    {
+        set.AddPresence(TlsFields.Record);
+        set.AddInt(TlsFields.RecordVersion, recordVersion);
+        if (!TlsSniffer.LooksLikeClearSsl2Handshake(fragment)) return;
+        set.AddInt(TlsFields.RecordLength, fragment.Length);
+        set.AddInt(TlsFields.HandshakeType, fragment[0]);
+        if (fragment[0] == 1 && fragment.Length >= 9)
+        {
+            set.AddInt(TlsFields.Version, BinaryPrimitives.ReadUInt16BigEndian(fragment[1..]));
+            set.AddInt(TlsFields.SessionIdLength, BinaryPrimitives.ReadUInt16BigEndian(fragment[5..]));
+        }
+        else if (fragment[0] == 4)
+        {
+            var hello = Ssl2ServerHello.Parse(fragment);
+            if (!hello.HasHeader) return;
+            set.AddInt(TlsFields.Version, hello.Version);
+            set.AddInt(TlsFields.CertificateLength, hello.CertificateLength);
+            if (hello.Certificate.IsEmpty) return;
+            set.AddBytes(TlsFields.Certificate, hello.Certificate);
+            var certificate = certificateIndex < _certificates.Count ? _certificates[certificateIndex] : null;
+            certificateIndex++;
+            if (certificate is not null) EmitCertificateFields(certificate, set);
+        }
     }
 
     /// <summary>

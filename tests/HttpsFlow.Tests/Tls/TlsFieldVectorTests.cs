@@ -106,4 +106,38 @@ public class TlsFieldVectorTests
         Assert.Equal(["0x0403", "0x0403"], Values(set, TlsFields.SigHashAlg));
         Assert.False(tlsError);
     }
+
+    [Fact]
+    public void Ssl2RecordsShowTheirLengthOnlyWhenClear()
+    {
+        // Zeek's ssl.v3.pcap and ssl-v2.pcap, to port 443: a ClientHello with a 16-byte challenge (which tshark's TLS
+        // dissector takes there), a ServerHello with its certificate, then encrypted records with no length.
+        byte[] clientHello = [0x80, 28, 0x01, 0x03, 0x01, 0x00, 0x03, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x39, .. new byte[16]];
+        var der = X509TestData.Der("ec-leaf");
+        byte[] hello =
+        [
+            0x04, 0x00, 0x01, 0x00, 0x02, (byte)(der.Length >> 8), (byte)der.Length, 0x00, 0x03, 0x00, 0x10,
+            .. der, 0x01, 0x00, 0x80, .. new byte[16],
+        ];
+        byte[] server = [(byte)(0x80 | hello.Length >> 8), (byte)hello.Length, .. hello, 0x80, 0x05, 0x5a, 1, 2, 3, 4];
+        var frames = Dissect(clientHello, server);
+
+        var (client, _) = frames[0];
+        Assert.Equal(["0x0002"], Values(client, TlsFields.RecordVersion));
+        Assert.Equal(["28"], Values(client, TlsFields.RecordLength));
+        Assert.Equal(["1"], Values(client, TlsFields.HandshakeType));
+        Assert.Equal(["0x0301"], Values(client, TlsFields.Version));
+        Assert.Equal(["0"], Values(client, TlsFields.SessionIdLength));
+
+        var (set, tlsError) = frames[1];
+        Assert.Equal(["1", "1"], Values(set, TlsFields.Record));
+        Assert.Equal(["0x0002", "0x0002"], Values(set, TlsFields.RecordVersion));
+        Assert.Equal([hello.Length.ToString()], Values(set, TlsFields.RecordLength));
+        Assert.Equal(["4"], Values(set, TlsFields.HandshakeType));
+        Assert.Equal(["0x0002"], Values(set, TlsFields.Version));
+        Assert.Equal([der.Length.ToString()], Values(set, TlsFields.CertificateLength));
+        Assert.Equal([Convert.ToHexStringLower(der)], Values(set, TlsFields.Certificate));
+        Assert.Single(Values(set, X509Fields.SerialNumber));
+        Assert.False(tlsError);
+    }
 }

@@ -123,6 +123,23 @@ public class TlsNamesAndSnifferTests
     }
 
     [Fact]
+    public void OnATlsPortAnSsl2RecordIsTlsWhateverItsLengths()
+    {
+        // Zeek's ssl.v3.pcap: an SSL 2.0 ClientHello with a 16-byte challenge, to port 443. tshark's TLS dissector
+        // takes it (ssl_looks_like_sslv2); its heuristic, elsewhere, would not.
+        byte[] hello = [.. Hex.Parse("8055 01 0301 003c 0000 0010"), .. new byte[60 + 16]];
+        Assert.Equal(TlsSniffResult.NotTls, TlsSniffer.Sniff(hello, strict: true));
+        Assert.Equal(TlsSniffResult.Ssl2ClientHello, TlsSniffer.Sniff(hello, strict: false));
+        Assert.Equal(TlsSniffResult.NeedMoreData, TlsSniffer.Sniff(hello.AsSpan(0, 2), strict: false));
+        var serverHello = (byte[])hello.Clone();
+        serverHello[2] = 4;
+        Assert.Equal(TlsSniffResult.Tls, TlsSniffer.Sniff(serverHello, strict: false));
+        var other = (byte[])hello.Clone();
+        other[2] = 7; // an SSL 2.0 type that travels encrypted: not what an SSL 2.0 record looks like
+        Assert.Equal(TlsSniffResult.NotTls, TlsSniffer.Sniff(other, strict: false));
+    }
+
+    [Fact]
     public void TheSamplesStartWithTls()
     {
         Assert.Equal(TlsSniffResult.Tls, TlsSniffer.Sniff(TlsSamples.Tls12[0].Bytes));

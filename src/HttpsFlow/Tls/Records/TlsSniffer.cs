@@ -34,7 +34,7 @@ public static class TlsSniffer
         if (data.IsEmpty) return TlsSniffResult.NeedMoreData;
         var r = new WireReader(data);
         r.TryReadUInt8(out byte first);
-        if (first == 0x80) return SniffSsl2(data);
+        if (first == 0x80) return strict ? SniffSsl2(data) : SniffSsl2Record(data);
         bool typeOk = strict ? first is 22 or 23 : first is >= 20 and <= 24;
         if (!typeOk) return TlsSniffResult.NotTls;
         if (!r.TryReadUInt8(out byte major)) return TlsSniffResult.NeedMoreData;
@@ -64,6 +64,18 @@ public static class TlsSniffer
         if (cipherSpecLength == 0 || cipherSpecLength % 3 != 0) return TlsSniffResult.NotTls;
         if (sessionIdLength != 0 && sessionIdLength != 16) return TlsSniffResult.NotTls;
         return challengeLength == 32 ? TlsSniffResult.Ssl2ClientHello : TlsSniffResult.NotTls;
+    }
+
+    /// <summary>
+    /// On a TLS port tshark's TLS dissector reads a first record it knows no version for as SSL 2.0 when it looks like
+    /// one (<see cref="LooksLikeSsl2Record"/>), whatever its lengths: an SSL 2.0 ClientHello with a 16-byte challenge
+    /// is TLS there, though the heuristic would not take it.
+    /// </summary>
+    private static TlsSniffResult SniffSsl2Record(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 3) return TlsSniffResult.NeedMoreData;
+        if (!LooksLikeSsl2Record(data)) return TlsSniffResult.NotTls;
+        return IsSsl2ClientHello(data) ? TlsSniffResult.Ssl2ClientHello : TlsSniffResult.Tls;
     }
 
     /// <summary>The record versions tshark's heuristics accept: SSL 3.0, TLS 1.0–1.2 and GM/T.</summary>
