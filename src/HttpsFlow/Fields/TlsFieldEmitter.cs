@@ -741,7 +741,7 @@ public sealed class TlsFieldEmitter
                 {
                     set.AddInt(TlsFields.ServerNameType, entry.NameType);
                     set.AddInt(TlsFields.ServerNameLen, entry.Name.Length);
-                    set.AddText(TlsFields.ServerName, Ascii(entry.Name));
+                    set.AddText(TlsFields.ServerName, TlsNames.AsciiText(entry.Name));
                 }
                 break;
             case 10 when data.Length >= 2: // supported_groups
@@ -762,7 +762,7 @@ public sealed class TlsFieldEmitter
                 foreach (var protocol in AlpnExtension.Parse(data).Protocols)
                 {
                     set.AddInt(TlsFields.AlpnStrLen, protocol.Length);
-                    set.AddText(TlsFields.AlpnStr, Ascii(protocol));
+                    set.AddText(TlsFields.AlpnStr, TlsNames.AsciiText(protocol));
                 }
                 break;
             case 43: // supported_versions
@@ -834,18 +834,5 @@ public sealed class TlsFieldEmitter
         set.AddInt(TlsFields.KeyShareGroup, entry.Group.Value);
         set.AddInt(TlsFields.KeyShareKeyExchangeLength, entry.KeyExchange.Length);
         set.AddBytes(TlsFields.KeyShareKeyExchange, entry.KeyExchange);
-    }
-
-    /// <summary>tshark shows these names as ASCII strings (bytes above 0x7f are escaped as \xNN).</summary>
-    private static string Ascii(ReadOnlySpan<byte> bytes)
-    {
-        var sb = new StringBuilder(bytes.Length);
-        foreach (byte b in bytes)
-        {
-            if (b == 0) break;
-            if (b < 0x80) sb.Append((char)b);
-            else sb.Append("\\x").Append(b.ToString("x2", CultureInfo.InvariantCulture));
-        }
-        return sb.ToString();
     }
 }

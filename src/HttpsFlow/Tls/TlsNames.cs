@@ -201,4 +201,17 @@ public static class TlsNames
         2 => "Response",
         _ => null,
     };
+
+    /// <summary>
+    /// A name (server_name, ALPN protocol) as tshark 4.0 reads it, as ASCII (ENC_ASCII): a byte above 0x7f becomes
+    /// U+FFFD, and the string ends at its first NUL.
+    /// </summary>
+    public static string AsciiText(ReadOnlySpan<byte> bytes)
+    {
+        int nul = bytes.IndexOf((byte)0);
+        if (nul >= 0) bytes = bytes[..nul];
+        var chars = bytes.Length <= 256 ? stackalloc char[bytes.Length] : new char[bytes.Length];
+        for (int i = 0; i < bytes.Length; i++) chars[i] = bytes[i] < 0x80 ? (char)bytes[i] : '\uFFFD';
+        return new string(chars);
+    }
 }

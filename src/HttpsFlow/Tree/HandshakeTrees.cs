@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using HttpsFlow.Common;
 using HttpsFlow.Fields;
 using HttpsFlow.Tls;
@@ -159,7 +158,7 @@ internal static class ExtensionTree
                     d.Add(sni, $"Server Name Type: {(nameType == 0 ? "host_name" : "Unknown")} ({nameType})", "tls.handshake.extensions_server_name_type", d.Pos - 3, 1);
                     d.Add(sni, $"Server Name length: {nameLength}", "tls.handshake.extensions_server_name_len", d.Pos - 2, 2);
                     if (!d.Has(nameLength)) break;
-                    d.Add(sni, $"Server Name: {Encoding.ASCII.GetString(d.Bytes.Slice(d.Pos, nameLength))}", "tls.handshake.extensions_server_name", d.Pos, nameLength);
+                    d.Add(sni, $"Server Name: {TlsNames.AsciiText(d.Bytes.Slice(d.Pos, nameLength))}", "tls.handshake.extensions_server_name", d.Pos, nameLength);
                     d.Pos += nameLength;
                 }
                 break;
@@ -198,7 +197,7 @@ internal static class ExtensionTree
                     int n = d.U8();
                     d.Add(alpn, $"ALPN string length: {n}", "tls.handshake.extensions_alpn_str_len", d.Pos - 1, 1);
                     if (!d.Has(n)) break;
-                    d.Add(alpn, $"ALPN Next Protocol: {Encoding.ASCII.GetString(d.Bytes.Slice(d.Pos, n))}", "tls.handshake.extensions_alpn_str", d.Pos, n);
+                    d.Add(alpn, $"ALPN Next Protocol: {TlsNames.AsciiText(d.Bytes.Slice(d.Pos, n))}", "tls.handshake.extensions_alpn_str", d.Pos, n);
                     d.Pos += n;
                 }
                 break;

@@ -48,6 +48,15 @@ public class TlsFieldVectorTests
     }
 
     [Fact]
+    public void NonAsciiBytesOfAnAlpnNameAreReplacementCharacters()
+    {
+        // ja4's tls-non-ascii-alpn.pcapng: tshark 4.0 reads protocol names as ASCII, each byte above 0x7f a U+FFFD.
+        var (set, _) = Dissect(ClientHello(Ext(16, "000c 02 baad 08 687474702f312e31"))).Single();
+        Assert.Equal(["\uFFFD\uFFFD", "http/1.1"], Values(set, TlsFields.AlpnStr));
+        Assert.Equal(["2", "8"], Values(set, TlsFields.AlpnStrLen));
+    }
+
+    [Fact]
     public void EarlyTls13DraftServerHelloHasNoSessionIdNorCompression()
     {
         // Arkime's tls13.pcap (draft 18) and Zeek's tls13draft16-*.pcap: before draft 22 the ServerHello is version,
