@@ -199,9 +199,12 @@ public sealed class HostileCaptureTests : IDisposable
         uint c = 0xFFFFF000, s = 0xFFFFFFF0;
         pcap.Record(1, 1, Segment(true, c++, 0, 0x002, default));
         pcap.Record(1, 2, Segment(false, s++, c, 0x012, default));
+        // Clear text, which tshark's TLS dissector hands back to TCP (zeros to port 443 would be TLS Continuation Data).
+        var text = new byte[1000];
+        text.AsSpan().Fill((byte)'A');
         for (int i = 0; i < 8; i++)
         {
-            pcap.Record(1, (uint)(3 + i), Segment(true, c, s, 0x018, new byte[1000]));
+            pcap.Record(1, (uint)(3 + i), Segment(true, c, s, 0x018, text));
             c += 1000;
             pcap.Record(1, (uint)(20 + i), Segment(false, s, c, 0x010, default));
         }

@@ -149,4 +149,18 @@ public class TlsFieldVectorTests
         Assert.Single(Values(set, X509Fields.SerialNumber));
         Assert.False(tlsError);
     }
+
+    [Theory]
+    // ja4's tls3.pcapng: a capture that starts mid-connection with a one-byte segment to port 443. tshark's TLS
+    // dissector takes any payload on a TLS port: under 5 bytes it waits for more, otherwise "Continuation Data".
+    [InlineData("a byte", "00", true)]
+    [InlineData("five bytes that are no record", "0000000000", true)]
+    [InlineData("clear text goes back to TCP", "474554202f20485454502f312e310d0a", false)]
+    public void OnATlsPortAnyFirstPayloadButTextIsTls(string name, string hex, bool tls)
+    {
+        _ = name;
+        var (set, _) = Dissect(Hex.Parse(hex)).Single();
+        Assert.Equal(tls ? ["tls"] : [], Values(set, TlsFields.Tls));
+        Assert.Empty(Values(set, TlsFields.Record));
+    }
 }

@@ -314,8 +314,10 @@ public sealed partial class TlsListLayer
             // A port registered for another protocol gives the payload to that protocol first: no TLS guessed there.
             // Elsewhere (a TLS port, or no registered port) the first payload must look like a TLS record.
             bool tlsPort = TcpPorts.IsTls(f.SrcPort) || TcpPorts.IsTls(f.DstPort);
-            // On a TLS port the TLS dissector itself looks (SSLv2 included); elsewhere tshark's stricter heuristic does.
-            bool looksTls = TlsSniffer.Sniff(payload, strict: !tlsPort) is TlsSniffResult.Tls or TlsSniffResult.Ssl2ClientHello;
+            // On a TLS port the TLS dissector itself takes the payload (it gives back only clear text); elsewhere
+            // tshark's stricter heuristic looks.
+            bool looksTls = tlsPort ? !TlsSniffer.StartsWithPrintableText(payload)
+                : TlsSniffer.Sniff(payload, strict: true) is TlsSniffResult.Tls or TlsSniffResult.Ssl2ClientHello;
             if (!tlsPort && (TcpPorts.IsOther(f.SrcPort) || TcpPorts.IsOther(f.DstPort)))
             {
                 // That protocol's dissector takes the connection; TLS follows only as an upgrade after its own
