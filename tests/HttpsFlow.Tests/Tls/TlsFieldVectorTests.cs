@@ -151,6 +151,21 @@ public class TlsFieldVectorTests
     }
 
     [Theory]
+    [InlineData("early data offered: TLS 1.3 until the ServerHello", "002a 0000", new[] { "23" }, new string[0])]
+    [InlineData("no early data", "", new string[0], new[] { "23" })]
+    public void AClientHelloOfferingEarlyDataMakesTheConnectionTls13(string name, string earlyData, string[] opaque, string[] contentType)
+    {
+        _ = name;
+        // Zeek's tls-13draft19-early-data.pcap: tshark reads the records after a ClientHello with early_data as TLS
+        // 1.3's (opaque_type), the server's too, until a ServerHello sets the version.
+        byte[] client = earlyData.Length > 0 ? Record(22, Message(1, [.. HelloStart(), 0x00, 0x02, 0x13, 0x01, 0x01, 0x00, 0x00, 0x04, .. Hex.Parse(earlyData)]))
+            : ClientHello();
+        var (set, _) = Dissect(client, Record(23, [1, 2, 3, 4, 5]))[1];
+        Assert.Equal(opaque, Values(set, TlsFields.OpaqueType));
+        Assert.Equal(contentType, Values(set, TlsFields.ContentType));
+    }
+
+    [Theory]
     // ja4's tls3.pcapng: a capture that starts mid-connection with a one-byte segment to port 443. tshark's TLS
     // dissector takes any payload on a TLS port: under 5 bytes it waits for more, otherwise "Continuation Data".
     [InlineData("a byte", "00", true)]

@@ -156,6 +156,11 @@ public sealed partial class TlsListLayer
         {
             _owner.Observer?.OnHandshake(_owner._frame!, _owner._conversation!, FromA, e, Parser.NegotiatedVersion);
             if (e.InfoText is { } text) _owner.AddInfo(text);
+            // A ClientHello offering early data (RFC 8446 §4.2.10) makes tshark read the connection as TLS 1.3 until a
+            // ServerHello says otherwise: the 0-RTT records that follow are opaque TLS 1.3 records.
+            if (e.Kind == HandshakeEventKind.Message && e.Type == TlsHandshakeType.ClientHello
+                && ClientHello.Parse(e.Body).Extensions.Contains(ExtensionType.EarlyData))
+                SetVersion(TlsVersion.Tls13);
             if (e.Kind == HandshakeEventKind.Message && e.Type == TlsHandshakeType.ServerHello)
             {
                 ServerHello.Scan(e.Body, out ushort version, out _);
