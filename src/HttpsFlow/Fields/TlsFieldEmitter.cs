@@ -574,7 +574,7 @@ public sealed class TlsFieldEmitter
         if (body.Length < at + 1) return;
         set.AddInt(TlsFields.CompMethodsLength, body[at]);
         foreach (byte method in hello.CompressionMethods) set.AddInt(TlsFields.CompMethod, method);
-        EmitExtensions(hello.Extensions, TlsHandshakeType.ClientHello, TlsVersion.Unknown, set);
+        EmitExtensions(hello.Extensions, TlsHandshakeType.ClientHello, TlsVersion.Unknown, set, body);
         if (hello.Status == ParseStatus.Ok)
         {
             string full = Ja3.ClientFull(hello);
@@ -607,7 +607,7 @@ public sealed class TlsFieldEmitter
         // The extensions are read with the version this ServerHello sets (tshark sets it before reading them).
         ServerHello.Scan(body, out ushort version, out _);
         if (TlsVersion.Tls13Draft(version) != 0) version = TlsVersion.Tls13;
-        EmitExtensions(hello.Extensions, helloRetry ? TlsHandshakeType.HelloRetryRequest : TlsHandshakeType.ServerHello, version, set);
+        EmitExtensions(hello.Extensions, helloRetry ? TlsHandshakeType.HelloRetryRequest : TlsHandshakeType.ServerHello, version, set, body);
         if (hello.Status == ParseStatus.Ok)
         {
             string full = Ja3.ServerFull(hello);
@@ -715,9 +715,11 @@ public sealed class TlsFieldEmitter
 
     /// <summary>
     /// A message's extensions, read in <paramref name="context"/> with the connection's <paramref name="version"/> as
-    /// tshark knows it then (it decides how an SCT's signature is read).
+    /// tshark knows it then (it decides how an SCT's signature is read). <paramref name="message"/> is the body the
+    /// extensions' offsets count in (a hello's), or empty.
     /// </summary>
-    private void EmitExtensions(in ExtensionList extensions, TlsHandshakeType context, ushort version, FieldSet set)
+    private void EmitExtensions(in ExtensionList extensions, TlsHandshakeType context, ushort version, FieldSet set,
+        ReadOnlySpan<byte> message = default)
     {
         if (!extensions.IsPresent || extensions.DeclaredLength < 0) return;
         set.AddInt(TlsFields.ExtensionsLength, extensions.DeclaredLength);
@@ -725,11 +727,14 @@ public sealed class TlsFieldEmitter
         {
             set.AddInt(TlsFields.ExtensionType, e.Type.Value);
             set.AddInt(TlsFields.ExtensionLen, e.DeclaredLength);
-            EmitExtension(e, context, version, set);
+            // tshark reads some fixed-size fields where they would be even when the extension's data is shorter,
+            // from the bytes that follow in the message ("Dissector processed too much data"): those are the tail.
+            var tail = e.DataOffset <= message.Length && message.Length > 0 ? message[e.DataOffset..] : e.Data;
+            EmitExtension(e, tail, context, version, set);
         }
     }
 
-    private void EmitExtension(in Extension e, TlsHandshakeType context, ushort version, FieldSet set)
+    private void EmitExtension(in Extension e, ReadOnlySpan<byte> tail, TlsHandshakeType context, ushort version, FieldSet set)
     {
         var data = e.Data;
         bool server = context is TlsHandshakeType.ServerHello or TlsHandshakeType.HelloRetryRequest;
@@ -748,15 +753,27 @@ public sealed class TlsFieldEmitter
                 set.AddInt(TlsFields.SupportedGroupsLength, BinaryPrimitives.ReadUInt16BigEndian(data));
                 foreach (var group in SupportedGroupsExtension.Parse(data).Groups) set.AddInt(TlsFields.SupportedGroup, group.Value);
                 break;
-            case 11 when data.Length >= 1: // ec_point_formats
-                set.AddInt(TlsFields.EcPointFormatsLength, data[0]);
-                foreach (byte format in EcPointFormatsExtension.Parse(data).Formats) set.AddInt(TlsFields.EcPointFormat, format);
+            case 11 when tail.Length >= 1: // ec_point_formats: its length and formats read with no check of the extension's end
+                set.AddInt(TlsFields.EcPointFormatsLength, tail[0]);
+                foreach (byte format in tail.Slice(1, Math.Min(tail[0], tail.Length - 1))) set.AddInt(TlsFields.EcPointFormat, format);
                 break;
             case 13 or 50 when data.Length >= 2: // signature_algorithms, signature_algorithms_cert
             case 34 when context == TlsHandshakeType.ClientHello && data.Length >= 2: // delegated_credential (RFC 9345 §4.1.1)
                 set.AddInt(TlsFields.SigHashAlgLen, BinaryPrimitives.ReadUInt16BigEndian(data));
                 foreach (var scheme in SignatureAlgorithmsExtension.Parse(data).Algorithms) set.AddInt(TlsFields.SigHashAlg, scheme.Value);
                 break;
+            case 34 when context != TlsHandshakeType.ClientHello && tail.Length >= 6:
+            {
+                // A DelegatedCredential (RFC 9345 §4): valid_time, expected_cert_verify_algorithm, the key (its
+                // SubjectPublicKeyInfo, whose fields are not shown here), algorithm, signature. The two algorithms are
+                // tls.handshake.sig_hash_alg; the key's length is checked against the extension's end, as in tshark.
+                set.AddInt(TlsFields.SigHashAlg, BinaryPrimitives.ReadUInt16BigEndian(tail[4..]));
+                if (data.Length < 9) break;
+                int key = tail[6] << 16 | tail[7] << 8 | tail[8];
+                if (9 + key <= data.Length && 9 + key + 2 <= tail.Length)
+                    set.AddInt(TlsFields.SigHashAlg, BinaryPrimitives.ReadUInt16BigEndian(tail[(9 + key)..]));
+                break;
+            }
             case 16 when data.Length >= 2: // application_layer_protocol_negotiation
                 set.AddInt(TlsFields.AlpnLen, BinaryPrimitives.ReadUInt16BigEndian(data));
                 foreach (var protocol in AlpnExtension.Parse(data).Protocols)
@@ -770,7 +787,8 @@ public sealed class TlsFieldEmitter
                 var versions = SupportedVersionsExtension.Parse(data, server ? TlsHandshakeType.ServerHello : TlsHandshakeType.ClientHello);
                 if (server)
                 {
-                    if (versions.HasSelectedVersion) set.AddInt(TlsFields.SupportedVersion, versions.SelectedVersion);
+                    // The selected version is read where it would be, whatever the extension's length.
+                    if (tail.Length >= 2) set.AddInt(TlsFields.SupportedVersion, BinaryPrimitives.ReadUInt16BigEndian(tail));
                 }
                 else if (data.Length >= 1)
                 {
@@ -812,7 +830,8 @@ public sealed class TlsFieldEmitter
                 var psk = PreSharedKeyExtension.Parse(data, server ? TlsHandshakeType.ServerHello : TlsHandshakeType.ClientHello);
                 if (server)
                 {
-                    if (psk.HasSelectedIdentity) set.AddInt(TlsFields.PskSelected, psk.SelectedIdentity);
+                    // The selected identity is read where it would be, whatever the extension's length.
+                    if (tail.Length >= 2) set.AddInt(TlsFields.PskSelected, BinaryPrimitives.ReadUInt16BigEndian(tail));
                 }
                 else if (data.Length >= 2)
                 {

@@ -150,6 +150,20 @@ public class TlsFieldVectorTests
         Assert.False(tlsError);
     }
 
+    [Fact]
+    public void ServerHelloFieldsReadPastEmptyExtensions()
+    {
+        // Arkime's arkime_synthetic.pcap: a ServerHello whose extensions are all empty. tshark reads the fixed-size
+        // fields of ec_point_formats, supported_versions, pre_shared_key and a delegated_credential where they would
+        // be, from the next extensions' headers ("Dissector processed too much data").
+        var server = Record(22, Message(2, ServerHello(0x0303, Ext(11, ""), Ext(43, ""), Ext(41, ""), Ext(34, ""), Ext(35, ""), Ext(36, ""))));
+        var (set, _) = Dissect(ClientHello(), server)[1];
+        Assert.Equal(["0"], Values(set, TlsFields.EcPointFormatsLength));   // 00 of 002b
+        Assert.Equal(["0x0029"], Values(set, TlsFields.SupportedVersion));  // 0029, pre_shared_key's type
+        Assert.Equal(["34"], Values(set, TlsFields.PskSelected));           // 0022, delegated_credential's type
+        Assert.Equal(["0x0024"], Values(set, TlsFields.SigHashAlg));        // after valid_time 0023 0000: 0024
+    }
+
     [Theory]
     [InlineData("early data offered: TLS 1.3 until the ServerHello", "002a 0000", new[] { "23" }, new string[0])]
     [InlineData("no early data", "", new string[0], new[] { "23" })]
