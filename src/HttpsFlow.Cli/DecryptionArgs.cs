@@ -96,8 +96,8 @@ internal sealed class Decrypting
         var others = stores.OfType<IDecryptedSink>().Distinct().ToArray();
         bool fields = others.OfType<Fields.TlsFrameStore>().Any();
         // The packet list needs only each message's first line, media type and first bytes: bodies are neither kept
-        // nor decompressed for it, nor the frames a message came in listed.
-        var http1Limits = fields ? null : new Http.Http1.Http1Limits { MaxBodyBytes = 64, DecodeBodies = false, MaxFramesListed = 1 };
+        // nor decompressed for it, nor the frames a message came in listed, nor notes kept.
+        var http1Limits = fields ? null : new Http.Http1.Http1Limits { MaxBodyBytes = 64, DecodeBodies = false, MaxFramesListed = 1, KeepNotes = false };
         Namer = new PlaintextNamer { Http1 = _ => new Http1ListLayer(http1Limits), Http2 = _ => new Http2ListLayer() };
         Namer.Fields.Enabled = fields;
         foreach (var store in others.OfType<Fields.TlsFrameStore>()) store.AppFields = Namer.Fields;

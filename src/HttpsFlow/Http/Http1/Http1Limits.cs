@@ -66,6 +66,12 @@ public sealed record Http1Limits
     /// </summary>
     public int MaxFramesListed { get; init; } = 1024;
 
+    /// <summary>
+    /// Whether notes are kept at all (true by default). False for readers that show none of them (the packet list): a
+    /// body longer than <see cref="MaxBodyBytes"/>, for one, is then not noted on every message.
+    /// </summary>
+    public bool KeepNotes { get; init; } = true;
+
     /// <summary>Most notes kept per message; further ones are counted in one last note. 32 by default; clamped to 2 – 4,096.</summary>
     public int MaxNotesPerMessage { get; init; } = 32;
 

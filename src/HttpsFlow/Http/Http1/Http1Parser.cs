@@ -812,7 +812,7 @@ public sealed class Http1Parser : IDisposable
         if (keep < data.Length && !_bodyNoted)
         {
             _bodyNoted = true;
-            Note(Http1NoteKeys.BodyNotKept, Severity.Note, "Undecoded", $"body longer than {max} bytes: the rest is counted, not kept");
+            if (_limits.KeepNotes) Note(Http1NoteKeys.BodyNotKept, Severity.Note, "Undecoded", $"body longer than {max} bytes: the rest is counted, not kept");
         }
         if (keep <= 0) return;
         if (_body is null || _body.Length < _bodyKept + keep)
@@ -980,6 +980,7 @@ public sealed class Http1Parser : IDisposable
     /// <summary>Adds a note to the message in progress (bounded).</summary>
     internal void Note(string key, Severity severity, string group, string message)
     {
+        if (!_limits.KeepNotes) return;
         int max = _limits.NotesPerMessage;
         if (_notes.Count < max - 1)
         {

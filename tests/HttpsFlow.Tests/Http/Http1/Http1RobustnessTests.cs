@@ -187,6 +187,19 @@ public class Http1RobustnessTests
     }
 
     [Fact]
+    public void WithoutNotesTheSameMessagesAreRead()
+    {
+        // The packet list keeps no notes: the messages, their framing and lengths are the same.
+        string text = "GET / HTTP/1.1\r\nbad line\r\n\r\nPOST /x HTTP/1.1\r\nContent-Length: 300\r\n\r\n" + new string('b', 300) + "GET /y HTTP/1.1\r\n\r\n";
+        var noted = Feed(Http1Direction.Requests, [Bytes(text)], limits: new Http1Limits { MaxBodyBytes = 64 }).Messages;
+        var quiet = Feed(Http1Direction.Requests, [Bytes(text)], limits: new Http1Limits { MaxBodyBytes = 64, KeepNotes = false }).Messages;
+        Assert.NotEmpty(noted.SelectMany(m => m.NoteKeys));
+        Assert.Empty(quiet.SelectMany(m => m.NoteKeys));
+        Assert.Equal(noted.Select(m => (m.StartLine, m.BodyLength)), quiet.Select(m => (m.StartLine, m.BodyLength)));
+        Assert.Equal(3, quiet.Count);
+    }
+
+    [Fact]
     public void NotesPerMessageAreBounded()
     {
         var limits = new Http1Limits { MaxNotesPerMessage = 4 };
