@@ -15,6 +15,8 @@ internal sealed class NativeAead : IDisposable
 {
     private const string Lib = NativeCrypto.Lib;
     private const int CtrlAeadSetTag = 0x11;
+    private const int CtrlGcmSetIvFixed = 0x12;
+    private const int CtrlGcmSetIvInvocation = 0x18;
     private const int PoolSize = 64;
 
     [DllImport(Lib)] private static extern IntPtr EVP_CIPHER_CTX_new();
@@ -35,6 +37,9 @@ internal sealed class NativeAead : IDisposable
     [DllImport(Lib, EntryPoint = "EVP_CIPHER_CTX_ctrl")]
     private static extern int SetTag(IntPtr ctx, int type, int length, ref byte tag);
 
+    [DllImport(Lib, EntryPoint = "EVP_CIPHER_CTX_ctrl")]
+    private static extern int Control(IntPtr ctx, int type, int length, ref byte data);
+
     [DllImport(Lib, EntryPoint = "EVP_DecryptFinal_ex")]
     private static extern int Final(IntPtr ctx, ref byte output, out int outputLength);
 
@@ -43,11 +48,18 @@ internal sealed class NativeAead : IDisposable
 
     private IntPtr _ctx;
     private readonly IntPtr _cipher;
+    private readonly bool _gcm;
+    // GCM: a TLS record's nonce keeps its first four bytes for the life of a key (TLS 1.2's salt; TLS 1.3's IV, whose
+    // last eight bytes take the sequence number): they are set once ("fixed field") and each record sets only the
+    // other eight ("invocation field"), which costs a third of re-initialising the context with a whole nonce.
+    private uint _fixed;
+    private byte _fixedState; // 0: not tried, 1: set, 2: not usable here
 
-    private NativeAead(IntPtr ctx, IntPtr cipher)
+    private NativeAead(IntPtr ctx, IntPtr cipher, bool gcm)
     {
         _ctx = ctx;
         _cipher = cipher;
+        _gcm = gcm;
     }
 
     /// <summary>A context for <paramref name="mode"/> with <paramref name="key"/>, or null when OpenSSL is not usable here.</summary>
@@ -69,7 +81,7 @@ internal sealed class NativeAead : IDisposable
             EVP_CIPHER_CTX_free(ctx);
             return null;
         }
-        return new NativeAead(ctx, cipher);
+        return new NativeAead(ctx, cipher, mode == RecordMode.Gcm);
     }
 
     private static IntPtr Rent(IntPtr cipher)
@@ -97,7 +109,7 @@ internal sealed class NativeAead : IDisposable
     public bool Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> output, ReadOnlySpan<byte> aad)
     {
         if (_ctx == IntPtr.Zero || nonce.Length != 12 || tag.Length != 16) return false;
-        if (InitNonce(_ctx, IntPtr.Zero, IntPtr.Zero, ref MemoryMarshal.GetReference(nonce), IntPtr.Zero) != 1) return false;
+        if (!SetNonce(nonce)) return false;
         if (!aad.IsEmpty && UpdateAad(_ctx, IntPtr.Zero, out _, ref MemoryMarshal.GetReference(aad), aad.Length) != 1) return false;
         int written = 0;
         if (!ciphertext.IsEmpty)
@@ -110,6 +122,28 @@ internal sealed class NativeAead : IDisposable
         if (SetTag(_ctx, CtrlAeadSetTag, 16, ref MemoryMarshal.GetReference(tagCopy)) != 1) return false;
         Span<byte> rest = stackalloc byte[32];
         return Final(_ctx, ref MemoryMarshal.GetReference(rest), out _) == 1 && written == ciphertext.Length;
+    }
+
+    private bool SetNonce(ReadOnlySpan<byte> nonce)
+    {
+        uint head = MemoryMarshal.Read<uint>(nonce);
+        if (_gcm && _fixedState == 0)
+        {
+            Span<byte> fixedField = stackalloc byte[4];
+            nonce[..4].CopyTo(fixedField);
+            _fixedState = Control(_ctx, CtrlGcmSetIvFixed, 4, ref MemoryMarshal.GetReference(fixedField)) == 1 ? (byte)1 : (byte)2;
+            _fixed = head;
+        }
+        if (_fixedState == 1 && head == _fixed)
+        {
+            Span<byte> invocation = stackalloc byte[8];
+            nonce[4..].CopyTo(invocation);
+            if (Control(_ctx, CtrlGcmSetIvInvocation, 8, ref MemoryMarshal.GetReference(invocation)) == 1) return true;
+            _fixedState = 2;
+        }
+        // A whole nonce overwrites the fixed field: set it again at the next record.
+        if (_fixedState == 1) _fixedState = 0;
+        return InitNonce(_ctx, IntPtr.Zero, IntPtr.Zero, ref MemoryMarshal.GetReference(nonce), IntPtr.Zero) == 1;
     }
 
     public void Dispose()

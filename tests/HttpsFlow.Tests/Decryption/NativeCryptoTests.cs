@@ -91,6 +91,44 @@ public class NativeCryptoTests
         }
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)]
+    public void Gcm_records_with_a_fixed_nonce_head_open_in_sequence(int keyLength)
+    {
+        // As TLS sends them: the nonce's first four bytes stay, the other eight change per record (TLS 1.2's explicit
+        // nonce, TLS 1.3's IV XOR the sequence number); one record in the middle has another head.
+        if (!NativeCrypto.Available) return;
+        var random = new Random(keyLength + 1);
+        var key = new byte[keyLength];
+        var iv = new byte[12];
+        random.NextBytes(key);
+        random.NextBytes(iv);
+        using var gcm = new AesGcm(key, 16);
+        using var native = NativeAead.TryCreate(RecordMode.Gcm, key);
+        Assert.NotNull(native);
+        for (ulong seq = 0; seq < 40; seq++)
+        {
+            var nonce = (byte[])iv.Clone();
+            for (int i = 0; i < 8; i++) nonce[4 + i] ^= (byte)(seq >> (56 - 8 * i));
+            if (seq == 17) nonce[0] ^= 0xff;
+            var plain = new byte[random.Next(0, 3000)];
+            random.NextBytes(plain);
+            byte[] aad = [23, 3, 3, (byte)(plain.Length >> 8), (byte)plain.Length];
+            var sealedBytes = new byte[plain.Length];
+            var tag = new byte[16];
+            gcm.Encrypt(nonce, plain, sealedBytes, tag, aad);
+            var opened = new byte[plain.Length];
+            Assert.True(native!.Decrypt(nonce, sealedBytes, tag, opened, aad), $"record {seq}");
+            Assert.Equal(plain, opened);
+            if (seq % 7 == 3)
+            {
+                tag[5] ^= 0x40;
+                Assert.False(native.Decrypt(nonce, sealedBytes, tag, opened, aad));
+            }
+        }
+    }
+
     [Fact]
     public void Key_derivations_agree_with_and_without_libcrypto()
     {
