@@ -60,6 +60,8 @@ internal sealed class DecryptionArgs
         }
         if (keyLogPath is not null)
         {
+            // Loading and initialising libcrypto (a few milliseconds) happens beside the reading of the key log.
+            Decryption.NativeCrypto.WarmUp();
             if (ExplainCommand.LoadKeyLog(keyLogPath, stderr) is not { } loaded)
             {
                 exit = CliApp.ExitInput;

@@ -12,7 +12,7 @@ namespace HttpsFlow.Decryption;
 /// reused. Where libcrypto.so.3 cannot be loaded (another OS, another OpenSSL) or HTTPSFLOW_MANAGED_CRYPTO=1 is set,
 /// <see cref="Available"/> is false and callers use the .NET classes; both give the same bytes (tested).
 /// </summary>
-internal static class NativeCrypto
+public static class NativeCrypto
 {
     internal const string Lib = "libcrypto.so.3";
 
@@ -20,6 +20,12 @@ internal static class NativeCrypto
     [DllImport(Lib)] private static extern IntPtr EVP_MD_fetch(IntPtr libraryContext, ref byte algorithm, IntPtr properties);
 
     private static readonly Lazy<Algorithms?> s_algorithms = new(Load);
+
+    /// <summary>Starts loading libcrypto and fetching the algorithms on a pool thread, so that the first decryption need not wait for it.</summary>
+    public static void WarmUp()
+    {
+        if (!s_algorithms.IsValueCreated) ThreadPool.UnsafeQueueUserWorkItem(static _ => _ = s_algorithms.Value, null);
+    }
 
     /// <summary>Whether libcrypto is used (loaded, and not turned off by the environment).</summary>
     public static bool Available => s_algorithms.Value is not null;
