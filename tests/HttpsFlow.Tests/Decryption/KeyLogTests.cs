@@ -165,3 +165,53 @@ public class FinishedVerificationTests
             unverified.Records.Select(r => (r.Frame, r.Type, Convert.ToHexString(r.Plaintext))));
     }
 }
+
+/// <summary>A large key log read in two halves at once gives what reading it line after line gives.</summary>
+public class LargeKeyLogTests
+{
+    [Fact]
+    public void Halves_read_at_once_equal_one_line_after_another()
+    {
+        var random = new Random(9);
+        var lines = new List<string>();
+        var randoms = new List<byte[]>();
+        for (int i = 0; i < 6000; i++)
+        {
+            var clientRandom = new byte[32];
+            random.NextBytes(clientRandom);
+            randoms.Add(clientRandom);
+            string hex = Convert.ToHexString(clientRandom);
+            lines.Add($"CLIENT_HANDSHAKE_TRAFFIC_SECRET {hex} {Convert.ToHexString(RandomBytes(random, 32))}");
+            lines.Add($"CLIENT_RANDOM {hex.ToLowerInvariant()} {Convert.ToHexString(RandomBytes(random, 48))}");
+            if (i % 997 == 0) lines.Add($"CLIENT_RANDOM {hex[..10]} zz");             // a bad line
+            if (i % 1500 == 7) lines.Add("# a comment\r");
+        }
+        // The same client random again late in the file: its later secret wins either way.
+        lines.Add($"CLIENT_RANDOM {Convert.ToHexString(randoms[5])} {new string('e', 96)}");
+        string text = string.Join('\n', lines) + "\n";
+        Assert.True(text.Length > 512 << 10);
+
+        var together = KeyLog.Parse(text, "big.keys");
+        KeyLog apart;
+        KeyLog.ReadHalvesAtOnce = false;
+        try { apart = KeyLog.Parse(text, "big.keys"); }
+        finally { KeyLog.ReadHalvesAtOnce = true; }
+
+        Assert.Equal(apart.Count, together.Count);
+        Assert.Equal(apart.LineCount, together.LineCount);
+        Assert.Equal(apart.Warnings.Select(w => w.ToString()), together.Warnings.Select(w => w.ToString()));
+        Assert.NotEmpty(together.Warnings);
+        foreach (var r in randoms)
+            foreach (var label in Enum.GetValues<KeyLogLabel>())
+                Assert.Equal(apart.Find(r)!.Get(label), together.Find(r)!.Get(label));
+        Assert.Equal(Convert.FromHexString(new string('e', 96)), together.Find(randoms[5])!.MasterSecret);
+        Assert.Equal(apart.LinesFor(randoms.Take(50).Append(randoms[5])), together.LinesFor(randoms.Take(50).Append(randoms[5])));
+    }
+
+    private static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+}
