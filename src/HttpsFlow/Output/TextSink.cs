@@ -16,6 +16,7 @@ public sealed class TextSink : IDisposable
     private readonly byte[] _bytes;
     private int _byteLen;
     private readonly Encoder _encoder = new UTF8Encoding(false).GetEncoder();
+    private static readonly UTF8Encoding Utf8 = new(false);
 
     public TextSink(Stream output, bool ownsStream = false, int bufferBytes = 1 << 16)
     {
@@ -131,19 +132,25 @@ public sealed class TextSink : IDisposable
     {
         Append('\n');
         var chars = _chars.AsSpan(0, _len);
-        if (_bytes.Length - _byteLen < chars.Length) FlushBytes();
-        if (chars.Length <= _bytes.Length - _byteLen)
+        // At most three bytes per UTF-16 character: when that fits, ASCII runs (nearly all of a line) are converted in
+        // vectorised passes and the rest (tshark's arrows, names) with the UTF-8 encoding, which holds no state between
+        // lines (each ends with '\n', so no surrogate pair is cut).
+        if (_bytes.Length - _byteLen < chars.Length * 3) FlushBytes();
+        if (chars.Length * 3 <= _bytes.Length - _byteLen)
         {
-            // Most lines are ASCII: converted in one vectorised pass; the encoder takes over at the first other
-            // character (it holds no state between lines, each ending with '\n').
-            var status = System.Text.Ascii.FromUtf16(chars, _bytes.AsSpan(_byteLen), out int written);
-            _byteLen += written;
-            chars = chars[written..];
-            if (status == System.Buffers.OperationStatus.Done)
+            while (true)
             {
-                _len = 0;
-                return;
+                var status = System.Text.Ascii.FromUtf16(chars, _bytes.AsSpan(_byteLen), out int written);
+                _byteLen += written;
+                chars = chars[written..];
+                if (status == System.Buffers.OperationStatus.Done) break;
+                int run = chars.IndexOfAnyInRange('\0', '\u007f');
+                if (run < 0) run = chars.Length;
+                _byteLen += Utf8.GetBytes(chars[..run], _bytes.AsSpan(_byteLen));
+                chars = chars[run..];
             }
+            _len = 0;
+            return;
         }
         while (!chars.IsEmpty)
         {
