@@ -155,14 +155,31 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
         return ref item;
     }
 
-    private TlsConnectionFacts Facts(Frame frame, TcpConversation conversation)
+    private TlsConnectionFacts Facts(Frame frame, TcpConversation conversation, ulong bytesBeforeTls = 0)
     {
         if (!_connections.TryGetValue(conversation.Stream, out var facts))
         {
-            facts = new TlsConnectionFacts { PortProtocol = TlsApplicationProtocols.ForPort(frame.DstPort) ?? TlsApplicationProtocols.ForPort(frame.SrcPort) };
+            // TLS that starts after other bytes of the stream was started by the protocol of the port (STARTTLS), which
+            // tshark's dissector for it hands over; otherwise the TLS port table names it.
+            string? startTls = bytesBeforeTls > 0
+                ? TlsApplicationProtocols.ForStartTlsPort(frame.DstPort) ?? TlsApplicationProtocols.ForStartTlsPort(frame.SrcPort)
+                : null;
+            facts = new TlsConnectionFacts { PortProtocol = startTls ?? TlsApplicationProtocols.ForPort(frame.DstPort) ?? TlsApplicationProtocols.ForPort(frame.SrcPort) };
             _connections[conversation.Stream] = facts;
         }
         return facts;
+    }
+
+    /// <summary>
+    /// Bytes the TCP stream carried before TLS began in this direction (a STARTTLS exchange): this frame's relative
+    /// sequence number less one, less the TLS offset at which its segment starts.
+    /// </summary>
+    private static ulong BytesBeforeTls(Frame frame, in TlsRecord record)
+    {
+        foreach (var s in record.Segments)
+            if (s.Frame == frame.Number)
+                return frame.Tcp.Seq > s.StreamOffset + 1 ? frame.Tcp.Seq - 1 - s.StreamOffset : 0;
+        return 0;
     }
 
     public void OnRecord(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, ushort version)
@@ -179,7 +196,8 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
         item.FirstFrame = record.FirstFrame;
         item.StreamOffset = record.StreamOffset;
         item.EndOffset = record.EndOffset;
-        item.Connection = Facts(frame, conversation);
+        item.Connection = _connections.TryGetValue(conversation.Stream, out var known) ? known
+            : Facts(frame, conversation, BytesBeforeTls(frame, record));
         item.BytesStart = Copy(record.Bytes);
         item.BytesLength = record.Bytes.Length;
         item.PiecesStart = _pieceCount;
@@ -301,7 +319,8 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
 
 /// <summary>
 /// The protocol tshark hands decrypted TLS data to, and names in tls.app_data_proto: by the ServerHello's ALPN
-/// (tshark's tls.alpn table) or by port (its tls.port table).
+/// (tshark's tls.alpn table, "spdy/" by its prefix), by the protocol that started TLS on its port (STARTTLS), or by
+/// port (its tls.port table).
 /// </summary>
 public static class TlsApplicationProtocols
 {
@@ -311,6 +330,20 @@ public static class TlsApplicationProtocols
     {
         _ when alpn.SequenceEqual("http/1.1"u8) || alpn.SequenceEqual("http/1.0"u8) => Http,
         _ when alpn.SequenceEqual("h2"u8) => "HyperText Transfer Protocol 2",
+        _ when alpn.StartsWith("spdy/"u8) => "SPDY",
+        _ => null,
+    };
+
+    /// <summary>The protocols whose dissectors in tshark follow their STARTTLS (or SSL request) into TLS, by port.</summary>
+    public static string? ForStartTlsPort(ushort port) => port switch
+    {
+        25 or 587 => "Simple Mail Transfer Protocol",
+        143 => "Internet Message Access Protocol",
+        110 => "Post Office Protocol",
+        5222 => "XMPP Protocol",
+        389 => "Lightweight Directory Access Protocol",
+        3306 => "MySQL Protocol",
+        5432 => "PostgreSQL",
         _ => null,
     };
 
