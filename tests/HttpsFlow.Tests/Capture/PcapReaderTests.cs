@@ -378,25 +378,13 @@ public class PcapReaderTests
     }
 
     /// <summary>A stream that returns at most one byte per read, as a slow pipe may.</summary>
-    private sealed class TrickleStream(byte[] data) : Stream
+    private sealed class TrickleStream(byte[] data) : ReadOnlyTestStream
     {
-        private int _pos;
-
         public override int Read(byte[] buffer, int offset, int count)
         {
-            if (count == 0 || _pos >= data.Length) return 0;
-            buffer[offset] = data[_pos++];
+            if (count == 0 || Pos >= data.Length) return 0;
+            buffer[offset] = data[Pos++];
             return 1;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _pos; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -72,27 +72,15 @@ public class ReadAheadTests
     }
 
     /// <summary>A stream whose reads fail with an I/O error once <paramref name="failAt"/> bytes have been read.</summary>
-    private sealed class FailingStream(byte[] data, int failAt) : Stream
+    private sealed class FailingStream(byte[] data, int failAt) : ReadOnlyTestStream
     {
-        private int _pos;
-
         public override int Read(byte[] buffer, int offset, int count)
         {
-            if (_pos >= failAt) throw new IOException("device went away");
-            int n = Math.Min(count, Math.Min(data.Length, failAt) - _pos);
-            Array.Copy(data, _pos, buffer, offset, n);
-            _pos += n;
+            if (Pos >= failAt) throw new IOException("device went away");
+            int n = Math.Min(count, Math.Min(data.Length, failAt) - Pos);
+            Array.Copy(data, Pos, buffer, offset, n);
+            Pos += n;
             return n;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _pos; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
