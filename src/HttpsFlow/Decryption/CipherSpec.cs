@@ -30,6 +30,16 @@ public sealed record CipherSpec(ushort Suite, RecordMode Mode, bool TripleDes, i
     /// </summary>
     public static CipherSpec? For(ushort suite, out string? why)
     {
+        // Looked up once per suite: a capture of thousands of connections asks for the same few.
+        var (spec, reason) = s_specs.GetOrAdd(suite, static s => (Create(s, out var w), w));
+        why = reason;
+        return spec;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ushort, (CipherSpec? Spec, string? Why)> s_specs = new();
+
+    private static CipherSpec? Create(ushort suite, out string? why)
+    {
         why = null;
         var info = CipherSuites.Get(suite);
         if (info is null || info.IsSignaling)

@@ -50,7 +50,7 @@ public static class TlsKdf
             for (int i = 0; i < n; i++)
                 output[done + i] = xor ? (byte)(output[done + i] ^ block[i]) : block[i];
             done += n;
-            aLength = Hmac(hash, secret, a[..aLength], default, default, a);
+            if (done < output.Length) aLength = Hmac(hash, secret, a[..aLength], default, default, a);
         }
     }
 

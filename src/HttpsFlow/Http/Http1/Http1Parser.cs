@@ -60,13 +60,13 @@ public sealed class Http1Parser : IDisposable
     private bool _chunkCrlfNoted;
     private byte[]? _line;
     private int _lineLength;
-    private Http1Coding[] _codings = new Http1Coding[4];
+    private Http1Coding[] _codings = []; // grown when a message has codings (most have none)
     private int _codingCount;
     private string? _unknownCoding;
     private bool _tooManyCodings;
 
     // Resynchronising.
-    private readonly byte[] _probe = new byte[ProbeBytes];
+    private byte[]? _probe; // only while resynchronising
     private int _probeLength;
     private long _probeFrame, _probeOffset;
     private long _skipped;
@@ -470,7 +470,7 @@ public sealed class Http1Parser : IDisposable
                 _probeFrame = frame;
                 _probeOffset = _offset + i - 1;
             }
-            _probe[_probeLength++] = b;
+            (_probe ??= new byte[ProbeBytes])[_probeLength++] = b;
             var verdict = Direction == Http1Direction.Requests
                 ? Http1Detector.ProbeRequest(_probe.AsSpan(0, _probeLength), wholeLine: false)
                 : Http1Detector.ProbeResponse(_probe.AsSpan(0, _probeLength));
@@ -793,7 +793,7 @@ public sealed class Http1Parser : IDisposable
                         if (_codingCount >= _limits.Codings) _tooManyCodings = true;
                         else
                         {
-                            if (_codingCount == _codings.Length) Array.Resize(ref _codings, Math.Min(_limits.Codings, _codings.Length * 2));
+                            if (_codingCount == _codings.Length) Array.Resize(ref _codings, Math.Min(_limits.Codings, Math.Max(2, _codings.Length * 2)));
                             _codings[_codingCount++] = coding;
                         }
                     }
