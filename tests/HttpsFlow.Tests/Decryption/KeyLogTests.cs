@@ -215,3 +215,35 @@ public class LargeKeyLogTests
         return bytes;
     }
 }
+
+/// <summary>Any bytes as a key log (a file, or a capture's Decryption Secrets Block): lines skipped with warnings, never an exception.</summary>
+public class KeyLogBytesTests
+{
+    [Fact]
+    public void Random_and_damaged_bytes_never_throw()
+    {
+        var random = new Random(21);
+        string good = $"CLIENT_RANDOM {new string('a', 64)} {new string('b', 96)}\n";
+        byte[][] pieces = ["\uFEFF"u8.ToArray(), "\u00a0"u8.ToArray(), [0xff, 0xfe], [0xc3], "\r\n"u8.ToArray(), "\t"u8.ToArray(),
+            System.Text.Encoding.UTF8.GetBytes(good), "# x\n"u8.ToArray(), [0], "CLIENT_RANDOM "u8.ToArray(), "\n"u8.ToArray()];
+        for (int round = 0; round < 2000; round++)
+        {
+            var bytes = new List<byte>();
+            int parts = random.Next(1, 12);
+            for (int i = 0; i < parts; i++)
+            {
+                if (random.Next(3) == 0)
+                {
+                    var noise = new byte[random.Next(0, 40)];
+                    random.NextBytes(noise);
+                    bytes.AddRange(noise);
+                }
+                else bytes.AddRange(pieces[random.Next(pieces.Length)]);
+            }
+            var log = new KeyLog();
+            log.Add(new DecryptionSecrets(DecryptionSecrets.TlsKeyLog, [.. bytes]), 1);
+            _ = KeyLog.Parse(System.Text.Encoding.Latin1.GetString([.. bytes]));
+            Assert.All(log.Warnings, w => Assert.True(w.Line >= 1));
+        }
+    }
+}
