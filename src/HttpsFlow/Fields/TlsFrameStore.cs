@@ -161,9 +161,10 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
         {
             // TLS that starts after other bytes of the stream was started by the protocol of the port (STARTTLS), which
             // tshark's dissector for it hands over; otherwise the TLS port table names it.
-            string? startTls = bytesBeforeTls > 0
-                ? TlsApplicationProtocols.ForStartTlsPort(frame.DstPort) ?? TlsApplicationProtocols.ForStartTlsPort(frame.SrcPort)
-                : null;
+            // After a SOCKS handshake the protocol is the one of the port the client asked the proxy for.
+            string? startTls = bytesBeforeTls == 0 ? null
+                : conversation.TunnelPort is { } tunnel ? TlsApplicationProtocols.ForPort(tunnel)
+                : TlsApplicationProtocols.ForStartTlsPort(frame.DstPort) ?? TlsApplicationProtocols.ForStartTlsPort(frame.SrcPort);
             facts = new TlsConnectionFacts { PortProtocol = startTls ?? TlsApplicationProtocols.ForPort(frame.DstPort) ?? TlsApplicationProtocols.ForPort(frame.SrcPort) };
             _connections[conversation.Stream] = facts;
         }

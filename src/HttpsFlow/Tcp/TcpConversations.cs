@@ -603,6 +603,13 @@ public sealed class TcpConversation
     }
 
     public int Stream { get; }
+
+    /// <summary>
+    /// The destination port a proxy handshake (a SOCKS CONNECT) asked for: what follows it on this connection is that
+    /// port's protocol, as tshark's SOCKS dissector hands it on. Null without one.
+    /// </summary>
+    public ushort? TunnelPort { get; internal set; }
+
     /// <summary>The source of the first packet seen.</summary>
     public IpAddress AddressA { get; }
     public ushort PortA { get; }

@@ -210,6 +210,27 @@ public sealed partial class TlsListLayer
         Observer?.OnConversationForgotten(conversation);
     }
 
+    private const ushort SocksPort = 1080;
+
+    /// <summary>
+    /// The destination port of a client's SOCKS 4/4a or SOCKS 5 CONNECT request (RFC 1928 §4), or null when
+    /// <paramref name="payload"/> is not one (a SOCKS 5 greeting, say).
+    /// </summary>
+    internal static ushort? SocksConnectPort(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length >= 9 && payload[0] == 4 && payload[1] == 1 && payload[^1] == 0)
+            return (ushort)(payload[2] << 8 | payload[3]);
+        if (payload.Length < 7 || payload[0] != 5 || payload[1] != 1 || payload[2] != 0) return null;
+        int portAt = payload[3] switch
+        {
+            1 => 8,                // IPv4 address
+            3 => 5 + payload[4],   // domain name, its length first
+            4 => 20,               // IPv6 address
+            _ => -1,
+        };
+        return portAt > 0 && payload.Length == portAt + 2 ? (ushort)(payload[portAt] << 8 | payload[portAt + 1]) : null;
+    }
+
     /// <summary>Connections whose TLS state is kept.</summary>
     public int ConnectionCount => _connections.Count;
 
@@ -316,6 +337,8 @@ public sealed partial class TlsListLayer
         }
         if (!state.Decided)
         {
+            if (f.DstPort == SocksPort && f.SrcPort != SocksPort && SocksConnectPort(payload) is { } target)
+                conversation.TunnelPort = target;
             // A port registered for another protocol gives the payload to that protocol first: no TLS guessed there.
             // Elsewhere (a TLS port, or no registered port) the first payload must look like a TLS record.
             bool tlsPort = TcpPorts.IsTls(f.SrcPort) || TcpPorts.IsTls(f.DstPort);
