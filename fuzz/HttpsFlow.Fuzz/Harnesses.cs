@@ -496,28 +496,6 @@ public static class Harnesses
         return packets;
     }
 
-    private static byte[] Segment(bool fromServer, uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload)
-    {
-        var p = new byte[14 + 20 + 20 + payload.Length];
-        var s = p.AsSpan();
-        s[12] = 0x08; // EtherType IPv4
-        var ip = s[14..];
-        ip[0] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(20 + 20 + payload.Length));
-        ip[8] = 64;
-        ip[9] = 6;
-        byte[] client = [10, 0, 0, 1], server = [10, 0, 0, 2];
-        (fromServer ? server : client).CopyTo(ip[12..]);
-        (fromServer ? client : server).CopyTo(ip[16..]);
-        var tcp = ip[20..];
-        BinaryPrimitives.WriteUInt16BigEndian(tcp, fromServer ? (ushort)443 : (ushort)50000);
-        BinaryPrimitives.WriteUInt16BigEndian(tcp[2..], fromServer ? (ushort)50000 : (ushort)443);
-        BinaryPrimitives.WriteUInt32BigEndian(tcp[4..], seq);
-        BinaryPrimitives.WriteUInt32BigEndian(tcp[8..], ack);
-        tcp[12] = 0x50;
-        tcp[13] = flags;
-        BinaryPrimitives.WriteUInt16BigEndian(tcp[14..], 65535);
-        payload.CopyTo(tcp[20..]);
-        return p;
-    }
+    private static byte[] Segment(bool fromServer, uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload) =>
+        ReassemblyHarness.Packet(fromServer, 50000, seq, ack, flags, payload);
 }

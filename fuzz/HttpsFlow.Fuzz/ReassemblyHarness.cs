@@ -257,7 +257,8 @@ public static class ReassemblyHarness
         if (store is not null) FrameFieldEmitter.Emit(frame, set, store);
     }
 
-    private static byte[] Packet(bool fromServer, ushort clientPort, uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload)
+    /// <summary>An Ethernet/IPv4/TCP packet between 10.0.0.1:<paramref name="clientPort"/> and 10.0.0.2:443.</summary>
+    internal static byte[] Packet(bool fromServer, ushort clientPort, uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload)
     {
         var p = new byte[14 + 20 + 20 + payload.Length];
         var s = p.AsSpan();

@@ -17,8 +17,7 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink, IDisposable
 {
     private readonly Http1Parser _requests;
     private readonly Http1Parser _responses;
-    private AppColumns? _columns;
-    private long _frame = -1;
+    private RecordCall _call = new() { Frame = -1 };
 
     public Http1ListLayer(Http1Limits? limits = null)
     {
@@ -32,38 +31,22 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink, IDisposable
 
     public void OnData(ReadOnlySpan<byte> data, long frame, bool fromClient, AppColumns columns)
     {
-        _columns = columns;
-        _frame = frame;
-        _namedInCall = false;
-        _completedInCall = 0;
-        _firstStartedEarlier = false;
         var parser = fromClient ? _requests : _responses;
-        _recordStart = parser.Offset;
+        _call.Begin(columns, frame, parser.Offset);
         parser.Feed(data, frame);
-        // As tshark's TLS reassembles for HTTP: when the record finished a message begun in an earlier record and then
-        // only began the next one, that rest is handed on alone and marked as waiting for more.
-        if (_completedInCall == 1 && _firstStartedEarlier && (parser.InMessage || parser.BufferedBytes > 0))
-            columns.Append(PlaintextNamer.SegmentText);
-        _columns = null;
+        _call.End(restWaits: parser.InMessage || parser.BufferedBytes > 0);
     }
-
-    private long _recordStart;
-    private int _completedInCall;
-    private bool _firstStartedEarlier;
-
-    // Whether this record (one call of tshark's HTTP dissector) named a message already: the first one sets the
-    // Info column, the next ones follow it.
-    private bool _namedInCall;
 
     public void OnMessage(in Http1Message m)
     {
-        if (!m.IsComplete || _columns is not { } columns) return;
+        if (!m.IsComplete || _call.Columns is not { } columns) return;
         Messages++;
-        if (_completedInCall++ == 0) _firstStartedEarlier = m.StartOffset < _recordStart;
+        _call.Completed(m.StartOffset);
         string line = Latin1(m.StartLine) + " ";
-        if (_namedInCall) columns.Append(line);
+        // The first message of the record sets the Info column, the next ones follow it.
+        if (_call.Named) columns.Append(line);
         else columns.Set("HTTP", line);
-        _namedInCall = true;
+        _call.Named = true;
         if (m.BodyLength > 0 && MediaTypes.Of(m.Headers.ContentType) is { } media)
         {
             var body = m.DecodedBody.IsEmpty ? m.Body : m.DecodedBody;
@@ -76,7 +59,7 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink, IDisposable
 
     private void AddFields(in Http1Message m, AppFrameFields fields)
     {
-        long f = _frame;
+        long f = _call.Frame;
         fields.AddText(f, HttpFields.Http, "http");
         // tshark's HTTP marks every request and response line (with its line end) as a Chat note.
         fields.AddExpert(f, new Common.ExpertNote(Common.Severity.Chat, "Sequence", "http", Latin1(m.StartLine) + "\r\n"));

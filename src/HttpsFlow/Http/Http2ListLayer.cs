@@ -14,8 +14,7 @@ namespace HttpsFlow.Http;
 public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
 {
     private readonly Http2Connection _connection;
-    private AppColumns? _columns;
-    private long _frame;
+    private RecordCall _call;
 
     public Http2ListLayer(Http2Limits? limits = null) => _connection = new Http2Connection(this, limits);
 
@@ -25,14 +24,9 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
 
     public void OnData(ReadOnlySpan<byte> data, long frame, bool fromClient, AppColumns columns)
     {
-        _columns = columns;
-        _frame = frame;
-        _namedInCall = false;
-        _completedInCall = 0;
-        _firstStartedEarlier = false;
         int side = fromClient ? 0 : 1;
         _side = side;
-        _recordStart = _fed[side];
+        _call.Begin(columns, frame, _fed[side]);
         var records = _records[side];
         if (columns.Fields.Enabled) records.Add((_fed[side], data.Length, frame));
         _connection.Feed(fromClient, data, frame);
@@ -42,11 +36,7 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
         int done = 0;
         while (done < records.Count && records[done].Start + records[done].Length <= needed) done++;
         records.RemoveRange(0, done);
-        // As tshark's TLS reassembles for HTTP/2: when the record finished a frame begun in an earlier record and then
-        // only began the next one, that rest is handed on alone and marked as waiting for more.
-        if (_completedInCall == 1 && _firstStartedEarlier && _connection.BufferedBytesOf(fromClient) > 0)
-            columns.Append(PlaintextNamer.SegmentText);
-        _columns = null;
+        _call.End(restWaits: _connection.BufferedBytesOf(fromClient) > 0);
     }
 
     private readonly long[] _fed = new long[2];
@@ -55,23 +45,13 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
     // Per direction, the records (stream offset, length, capture frame) that hold bytes of a frame not yet complete:
     // what tshark's TLS lists as the segments of the PDU it reassembles for HTTP/2.
     private readonly List<(long Start, int Length, long Frame)>[] _records = [[], []];
-    private long _recordStart;
-    private int _completedInCall;
-    private bool _firstStartedEarlier;
+    private void Completed(long streamOffset) => _call.Completed(streamOffset);
 
-    private void Completed(long streamOffset)
-    {
-        if (_completedInCall++ == 0) _firstStartedEarlier = streamOffset < _recordStart;
-    }
-
-    // Whether this record (one call of tshark's HTTP/2 dissector) named a frame already: the first clears the Info
-    // column (back to a fence), the next ones follow with ", ".
-    private bool _namedInCall;
-
+    // The first frame named in a record clears the Info column (back to a fence), the next ones follow with ", ".
     private void Begin(AppColumns c)
     {
-        if (_namedInCall) return;
-        _namedInCall = true;
+        if (_call.Named) return;
+        _call.Named = true;
         c.Clear();
         c.Protocol("HTTP2");
     }
@@ -81,11 +61,11 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
 
     public void OnMagic(bool fromClient, long frame)
     {
-        if (_columns is not { } c) return;
+        if (_call.Columns is not { } c) return;
         Completed(0);
         Begin(c);
         c.Tls("Magic");
-        if (c.Fields.Enabled) c.Fields.AddText(_frame, Http2Fields.Http2, "http2");
+        if (c.Fields.Enabled) c.Fields.AddText(_call.Frame, Http2Fields.Http2, "http2");
     }
 
     /// <summary>
@@ -108,15 +88,15 @@ public sealed class Http2ListLayer : IApplicationLayer, IHttp2Sink, IDisposable
 
     public void OnFrame(in Http2FrameEvent e)
     {
-        if (_columns is not { } c) return;
+        if (_call.Columns is not { } c) return;
         Completed(e.StreamOffset);
         var h = e.Header;
         var text = new StringBuilder();
         text.Append(e.TypeName).Append('[').Append(h.StreamId.ToString(CultureInfo.InvariantCulture)).Append(']');
         var fields = c.Fields.Enabled ? c.Fields : null;
-        long f = _frame;
+        long f = _call.Frame;
         string? mediaSuffix = null;
-        if (fields is not null && e.StreamOffset < _recordStart) AddReassembly(fields, f, e.StreamOffset, 9L + h.Length);
+        if (fields is not null && e.StreamOffset < _call.RecordStart) AddReassembly(fields, f, e.StreamOffset, 9L + h.Length);
         fields?.AddText(f, Http2Fields.Http2, "http2");
         fields?.AddPresence(f, Http2Fields.Stream);
         fields?.AddInt(f, Http2Fields.Length, h.Length);

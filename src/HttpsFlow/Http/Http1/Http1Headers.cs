@@ -67,18 +67,6 @@ public readonly ref struct Http1Headers
         return false;
     }
 
-    /// <summary>The value of the first field named <paramref name="name"/> (without case).</summary>
-    public bool TryGetValue(string name, out ReadOnlySpan<byte> value)
-    {
-        foreach (var e in _entries)
-            if (Ascii.EqualsIgnoreCase(_data.Slice(e.NameStart, e.NameLength), name))
-            {
-                value = _data.Slice(e.ValueStart, e.ValueLength);
-                return true;
-            }
-        value = default;
-        return false;
-    }
 
     public bool Contains(ReadOnlySpan<byte> name) => TryGetValue(name, out _);
 

@@ -121,7 +121,7 @@ public class Http1ParserTests
             var h = message.Headers;
             Accept = h.GetCombined("accept");
             AcceptCount = h.CountOf("ACCEPT"u8);
-            Host = h.TryGetValue("host", out var v) ? System.Text.Encoding.Latin1.GetString(v) : null;
+            Host = h.TryGetValue("host"u8, out var v) ? System.Text.Encoding.Latin1.GetString(v) : null;
             ContentEncoding = System.Text.Encoding.Latin1.GetString(h.ContentEncoding);
             Missing = h.GetCombined("x-none");
         }
