@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HttpsFlow.Capture;
+using HttpsFlow.Decryption;
 using HttpsFlow.Filters;
 using HttpsFlow.Output;
 using HttpsFlow.Pipeline;
@@ -251,6 +252,12 @@ public static class CliApp
 /// <summary>`httpsflow list FILE`: one line per packet, as `tshark -r FILE` prints them.</summary>
 internal static class ListCommand
 {
+    /// <summary>False when HTTPSFLOW_SPECULATE=0: every record is opened on the list's own thread.</summary>
+    internal static bool RecordVerifierAllowed { get; set; } = Environment.GetEnvironmentVariable("HTTPSFLOW_SPECULATE") != "0";
+
+    /// <summary>Of the last list made: the records opened on the second thread, and whether the capture was read again.</summary>
+    internal static (long Records, bool ReadAgain) LastSpeculation { get; private set; }
+
     public static Command Build(TextWriter stdout, TextWriter stderr, Stream? stdoutStream)
     {
         var file = new Argument<string>("FILE") { Description = "A pcap or pcapng capture, optionally gzip-compressed; '-' reads standard input." };
@@ -281,37 +288,76 @@ internal static class ListCommand
             if (!CliApp.CountIsValid(max, stderr)) return CliApp.ExitUsage;
             if (!CliApp.TryCompileFilter(parse.GetValue(filterOpt), stderr, out var filter)) return CliApp.ExitUsage;
             if (!decryption.TryLoad(parse, stderr, out var keys, out var rsaKeys, out int keyExit)) return keyExit;
-            using var reader = CliApp.OpenCapture(path, stderr);
-            if (reader is null) return CliApp.ExitInput;
             var output = stdoutStream ?? Console.OpenStandardOutput();
-            using var sink = new TextSink(output, ownsStream: stdoutStream is null);
-            var dissector = new Dissector();
-            filter?.Configure(dissector);
-            DecryptionArgs.Attach(dissector, reader, keys, rsaKeys, filter?.TlsStore);
-            var list = new ListFormatter(CliApp.ParseFormat(parse.GetValue(format)));
-            using var progress = Progress.For(path, reader, stderr);
-            long n = 0;
-            list.Begin(sink);
+            var listFormat = CliApp.ParseFormat(parse.GetValue(format));
+            // A file can be read twice: body records whose plaintext the list only counts are then opened on a second
+            // thread, and should one not open as assumed, the list is made again from the start without that.
+            bool speculate = filter is null && path != "-" && File.Exists(path) && RecordVerifierAllowed;
+            long written = 0;
             try
             {
-                while ((max is null || n < max) && dissector.Next(reader) is { } frame)
+                if (speculate)
                 {
-                    // -c counts packets read, as tshark's does, whether or not they are shown.
-                    if (filter is null || filter.Matches(frame)) list.Write(frame, sink);
-                    else list.Skip(frame);
-                    n++;
-                    progress?.Tick(n);
+                    using var verifier = new RecordVerifier();
+                    int? exit = Run(verifier, 0, out written);
+                    LastSpeculation = (verifier.Submitted, exit is null);
+                    if (exit is { } code) return code;
                 }
-                list.End(sink);
-                sink.Flush();
+                else LastSpeculation = (0, false);
+                return Run(null, written, out _) ?? CliApp.ExitInput;
             }
-            catch (IOException)
+            finally
             {
-                // The reader of our output went away (a closed pipe, `| head`): stop quietly, as tshark does.
-                return CliApp.ExitOk;
+                if (stdoutStream is null) output.Dispose();
             }
-            progress?.Dispose();
-            return CliApp.ReadOutcome(reader, path, stderr);
+
+            // One pass over the capture; null when the verifier found a record that did not open as assumed (nothing
+            // after the bytes already written was written, and those are the same as without it).
+            int? Run(RecordVerifier? verifier, long skip, out long bytesWritten)
+            {
+                bytesWritten = 0;
+                using var reader = CliApp.OpenCapture(path, stderr);
+                if (reader is null) return CliApp.ExitInput;
+                using var sink = new TextSink(skip > 0 ? new SkipBytesStream(output, skip) : output);
+                var dissector = new Dissector();
+                filter?.Configure(dissector);
+                var decrypting = DecryptionArgs.Attach(dissector, reader, keys, rsaKeys, filter?.TlsStore);
+                if (verifier is not null)
+                {
+                    decrypting.Decryptor.Verifier = verifier;
+                    sink.HoldFor(verifier);
+                }
+                var list = new ListFormatter(listFormat);
+                using var progress = Progress.For(path, reader, stderr);
+                long n = 0;
+                try
+                {
+                    list.Begin(sink);
+                    while ((max is null || n < max) && dissector.Next(reader) is { } frame)
+                    {
+                        // -c counts packets read, as tshark's does, whether or not they are shown.
+                        if (filter is null || filter.Matches(frame)) list.Write(frame, sink);
+                        else list.Skip(frame);
+                        n++;
+                        progress?.Tick(n);
+                    }
+                    list.End(sink);
+                    sink.Flush();
+                }
+                catch (SpeculationFailedException)
+                {
+                    bytesWritten = sink.BytesWritten;
+                    sink.Discard();
+                    return null;
+                }
+                catch (IOException)
+                {
+                    // The reader of our output went away (a closed pipe, `| head`): stop quietly, as tshark does.
+                    return CliApp.ExitOk;
+                }
+                progress?.Dispose();
+                return CliApp.ReadOutcome(reader, path, stderr);
+            }
         });
         return cmd;
     }

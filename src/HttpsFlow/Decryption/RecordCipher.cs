@@ -49,6 +49,7 @@ public abstract class RecordCipher : IDisposable
 internal sealed class AeadCipher : RecordCipher
 {
     private readonly CipherSpec _spec;
+    private readonly byte[] _key;
     private readonly byte[] _iv;
     private readonly AesGcm? _gcm;
     private readonly AesCcm? _ccm;
@@ -59,6 +60,7 @@ internal sealed class AeadCipher : RecordCipher
     public AeadCipher(CipherSpec spec, byte[] key, byte[] iv)
     {
         _spec = spec;
+        _key = key;
         _iv = iv;
         _native = spec.TagLength == 16 ? NativeAead.TryCreate(spec.Mode, key) : null;
         if (_native is not null) return;
@@ -138,8 +140,26 @@ internal sealed class AeadCipher : RecordCipher
         return true;
     }
 
+    /// <summary>The verifier that opens some of this key's records on its thread (set at the first it is given).</summary>
+    internal RecordVerifier? Verifier { get; set; }
+
+    /// <summary>A cipher with the same keys and its own state, for another thread.</summary>
+    internal AeadCipher Twin() => new(_spec, _key, _iv);
+
+    /// <summary>
+    /// The length of the application data a fragment of <paramref name="fragmentLength"/> bytes holds when it is what
+    /// it nearly always is: for TLS 1.3, application data without padding. False when the fragment cannot be a record.
+    /// </summary>
+    internal bool TryPlainLength(int fragmentLength, out int length)
+    {
+        length = fragmentLength - _spec.RecordIvLength - _spec.TagLength - (_spec.IsTls13 ? 1 : 0);
+        return length > 0;
+    }
+
     public override void Dispose()
     {
+        Verifier?.Release(this);
+        Verifier = null;
         _native?.Dispose();
         _gcm?.Dispose();
         _ccm?.Dispose();

@@ -14,8 +14,10 @@ namespace HttpsFlow.Decryption;
 public readonly ref struct DecryptedRecord
 {
     internal DecryptedRecord(TlsSession session, long frame, bool fromClient, TlsContentType contentType,
-        ReadOnlySpan<byte> plaintext, ulong sequence, ulong streamOffset)
+        ReadOnlySpan<byte> plaintext, ulong sequence, ulong streamOffset, int lengthOnly = -1)
     {
+        LengthOnly = lengthOnly >= 0;
+        Length = lengthOnly >= 0 ? lengthOnly : plaintext.Length;
         Session = session;
         Frame = frame;
         FromClient = fromClient;
@@ -32,6 +34,14 @@ public readonly ref struct DecryptedRecord
     /// <summary>The content type (the inner type in TLS 1.3).</summary>
     public TlsContentType ContentType { get; }
     public ReadOnlySpan<byte> Plaintext { get; }
+    /// <summary>
+    /// True when only the plaintext's length is given (<see cref="Plaintext"/> is empty): application data the sink
+    /// said it would not read (<see cref="IDecryptedSink.TakesLengthOnly"/>), authenticated by a
+    /// <see cref="RecordVerifier"/> on its own thread.
+    /// </summary>
+    public bool LengthOnly { get; }
+    /// <summary>The plaintext's length.</summary>
+    public int Length { get; }
     /// <summary>The record's sequence number under its keys.</summary>
     public ulong Sequence { get; }
     /// <summary>Offset of the record's header in its direction's stream.</summary>
@@ -65,6 +75,13 @@ public readonly ref struct DecryptedHandshake
 public interface IDecryptedSink
 {
     void OnPlaintext(in DecryptedRecord record);
+
+    /// <summary>
+    /// True when the next <paramref name="length"/> bytes of application data from this side of
+    /// <paramref name="session"/> would not be read, only counted (the middle of a body whose length is known): the
+    /// record may then be handed on as its length alone (<see cref="DecryptedRecord.LengthOnly"/>).
+    /// </summary>
+    bool TakesLengthOnly(TlsSession session, bool fromClient, int length) => false;
 
     void OnHandshake(in DecryptedHandshake message)
     {
@@ -125,6 +142,14 @@ public sealed class TlsDecryptor : ITlsObserver
     /// either): they keep no transcript, unless an RSA key needs one for the extended master secret.
     /// </summary>
     public bool VerifyFinished { get; init; } = true;
+
+    /// <summary>
+    /// Opens, on its own thread, the AES-GCM/CCM and ChaCha20-Poly1305 records whose application data the
+    /// <see cref="Sink"/> only counts (see <see cref="IDecryptedSink.TakesLengthOnly"/>); null (the default) opens
+    /// every record here. For the packet list, whose caller drains it before writing and reads the capture again
+    /// without it when a record did not open as assumed.
+    /// </summary>
+    public RecordVerifier? Verifier { get; set; }
 
     /// <summary>Receives decrypted records and handshake messages (optional).</summary>
     public IDecryptedSink? Sink { get; set; }
@@ -199,6 +224,18 @@ public sealed class TlsDecryptor : ITlsObserver
         if (d.Cipher is null)
         {
             s.EncryptedRecordsSkipped++;
+            return;
+        }
+        if (Verifier is { } verifier && record.ContentType == TlsContentType.ApplicationData && d.Decrypted > 0
+            && d.Cipher is AeadCipher aead && aead.TryPlainLength(record.Fragment.Length, out int assumed)
+            && Sink is { } sink && sink.TakesLengthOnly(s, fromClient, assumed))
+        {
+            // Application data nothing reads: its length goes on now, the record is opened on the verifier's thread.
+            verifier.Submit(aead, record.Bytes, d.Sequence, assumed, frame.Number);
+            d.Decrypted++;
+            s.RecordsDecrypted++;
+            sink.OnPlaintext(new DecryptedRecord(s, frame.Number, fromClient, TlsContentType.ApplicationData, default, d.Sequence++,
+                record.StreamOffset, assumed));
             return;
         }
         var header = record.Bytes[..5];

@@ -37,6 +37,16 @@ public sealed class Http1ListLayer : IApplicationLayer, IHttp1Sink, IDisposable
         _call.End(restWaits: parser.InMessage || parser.BufferedBytes > 0);
     }
 
+    public bool TakesLengthOnly(bool fromClient, int length) => (fromClient ? _requests : _responses).TakesLengthOnly(length);
+
+    public void OnLength(int length, long frame, bool fromClient, AppColumns columns)
+    {
+        var parser = fromClient ? _requests : _responses;
+        _call.Begin(columns, frame, parser.Offset);
+        parser.FeedLength(length, frame);
+        _call.End(restWaits: parser.InMessage || parser.BufferedBytes > 0);
+    }
+
     public void OnMessage(in Http1Message m)
     {
         if (!m.IsComplete || _call.Columns is not { } columns) return;

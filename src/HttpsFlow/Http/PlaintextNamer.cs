@@ -49,6 +49,13 @@ public interface IApplicationLayer
 
     /// <summary>The protocol's name in frame.protocols ("http", "http2").</summary>
     string ProtocolName { get; }
+
+    /// <summary>True when the next <paramref name="length"/> bytes from this side would only be counted, not read.</summary>
+    bool TakesLengthOnly(bool fromClient, int length) => false;
+
+    /// <summary>As <see cref="OnData"/> for <paramref name="length"/> bytes <see cref="TakesLengthOnly"/> allowed.</summary>
+    void OnLength(int length, long frame, bool fromClient, AppColumns columns) =>
+        throw new NotSupportedException("this application layer reads every byte");
 }
 
 /// <summary>
@@ -117,6 +124,9 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
     /// <summary>The first bytes of an HTTP/2 client connection preface (RFC 9113 §3.4).</summary>
     public static ReadOnlySpan<byte> Http2Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
+    public bool TakesLengthOnly(TlsSession session, bool fromClient, int length) =>
+        _connections.TryGetValue(session.Conversation.Stream, out var c) && c.App is { } app && app.TakesLengthOnly(fromClient, length);
+
     public void OnPlaintext(in DecryptedRecord record)
     {
         _frame = record.Frame;
@@ -144,7 +154,8 @@ public sealed class PlaintextNamer : IDecryptedSink, ITlsRecordNamer
                 }
                 if (c.App is { } app)
                 {
-                    app.OnData(record.Plaintext, record.Frame, record.FromClient, _app);
+                    if (record.LengthOnly) app.OnLength(record.Length, record.Frame, record.FromClient, _app);
+                    else app.OnData(record.Plaintext, record.Frame, record.FromClient, _app);
                     _appNamed = true;
                 }
                 break;

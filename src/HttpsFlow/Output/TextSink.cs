@@ -13,7 +13,7 @@ public sealed class TextSink : IDisposable
     private readonly bool _ownsStream;
     private char[] _chars = new char[1 << 14];
     private int _len;
-    private readonly byte[] _bytes;
+    private byte[] _bytes;
     private int _byteLen;
     private readonly Encoder _encoder = new UTF8Encoding(false).GetEncoder();
     private static readonly UTF8Encoding Utf8 = new(false);
@@ -135,7 +135,7 @@ public sealed class TextSink : IDisposable
         // At most three bytes per UTF-16 character: when that fits, ASCII runs (nearly all of a line) are converted in
         // vectorised passes and the rest (tshark's arrows, names) with the UTF-8 encoding, which holds no state between
         // lines (each ends with '\n', so no surrogate pair is cut).
-        if (_bytes.Length - _byteLen < chars.Length * 3) FlushBytes();
+        if (_bytes.Length - _byteLen < chars.Length * 3) FlushBytes(whole: false);
         if (chars.Length * 3 <= _bytes.Length - _byteLen)
         {
             while (true)
@@ -150,31 +150,118 @@ public sealed class TextSink : IDisposable
                 chars = chars[run..];
             }
             _len = 0;
+            if (_gate is not null) Checkpoint();
             return;
         }
         while (!chars.IsEmpty)
         {
-            if (_bytes.Length - _byteLen < 16) FlushBytes();
+            if (_bytes.Length - _byteLen < 16) FlushBytes(whole: true);
             _encoder.Convert(chars, _bytes.AsSpan(_byteLen), false, out int used, out int produced, out _);
             _byteLen += produced;
             chars = chars[used..];
         }
+        _len = 0;
+        if (_gate is not null) Checkpoint();
+    }
+
+    /// <summary>Drops the lines not yet written out (and the one being built); nothing more is written before the next line.</summary>
+    public void Discard()
+    {
+        _gate = null;
+        _checkpoints = 0;
+        _byteLen = 0;
         _len = 0;
     }
 
     /// <summary>Discards the line being built.</summary>
     public void ClearLine() => _len = 0;
 
-    private void FlushBytes()
+    /// <summary>Bytes written out so far.</summary>
+    public long BytesWritten { get; private set; }
+
+    private IOutputGate? _gate;
+    // Where each run of lines ended in _bytes, and the gate's mark when they were made (nondecreasing).
+    private (int End, long Mark)[] _marks = [];
+    private int _checkpoints;
+
+    /// <summary>
+    /// Holds each line back until <paramref name="gate"/> has reached the mark it had when the line was made (see
+    /// <see cref="Decryption.RecordVerifier"/>); lines are then written out in order as their marks are reached, and
+    /// the buffer grows to <paramref name="bufferBytes"/> so that the gate rarely has to be waited for.
+    /// </summary>
+    public void HoldFor(IOutputGate gate, int bufferBytes = 1 << 18)
+    {
+        _gate = gate;
+        if (_bytes.Length < bufferBytes) Array.Resize(ref _bytes, bufferBytes);
+        _marks = new (int, long)[256];
+    }
+
+    private void Checkpoint()
+    {
+        long mark = _gate!.Mark;
+        if (_checkpoints > 0 && _marks[_checkpoints - 1].Mark == mark)
+        {
+            _marks[_checkpoints - 1].End = _byteLen;
+            return;
+        }
+        if (_checkpoints == _marks.Length) Array.Resize(ref _marks, _marks.Length * 2);
+        _marks[_checkpoints++] = (_byteLen, mark);
+    }
+
+    /// <summary>
+    /// Writes out the buffered bytes: all of them (<paramref name="whole"/>), or, when lines are held for a gate, those
+    /// whose marks it has reached, and at least half the buffer (waiting for the gate if need be).
+    /// </summary>
+    private void FlushBytes(bool whole)
     {
         if (_byteLen == 0) return;
-        _out.Write(_bytes, 0, _byteLen);
-        _byteLen = 0;
+        int end = _byteLen;
+        if (_gate is { } gate)
+        {
+            if (whole || _checkpoints == 0)
+            {
+                gate.WaitUntil(gate.Mark);
+            }
+            else
+            {
+                int k = Reached(gate.Reached);
+                if (k == 0 || _marks[k - 1].End < _byteLen / 2)
+                {
+                    // Not enough reached: wait for the lines up to half the buffer.
+                    int t = 0;
+                    while (t < _checkpoints - 1 && _marks[t].End < _byteLen / 2) t++;
+                    gate.WaitUntil(_marks[t].Mark);
+                    k = Math.Max(Reached(gate.Reached), t + 1);
+                }
+                end = _marks[k - 1].End;
+                Array.Copy(_marks, k, _marks, 0, _checkpoints - k);
+                _checkpoints -= k;
+                for (int i = 0; i < _checkpoints; i++) _marks[i].End -= end;
+            }
+            if (end == _byteLen) _checkpoints = 0;
+        }
+        _out.Write(_bytes, 0, end);
+        BytesWritten += end;
+        if (end < _byteLen) Array.Copy(_bytes, end, _bytes, 0, _byteLen - end);
+        _byteLen -= end;
+    }
+
+    /// <summary>How many checkpoints have marks at or below <paramref name="reached"/>.</summary>
+    private int Reached(long reached)
+    {
+        int lo = 0, hi = _checkpoints;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_marks[mid].Mark <= reached) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     public void Flush()
     {
-        FlushBytes();
+        FlushBytes(whole: true);
         _out.Flush();
     }
 
@@ -184,4 +271,20 @@ public sealed class TextSink : IDisposable
         catch (IOException) { /* the reader of our output went away (a closed pipe): nothing left to tell it */ }
         if (_ownsStream) _out.Dispose();
     }
+}
+
+/// <summary>
+/// What lines of output may depend on, finished later on another thread: a count that grows as work is handed over
+/// (<see cref="Mark"/>) and one that follows it as the work is done (<see cref="Reached"/>).
+/// </summary>
+public interface IOutputGate
+{
+    /// <summary>Work handed over so far.</summary>
+    long Mark { get; }
+
+    /// <summary>Work done so far (never above <see cref="Mark"/>).</summary>
+    long Reached { get; }
+
+    /// <summary>Waits until <see cref="Reached"/> is at least <paramref name="mark"/>, or throws when it never will be.</summary>
+    void WaitUntil(long mark);
 }

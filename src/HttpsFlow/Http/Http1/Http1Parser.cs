@@ -809,11 +809,7 @@ public sealed class Http1Parser : IDisposable
         BodyTotal += data.Length;
         int max = _limits.BodyBytes;
         int keep = Math.Min(data.Length, max - _bodyKept);
-        if (keep < data.Length && !_bodyNoted)
-        {
-            _bodyNoted = true;
-            if (_limits.KeepNotes) Note(Http1NoteKeys.BodyNotKept, Severity.Note, "Undecoded", $"body longer than {max} bytes: the rest is counted, not kept");
-        }
+        if (keep < data.Length) NoteBodyNotKept();
         if (keep <= 0) return;
         if (_body is null || _body.Length < _bodyKept + keep)
         {
@@ -828,6 +824,45 @@ public sealed class Http1Parser : IDisposable
         }
         data[..keep].CopyTo(_body.AsSpan(_bodyKept));
         _bodyKept += keep;
+    }
+
+    private void NoteBodyNotKept()
+    {
+        if (_bodyNoted) return;
+        _bodyNoted = true;
+        if (_limits.KeepNotes)
+            Note(Http1NoteKeys.BodyNotKept, Severity.Note, "Undecoded", $"body longer than {_limits.BodyBytes} bytes: the rest is counted, not kept");
+    }
+
+    /// <summary>
+    /// True when the next <paramref name="length"/> bytes are body bytes that would only be counted: inside a body
+    /// (or a chunk, short of its end) whose length is known, after as much of it as is kept.
+    /// </summary>
+    public bool TakesLengthOnly(int length) =>
+        length > 0 && _bodyKept >= _limits.BodyBytes
+        && (_state == State.Body ? length <= _remaining : _state == State.ChunkData && length < _remaining);
+
+    /// <summary>
+    /// As <see cref="Feed"/> for <paramref name="length"/> bytes that <see cref="TakesLengthOnly"/> allowed, given by
+    /// their length alone: the same state follows as from the bytes themselves.
+    /// </summary>
+    public void FeedLength(int length, long frameNumber)
+    {
+        if (!TakesLengthOnly(length)) throw new InvalidOperationException("these bytes are read, not only counted");
+        _lastFrame = frameNumber;
+        try
+        {
+            if (_inMessage) TouchFrame(frameNumber);
+            BodyTotal += length;
+            NoteBodyNotKept();
+            _remaining -= length;
+            if (_remaining == 0) CompleteAt(length, frameNumber); // only in State.Body: a chunk is never taken to its end
+            _offset += length;
+        }
+        catch (Exception e) when (!_inSink)
+        {
+            GiveUp(e, frameNumber);
+        }
     }
 
     /// <summary>Completes the message after <paramref name="used"/> more bytes of the current chunk.</summary>
