@@ -311,9 +311,37 @@ public sealed class KeyLog
     }
 
     /// <summary>Decodes hex digits (either case) into <paramref name="into"/>, exactly its length; false on a non-hex digit.</summary>
-    private static bool TryHex(ReadOnlySpan<byte> hex, Span<byte> into) =>
-        hex.Length == 2 * into.Length
-        && Convert.FromHexString(hex, into, out _, out int written) == System.Buffers.OperationStatus.Done && written == into.Length;
+    /// <summary>
+    /// Decodes hex digits (either case) with a table, two digits a byte. Why not Convert.FromHexString: its vector path
+    /// shuffles bytes in software where the native build may not assume SSSE3, which made it a third of reading a key
+    /// log of 9,000 lines.
+    /// </summary>
+    internal static bool TryHex(ReadOnlySpan<byte> hex, Span<byte> into)
+    {
+        if (hex.Length != 2 * into.Length) return false;
+        ReadOnlySpan<sbyte> table = HexValues;
+        int bad = 0;
+        for (int i = 0; i < into.Length; i++)
+        {
+            int hi = table[hex[2 * i]], lo = table[hex[2 * i + 1]];
+            bad |= hi | lo;
+            into[i] = (byte)((hi << 4) | lo);
+        }
+        return bad >= 0;
+    }
+
+    // The value of each byte as a hex digit, or -1.
+    private static ReadOnlySpan<sbyte> HexValues =>
+    [
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+        -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    ];
 }
 
 /// <summary>A 32-byte client random as a dictionary key (four words; the random is random, so its first word hashes well).</summary>

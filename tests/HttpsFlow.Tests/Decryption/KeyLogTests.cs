@@ -6,6 +6,23 @@ namespace HttpsFlow.Tests.Decryption;
 
 public class KeyLogTests
 {
+    [Fact]
+    public void Hex_digits_decode_as_the_base_library_decodes_them_and_nothing_else_does()
+    {
+        // Every pair of bytes: valid exactly where Convert accepts it, with the same value.
+        Span<byte> one = stackalloc byte[1];
+        for (int a = 0; a < 256; a++)
+        for (int b = 0; b < 256; b++)
+        {
+            byte[] hex = [(byte)a, (byte)b];
+            bool expected = Convert.FromHexString(hex, one, out _, out int written) == System.Buffers.OperationStatus.Done && written == 1;
+            byte value = one[0];
+            Assert.Equal(expected, KeyLog.TryHex(hex, one));
+            if (expected) Assert.Equal(value, one[0]);
+        }
+        Assert.False(KeyLog.TryHex("abc"u8, new byte[2]));
+    }
+
     private const string Random = "dd46c2dfd3353ca9be2ce54b19316153070a404299eb25cf1ea38c7f10ef69ad";
     private static readonly string Secret48 = new('a', 96);
     private static readonly string Secret32 = new('b', 64);
