@@ -252,8 +252,14 @@ public static class CliApp
 /// <summary>`httpsflow list FILE`: one line per packet, as `tshark -r FILE` prints them.</summary>
 internal static class ListCommand
 {
-    /// <summary>False when HTTPSFLOW_SPECULATE=0: every record is opened on the list's own thread.</summary>
-    internal static bool RecordVerifierAllowed { get; set; } = Environment.GetEnvironmentVariable("HTTPSFLOW_SPECULATE") != "0";
+    /// <summary>
+    /// Whether body records may be opened on a second thread: not with one core, nor with HTTPSFLOW_SPECULATE=0 (every
+    /// record is then opened on the list's own thread).
+    /// </summary>
+    internal static bool RecordVerifierAllowed { get; set; } = DefaultRecordVerifierAllowed;
+
+    internal static bool DefaultRecordVerifierAllowed =>
+        Environment.ProcessorCount > 1 && Environment.GetEnvironmentVariable("HTTPSFLOW_SPECULATE") != "0";
 
     /// <summary>Of the last list made: the records opened on the second thread, and whether the capture was read again.</summary>
     internal static (long Records, bool ReadAgain) LastSpeculation { get; private set; }
@@ -291,7 +297,8 @@ internal static class ListCommand
             var output = stdoutStream ?? Console.OpenStandardOutput();
             var listFormat = CliApp.ParseFormat(parse.GetValue(format));
             // A file can be read twice: body records whose plaintext the list only counts are then opened on a second
-            // thread, and should one not open as assumed, the list is made again from the start without that.
+            // thread (given a second core), and should one not open as assumed, the list is made again from the start
+            // without that.
             bool speculate = filter is null && path != "-" && File.Exists(path) && RecordVerifierAllowed;
             long written = 0;
             try

@@ -20,7 +20,7 @@ public class SpeculativeListTests : IDisposable
 
     public void Dispose()
     {
-        ListCommand.RecordVerifierAllowed = true;
+        ListCommand.RecordVerifierAllowed = ListCommand.DefaultRecordVerifierAllowed;
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -33,7 +33,7 @@ public class SpeculativeListTests : IDisposable
             Assert.True(exit == 0, stderr);
             return stdout;
         }
-        finally { ListCommand.RecordVerifierAllowed = true; }
+        finally { ListCommand.RecordVerifierAllowed = ListCommand.DefaultRecordVerifierAllowed; }
     }
 
     [Theory]
