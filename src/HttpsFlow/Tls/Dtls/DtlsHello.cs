@@ -4,7 +4,8 @@ namespace HttpsFlow.Tls.Dtls;
 
 /// <summary>
 /// What the DTLS packet list needs from a ClientHello or ServerHello body: the ServerHello's selected version
-/// (supported_versions), and the connection ID either side asks for (RFC 9146 connection_id, 54, and the draft's 53).
+/// (supported_versions), and the connection ID either side asks for (RFC 9146 connection_id, 54; tshark 4.0 reads
+/// the draft's 53 as an unknown extension).
 /// A DTLS ClientHello differs from TLS's by the cookie after the session ID (RFC 6347 §4.2.1). Never throws: a body
 /// that ends early yields what was read before.
 /// </summary>
@@ -49,7 +50,7 @@ public readonly struct DtlsHello
             if (!extensions.TryReadBytes(length, out var data)) data = extensions.Rest;
             if (type == ExtSupportedVersions && !isClientHello && data.Length >= 2)
                 selected = (ushort)(data[0] << 8 | data[1]);
-            else if (type is ExtConnectionId or ExtConnectionIdDraft && data.Length >= 1)
+            else if (type == ExtConnectionId && data.Length >= 1)
                 cid = data[0];
             if (data.Length < length) break;
         }

@@ -74,6 +74,7 @@ public sealed class DtlsListLayer
         if ((payload.Length < 3 || (uint)(payload[0] - 20) > 5) && !UdpPorts.IsDtls(f.SrcPort) && !UdpPorts.IsDtls(f.DstPort))
             return;
         int reported = f.UdpLength - 8;
+        if (reported == 0 || payload.IsEmpty) return; // UDP hands no empty payload on, nor one cut before its first byte
         _sessions.TryGetValue(ConversationKey.Of(f), out var known);
         int cid = known is null ? 0 : Math.Max(0, FromServer(known, f) ? known.ClientCidLength : known.ServerCidLength);
         if (DtlsDetector.Decide(f.SrcPort, f.DstPort, payload, reported, cid) == DtlsEntry.None) return;
@@ -104,7 +105,7 @@ public sealed class DtlsListLayer
                 f.MarkCutShort("DTLS", sizeLimited: true);
                 break;
             case Fault.ReportedBounds when _fragmented:
-                f.AppendUpperInfo("[Unreassembled Packet] ");
+                f.AppendUpperInfo("[BoundErrorUnreassembled Packet]");
                 f.AddNote(Common.Severity.Error, "Malformed", "DTLS", "Unreassembled Packet");
                 break;
             case Fault.ReportedBounds:
@@ -130,7 +131,9 @@ public sealed class DtlsListLayer
     private void Dissect()
     {
         int offset = 0;
-        while (offset < _reported && _fault == Fault.None)
+        // Record after record while bytes are left, as long as the next record starts within the captured bytes
+        // (tvb_reported_length_remaining is 0 past them).
+        while (offset < _reported && offset <= _captured && _fault == Fault.None)
         {
             if (DtlsDetector.IsDtlsVersion(_session.Version))
             {
@@ -178,7 +181,6 @@ public sealed class DtlsListLayer
             _protocol = "DTLS";
             return end;
         }
-        if (!Ensure(offset, header + length)) return offset;
         int body = offset + header;
         if (!Read(body, 1)) return offset;
         if (_session.Version == 0) TrySetVersion(type, _data[body], version);
@@ -187,10 +189,9 @@ public sealed class DtlsListLayer
         {
             case 20:
                 AddInfo(TlsNames.ChangeCipherSpec);
-                Ensure(body, 1);
                 break;
             case 21:
-                if (!Ensure(body, 2)) break;
+                if (!Read(body, 1) || !Read(body + 1, 1)) break;
                 var level = TlsNames.AlertLevel(_data[body]);
                 var description = TlsNames.AlertDescription(_data[body + 1]);
                 AddInfo(level is not null && description is not null
@@ -201,7 +202,9 @@ public sealed class DtlsListLayer
                 Handshake(body, length);
                 break;
             case 23:
+                // The encrypted bytes are a field of their own, which must be there in full.
                 AddInfo(TlsNames.ApplicationData);
+                Ensure(body, length);
                 break;
             case 24:
             {
@@ -214,6 +217,7 @@ public sealed class DtlsListLayer
             }
             case 25:
                 AddInfo(TlsNames.ContentType(25)!);
+                Ensure(body, length);
                 break;
         }
         return end;
@@ -240,6 +244,7 @@ public sealed class DtlsListLayer
         int fragmentLength;
         for (; offset < end; offset += fragmentLength, first = false)
         {
+            int header = offset;
             if (!Read(offset, 1)) return;
             byte type = _data[offset];
             if (!Read(offset + 9, 3)) return;
@@ -290,48 +295,109 @@ public sealed class DtlsListLayer
                     if (outcome == DtlsFragmentOutcome.Completed && fragmentLength + fragmentOffset == message.TotalLength)
                     {
                         whole = message;
+                        if (message.Illegal)
+                        {
+                            // The fragments' tree replaces the whole column, what came before included.
+                            _frame.ClearUpperInfo();
+                            _frame.AppendUpperInfo("[Illegal Message fragments]");
+                        }
                         _frame.AppendUpperInfo(" (Reassembled)");
+                        _fragmented = false; // the reassembled message is whole again
                     }
                     else _frame.AppendUpperInfo(" (Fragment)");
                 }
             }
             if (fragmented && whole is null) continue;
-            if (type is 1 or 2) Hello(type, offset, fragmentLength, whole);
+            // The message goes into the handshake hash (all but CertificateVerify) before it is read: copied from the
+            // datagram, header and all, when it came whole.
+            if (type != 15)
+            {
+                if (fragmentOffset == 0 && !Read(header, 12L + fragmentLength)) return;
+                // A reassembled message is hashed as long as this fragment's header says.
+                if (whole is not null && length > whole.TotalLength)
+                {
+                    _fault = Fault.ReportedBounds;
+                    return;
+                }
+            }
+            Message(type, offset, fragmentLength, whole);
             if (_fault != Fault.None) return;
         }
     }
 
-    /// <summary>What a ClientHello or ServerHello changes: who the server is, the version, connection ID lengths.</summary>
-    private void Hello(byte type, int offset, int fragmentLength, DtlsReassembly.Message? whole)
+    /// <summary>
+    /// A handshake message dissected whole (not a fragment held for reassembly): what a hello changes (who the server
+    /// is, the version and the Protocol column, connection ID lengths), and where tshark's reading of the body would run out of bytes — a
+    /// ClientHello or ServerHello is read to its end, a HelloVerifyRequest needs its version and cookie length, a
+    /// NewSessionTicket its lifetime and ticket length, a CertificateStatus its type, a DTLS 1.2 CertificateVerify
+    /// its signature algorithm. Other bodies are not read for the list.
+    /// </summary>
+    private void Message(byte type, int offset, int fragmentLength, DtlsReassembly.Message? whole)
     {
-        ReadOnlySpan<byte> body;
+        switch (type)
+        {
+            case 1:
+                _session.HasServer = true;
+                _session.ServerAddress = _frame.Dst;
+                _session.ServerPort = _frame.DstPort;
+                if (!BodyHas(offset, fragmentLength, fragmentLength, whole)) return;
+                var hello = DtlsHello.Scan(Body(offset, fragmentLength, whole), isClientHello: true);
+                if (hello.ConnectionIdLength >= 0) _session.ClientCidLength = hello.ConnectionIdLength;
+                return;
+            case 2:
+            {
+                if (!BodyHas(offset, fragmentLength, 2, whole)) return;
+                var body = Body(offset, fragmentLength, whole);
+                // Its server_version (a DTLS one) becomes the conversation's and the Protocol column's at once;
+                // supported_versions does not (DTLS 1.3's 0xfefc is no version to tshark 4.0).
+                TrySetVersion(22, 2, (ushort)(body[0] << 8 | body[1]));
+                _protocol = TlsNames.VersionShortName(_session.Version) ?? "DTLS";
+                if (!BodyHas(offset, fragmentLength, fragmentLength, whole)) return;
+                var server = DtlsHello.Scan(body, isClientHello: false);
+                if (server.ConnectionIdLength >= 0) _session.ServerCidLength = server.ConnectionIdLength;
+                return;
+            }
+            case 3:
+                // The cookie's length byte is read after the two-byte version when the body is shorter than that.
+                if ((whole?.TotalLength ?? fragmentLength) < 2) BodyHas(offset, fragmentLength, 3, whole);
+                return;
+            case 22:
+                BodyHas(offset, fragmentLength, 1, whole); // the status type
+                return;
+            case 4:
+                // The ticket length is read after the four-byte lifetime when the body is shorter than that (the
+                // bytes left are counted unsigned).
+                if ((whole?.TotalLength ?? fragmentLength) < 4) BodyHas(offset, fragmentLength, 6, whole);
+                return;
+            case 15:
+                if (_session.Version == TlsVersion.Dtls12) BodyHas(offset, fragmentLength, 2, whole);
+                return;
+        }
+    }
+
+    /// <summary>The message's body as far as it is here: the reassembled bytes, or those of this datagram.</summary>
+    private ReadOnlySpan<byte> Body(int offset, int fragmentLength, DtlsReassembly.Message? whole) =>
+        whole is not null ? whole.Data : _data.AsSpan(offset, Math.Clamp(_captured - offset, 0, fragmentLength));
+
+    /// <summary>
+    /// Whether the first <paramref name="need"/> bytes of a message body can be read. The body is its own tvb in
+    /// tshark, as long as the fragment length says: reading past that is malformed, past the datagram's end (but not
+    /// the body's) a contained-length error, past the captured bytes a capture cut short.
+    /// </summary>
+    private bool BodyHas(int offset, int fragmentLength, int need, DtlsReassembly.Message? whole)
+    {
         if (whole is not null)
         {
-            if (whole.Data is null) return; // longer than the list keeps: not read
-            body = whole.Data;
+            if (whole.Data is null) return false; // longer than the list keeps: not read
+            if (need <= whole.TotalLength) return true;
+            _fault = Fault.ReportedBounds;
+            return false;
         }
-        else body = _data.AsSpan(offset, Math.Clamp(_captured - offset, 0, fragmentLength));
-        if (type == 1)
-        {
-            _session.HasServer = true;
-            _session.ServerAddress = _frame.Dst;
-            _session.ServerPort = _frame.DstPort;
-            var hello = DtlsHello.Scan(body, isClientHello: true);
-            if (hello.ConnectionIdLength >= 0) _session.ClientCidLength = hello.ConnectionIdLength;
-            return;
-        }
-        // The ServerHello's version is read first, from the message's own bytes.
-        if (body.Length < 2)
-        {
-            int reported = whole?.TotalLength ?? fragmentLength;
-            int contained = whole?.TotalLength ?? Math.Clamp(_reported - offset, 0, fragmentLength);
-            _fault = 2 > reported ? Fault.ReportedBounds : 2 > contained ? Fault.ContainedBounds : Fault.Bounds;
-            return;
-        }
-        TrySetVersion(22, 2, (ushort)(body[0] << 8 | body[1]));
-        var server = DtlsHello.Scan(body, isClientHello: false);
-        if (server.SelectedVersion != 0) TrySetVersion(22, 2, server.SelectedVersion);
-        if (server.ConnectionIdLength >= 0) _session.ServerCidLength = server.ConnectionIdLength;
+        if ((long)offset + need <= _captured && need <= fragmentLength) return true;
+        if (need > fragmentLength) _fault = Fault.ReportedBounds;
+        else if ((long)offset + need > _reported) _fault = Fault.ContainedBounds;
+        else _fault = Fault.Bounds;
+        return false;
     }
 
     private void AddInfo(string text)
@@ -351,6 +417,7 @@ public sealed class DtlsListLayer
         return false;
     }
 
+    /// <summary>tvb_ensure_bytes_exist: the same check as a read.</summary>
     private bool Ensure(long offset, long length) => Read(offset, length);
 
     private ushort U16(int at) => (ushort)(_data[at] << 8 | _data[at + 1]);

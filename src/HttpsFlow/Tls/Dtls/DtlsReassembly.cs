@@ -35,8 +35,16 @@ internal sealed class DtlsReassembly
         public bool Complete;
         public long LastFrame;
         public long ReassembledIn;
-        public readonly List<(int Offset, int Length, long Frame)> Fragments = new(4);
+        /// <summary>The fragments in offset order (a later one after an earlier one at the same offset), with their
+        /// bytes until the message is complete.</summary>
+        public readonly List<(int Offset, int Length, long Frame, byte[]? Bytes)> Fragments = new(4);
+        /// <summary>The reassembled message, kept for the hellos (null otherwise, or when longer than kept).</summary>
         public byte[]? Data;
+        /// <summary>
+        /// The fragments disagreed where they overlap, or one ran past the message's length: tshark replaces the
+        /// Info column with "[Illegal Message fragments]" when it shows the reassembled message.
+        /// </summary>
+        public bool Illegal;
     }
 
     private readonly Dictionary<DtlsFragmentKey, Message> _messages = new();
@@ -77,16 +85,14 @@ internal sealed class DtlsReassembly
         bool first = m.Fragments.Count == 0 && m.TotalLength == 0;
         int at = m.Fragments.Count;
         while (at > 0 && m.Fragments[at - 1].Offset > offset) at--;
-        m.Fragments.Insert(at, (offset, length, frame));
+        byte[]? kept = bytes.Length <= MaxKeptLength ? bytes.ToArray() : null;
+        m.Fragments.Insert(at, (offset, length, frame, kept));
         if (first)
         {
             // The total is set after the first fragment is added, so that fragment alone never completes a message.
             m.TotalLength = declaredLength;
-            if (keepBytes && declaredLength <= MaxKeptLength) m.Data = new byte[declaredLength];
-            Copy(m, offset, bytes);
             return DtlsFragmentOutcome.Incomplete;
         }
-        Copy(m, offset, bytes);
         if (m.TotalLength == 0) return DtlsFragmentOutcome.Incomplete;
         long covered = 0;
         foreach (var f in m.Fragments)
@@ -95,14 +101,44 @@ internal sealed class DtlsReassembly
         if (covered < m.TotalLength) return DtlsFragmentOutcome.Incomplete;
         m.Complete = true;
         m.ReassembledIn = frame;
-        m.Fragments.TrimExcess();
+        Defragment(m, keepBytes);
         return DtlsFragmentOutcome.Completed;
     }
 
-    private static void Copy(Message m, int offset, ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Lays the fragments into the message in offset order (a later one over an earlier), noting where one runs
+    /// past the end or disagrees with the bytes already laid where they overlap; then lets the fragments' bytes go.
+    /// </summary>
+    private static void Defragment(Message m, bool keepBytes)
     {
-        if (m.Data is not { } data || offset >= data.Length) return;
-        var n = Math.Min(bytes.Length, data.Length - offset);
-        bytes[..n].CopyTo(data.AsSpan(offset));
+        int total = m.TotalLength;
+        var data = total <= MaxKeptLength ? new byte[total] : null;
+        long laid = 0;
+        for (int i = 0; i < m.Fragments.Count; i++)
+        {
+            var (offset, length, frame, bytes) = m.Fragments[i];
+            if (length == 0) continue;
+            if (offset >= total)
+            {
+                m.Illegal = true;
+                continue;
+            }
+            int usable = length;
+            if ((long)offset + length > total)
+            {
+                m.Illegal = true;
+                usable = total - offset;
+            }
+            if (offset < laid && data is not null && bytes is not null)
+            {
+                int compare = (int)Math.Min(length, laid - offset);
+                if (!data.AsSpan(offset, compare).SequenceEqual(bytes.AsSpan(0, compare))) m.Illegal = true;
+            }
+            if (data is not null && bytes is not null) bytes.AsSpan(0, usable).CopyTo(data.AsSpan(offset));
+            laid = Math.Max(laid, (long)offset + usable);
+            m.Fragments[i] = (offset, length, frame, null);
+        }
+        m.Data = keepBytes ? data : null;
+        m.Fragments.TrimExcess();
     }
 }
