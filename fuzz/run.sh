@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one fuzzing harness under AFL++ for a while:  fuzz/run.sh HARNESS SECONDS
-#   HARNESS: capture | packet | tls | x509 | keylog | filter | reassembly | http1 | hpack | http2
+#   HARNESS: capture | packet | tls | dtls | x509 | keylog | filter | reassembly | http1 | hpack | http2
 #            (fuzz/HttpsFlow.Fuzz/Harnesses.cs; reassembly: TCP segment sequences, fuzz/HttpsFlow.Fuzz/ReassemblyHarness.cs)
 # Needs AFL++ (apt-get install -y afl++) and SharpFuzz's instrumenting tool (dotnet tool install -g
 # SharpFuzz.CommandLine --version 2.3.0); both are installed here when missing. Seeds: fuzz/seeds/HARNESS (made by
@@ -30,12 +30,12 @@ if [[ $harness == seeds ]]; then
     # cut out of them, and the http1 conversations written by Seeds.WriteHttp1. The committed fuzz/seeds is this
     # output, trimmed.
     rm -rf seeds && mkdir -p seeds/capture
-    for f in ../samples/*.pcap ../samples/*.pcapng ../samples/*.gz ../tests/edge/*.pcap*; do
+    for f in ../samples/*.pcap ../samples/*.pcapng ../samples/*.gz ../samples/dtls/*.pcap ../tests/edge/*.pcap*; do
         (( $(stat -c %s "$f") <= 12000 )) && cp "$f" seeds/capture/
     done
     # The instrumented build runs only under afl-fuzz: this uses the plain one.
     dotnet build HttpsFlow.Fuzz -c Release >/dev/null
-    dotnet HttpsFlow.Fuzz/bin/Release/net10.0/HttpsFlow.Fuzz.dll seeds seeds ../samples/*.pcap ../samples/*.pcapng ../tests/edge/*.pcap*
+    dotnet HttpsFlow.Fuzz/bin/Release/net10.0/HttpsFlow.Fuzz.dll seeds seeds ../samples/*.pcap ../samples/*.pcapng ../samples/dtls/*.pcap ../tests/edge/*.pcap*
     exit 0
 fi
 

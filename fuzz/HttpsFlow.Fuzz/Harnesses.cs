@@ -23,13 +23,14 @@ public sealed class FuzzFinding(string message) : Exception(message);
 /// </summary>
 public static class Harnesses
 {
-    public static readonly string[] Names = ["capture", "packet", "tls", "x509", "keylog", "filter", "reassembly", "http1", "hpack", "http2"];
+    public static readonly string[] Names = ["capture", "packet", "tls", "dtls", "x509", "keylog", "filter", "reassembly", "http1", "hpack", "http2"];
 
     public static Action<byte[]>? Find(string name) => name switch
     {
         "capture" => Capture,
         "packet" => Packet,
         "tls" => Tls,
+        "dtls" => Dtls,
         "x509" => X509,
         "keylog" => KeyLogText,
         "filter" => Filter,
@@ -163,6 +164,58 @@ public static class Harnesses
                 WalkWriter.Write(w, Narrator.Explain(c, new WalkOptions { TrustAnchors = [] }), WalkFormat.Text, 100);
             }
         }
+    }
+
+    /// <summary>
+    /// UDP datagrams between 10.0.0.1:40000 and 10.0.0.2: each a 2-byte header (top bit: from the server; next bit:
+    /// captured without its last quarter; the rest: its length) and its bytes; the last takes what is left. The first
+    /// byte chooses the server's port: odd, 853 (DTLS by port, whatever the bytes), else 4433 (DTLS by heuristic).
+    /// Dissected, listed, and their fields emitted.
+    /// </summary>
+    public static void Dtls(byte[] data)
+    {
+        if (data.Length == 0) return;
+        ushort serverPort = (data[0] & 1) != 0 ? (ushort)853 : (ushort)4433;
+        ReadOnlySpan<byte> rest = data.AsSpan(1);
+        var dissector = new Dissector { KeepPayload = true };
+        var set = new FieldSet();
+        var list = new ListFormatter();
+        using var sink = new TextSink(Stream.Null);
+        for (int n = 0; rest.Length > 0 && n < 1000; n++)
+        {
+            bool fromServer = rest.Length >= 2 && (rest[0] & 0x80) != 0;
+            bool cut = rest.Length >= 2 && (rest[0] & 0x40) != 0;
+            int length = rest.Length >= 2 ? ((rest[0] & 0x3f) << 8) | rest[1] : 0;
+            rest = rest[Math.Min(2, rest.Length)..];
+            if (length == 0 || length > rest.Length) length = rest.Length;
+            var packet = UdpPacket(fromServer, serverPort, rest[..length]);
+            rest = rest[length..];
+            int captured = cut ? packet.Length - length / 4 : packet.Length;
+            var frame = dissector.Dissect(new CapturedPacket(packet.AsSpan(0, captured), packet.Length, LinkTypes.Ethernet, new Timestamp(1, 0), 6, 0), false, null);
+            CheckFrame(frame);
+            list.Write(frame, sink);
+            FrameFieldEmitter.Emit(frame, set, null);
+            sink.Flush();
+        }
+    }
+
+    /// <summary>An Ethernet/IPv4/UDP packet between 10.0.0.1:40000 and 10.0.0.2:<paramref name="serverPort"/>.</summary>
+    public static byte[] UdpPacket(bool fromServer, ushort serverPort, ReadOnlySpan<byte> payload)
+    {
+        var b = new byte[14 + 20 + 8 + payload.Length];
+        b[12] = 0x08;
+        b[14] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(16), (ushort)(20 + 8 + payload.Length));
+        b[22] = 64;
+        b[23] = 17;
+        byte[] client = [10, 0, 0, 1], server = [10, 0, 0, 2];
+        (fromServer ? server : client).CopyTo(b, 26);
+        (fromServer ? client : server).CopyTo(b, 30);
+        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(34), fromServer ? serverPort : (ushort)40000);
+        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(36), fromServer ? (ushort)40000 : serverPort);
+        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(38), (ushort)(8 + payload.Length));
+        payload.CopyTo(b.AsSpan(42));
+        return b;
     }
 
     /// <summary>

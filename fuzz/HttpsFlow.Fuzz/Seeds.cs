@@ -10,8 +10,9 @@ namespace HttpsFlow.Fuzz;
 
 /// <summary>
 /// Cuts seed inputs for the harnesses out of real captures (`HttpsFlow.Fuzz seeds OUTDIR CAPTURE…`): the first
-/// packets of each capture (packet), each TCP connection's first payloads in the tls harness's framing (tls), and
-/// every certificate the connections carried (x509). Captures themselves are copied by fuzz/run.sh (capture).
+/// packets of each capture (packet), each TCP connection's first payloads in the tls harness's framing (tls), each
+/// DTLS conversation's datagrams in the dtls harness's framing (dtls), and every certificate the connections carried
+/// (x509). Captures themselves are copied by fuzz/run.sh (capture).
 /// The http1, hpack and http2 seeds are written here (<see cref="WriteHttp1"/>, <see cref="WriteHttp2"/>).
 /// </summary>
 internal static class Seeds
@@ -29,9 +30,22 @@ internal static class Seeds
             var recorder = new ConnectionRecorder { KeepFrames = false };
             var dissector = new Dissector { KeepPayload = true, TlsObserver = recorder };
             var streams = new Dictionary<int, MemoryStream>();
+            var dtls = new Dictionary<(ushort, ushort), MemoryStream>();
             while (dissector.Next(reader) is { } f)
             {
                 recorder.OnFrame(f, dissector.Tcp.Last);
+                if (f.Upper == HttpsFlow.Tls.List.UpperKind.Dtls && f.PayloadCaptured > 0)
+                {
+                    // The dtls harness: its first byte picks port 4433 (even), then datagrams with 2-byte headers.
+                    var key = (Math.Min(f.SrcPort, f.DstPort), Math.Max(f.SrcPort, f.DstPort));
+                    if (!dtls.TryGetValue(key, out var d)) { dtls[key] = d = new MemoryStream(); d.WriteByte(0); }
+                    if (d.Length > 12_000) continue;
+                    int n = Math.Min(f.PayloadCaptured, 0x3fff);
+                    d.WriteByte((byte)((f.SrcPort > f.DstPort ? 0 : 0x80) | (n >> 8)));
+                    d.WriteByte((byte)n);
+                    d.Write(f.PayloadBytes, 0, n);
+                    continue;
+                }
                 if (f.Transport != TransportKind.Tcp || f.PayloadLength <= 0 || (f.Tcp.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.OutOfOrder)) != 0)
                     continue;
                 if (!streams.TryGetValue(f.Tcp.Stream, out var ms)) streams[f.Tcp.Stream] = ms = new MemoryStream();
@@ -44,6 +58,8 @@ internal static class Seeds
             }
             foreach (var (stream, ms) in streams.Take(3))
                 File.WriteAllBytes(Path.Combine(outDir, "tls", $"{name}-{stream}"), ms.ToArray());
+            foreach (var ((low, high), ms) in dtls.Take(3))
+                File.WriteAllBytes(Path.Combine(outDir, "dtls", $"{name}-{low}-{high}"), ms.ToArray());
             foreach (var c in recorder.Connections)
                 foreach (var cert in (c.ServerCertificates?.Chain ?? []).Concat(c.ClientCertificates?.Chain ?? []))
                 {

@@ -11,7 +11,8 @@
 #                            samples/ has a key log for the capture
 #   NAME.fields.tsv          every field in fields.txt (`-T fields -E header=y`), one row per packet
 #   NAME.conv-tcp.txt        `tshark -n -q -z conv,tcp -r NAME` (the TCP conversation table)
-# and TSHARK_VERSION (first line of `tshark --version`).
+# and TSHARK_VERSION (first line of `tshark --version`); for each DTLS capture samples/dtls/NAME (made by
+# samples/make-dtls-sample.sh) only dtls/NAME.list.txt.
 #
 # tshark runs with LC_ALL=C.UTF-8, TZ=UTC and HOME set to an empty temporary
 # directory, so no personal Wireshark preferences or profiles are read.
@@ -68,6 +69,13 @@ for cap in "${captures[@]}"; do
     fi
 done
 echo "==> wrote $(ls "$GOLDEN_DIR" | grep -cE '\.(txt|tsv)$') files to $GOLDEN_DIR ($(cat "$GOLDEN_DIR/TSHARK_VERSION"))" >&2
+
+# The DTLS captures of samples/dtls: the packet list only.
+mkdir -p "$GOLDEN_DIR/dtls"
+rm -f "$GOLDEN_DIR/dtls/"*.list.txt
+for cap in "$SAMPLES_DIR"/dtls/*.pcap "$SAMPLES_DIR"/dtls/*.pcapng; do
+    run_tshark -n -r "$cap" >"$GOLDEN_DIR/dtls/$(basename "$cap").list.txt"
+done
 
 # The edge-case captures of tests/edge (made by tests/edge/make-edge.sh): the packet list and the TCP
 # conversation table.

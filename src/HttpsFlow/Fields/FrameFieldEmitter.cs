@@ -188,7 +188,9 @@ public static class FrameFieldEmitter
                 break;
             case TransportKind.Udp:
                 sb.Append(":udp");
-                if (f.PayloadCaptured > 0) sb.Append(":data");
+                // DTLS (the X.509 layers tshark adds for the certificates of a Certificate message are not named).
+                if (f.Upper == Tls.List.UpperKind.Dtls) sb.Append(":dtls");
+                else if (f.PayloadCaptured > 0) sb.Append(":data");
                 break;
             case TransportKind.Other:
                 if (f.PayloadLength > 0) sb.Append(":data");

@@ -251,7 +251,10 @@ public sealed class ListFormatter
                 if (f.Upper is Tls.List.UpperKind.Tls or Tls.List.UpperKind.TlsSegment) sink.Append(f.UpperProtocol);
                 else sink.Append(f.Tcp.Stage == TcpStage.None ? NetworkName(f) : TcpInfoText.Protocol(f));
                 return;
-            case TransportKind.Udp: sink.Append(f.TransportCaptured < 4 ? NetworkName(f) : "UDP"); return; // named after the ports
+            case TransportKind.Udp:
+                if (f.Upper == Tls.List.UpperKind.Dtls) sink.Append(f.UpperProtocol);
+                else sink.Append(f.TransportCaptured < 4 ? NetworkName(f) : "UDP"); // named after the ports
+                return;
             case TransportKind.Icmp: sink.Append("ICMP"); return;
             case TransportKind.Icmpv6: sink.Append("ICMPv6"); return;
         }
@@ -318,6 +321,7 @@ public sealed class ListFormatter
             {
                 case TransportKind.Udp:
                     if (f.TransportCaptured < 4) AppendNetworkInfo(sink, f); // cut before the ports: not named yet
+                    else if (f.Upper == Tls.List.UpperKind.Dtls) sink.Append(f.UpperInfo); // DTLS replaced UDP's text
                     else AppendUdp(sink, f);
                     break;
                 case TransportKind.Icmp:

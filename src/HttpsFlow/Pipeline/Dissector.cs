@@ -17,6 +17,7 @@ public sealed class Dissector
     private readonly Frame _frame = new();
     private readonly EchoTracker _echo = new();
     private readonly Tls.List.TlsListLayer _tls = new();
+    private readonly Tls.Dtls.DtlsListLayer _dtls = new();
 
     /// <param name="limits">Bounds on the state kept (null: <see cref="DissectorLimits.Default"/>).</param>
     public Dissector(DissectorLimits? limits = null)
@@ -41,7 +42,7 @@ public sealed class Dissector
     /// <summary>Connections whose TLS state is kept (bounded with the TCP table).</summary>
     public int TlsConnectionCount => _tls.ConnectionCount;
 
-    /// <summary>Name the TLS records in TCP segments (the packet list's TLS lines). On by default.</summary>
+    /// <summary>Name the TLS records in TCP segments and the DTLS records in UDP datagrams (the packet list's TLS and DTLS lines). On by default.</summary>
     public bool Tls { get; set; } = true;
     private long _number;
     private Timestamp _first, _previous;
@@ -117,6 +118,8 @@ public sealed class Dissector
                 _tcp.Process(_frame);
                 if (Tls && _tcp.Last is { } conv) _tls.Process(_frame, conv, payload);
             }
+            else if (_frame.Transport == TransportKind.Udp && Tls && _frame.Fragment != FragmentState.Fragment)
+                _dtls.Process(_frame, payload);
             _frame.HasInterfaceId = hasInterfaceIds;
             _frame.InterfaceName = interfaceName;
             _frame.InterfaceDescription = null;

@@ -6,7 +6,7 @@ namespace HttpsFlow.Tests.Golden;
 internal static class ListComparison
 {
     /// <summary>Protocols whose whole line HttpsFlow reproduces today.</summary>
-    private static readonly HashSet<string> ExactProtocols = ["TCP", "MPTCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6", "ARP", "SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+    private static readonly HashSet<string> ExactProtocols = ["TCP", "MPTCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6", "ARP", "SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", "DTLS", "DTLSv1.0", "DTLSv1.2"];
 
     /// <summary>
     /// Lines whose Info depends on tshark's reassembly of a protocol above TCP that HttpsFlow does not decode yet
@@ -38,7 +38,7 @@ internal static class ListComparison
 
     /// <summary>
     /// Returns the differences: every line must agree on No., Time, Source, Destination and Length; lines tshark shows
-    /// as TCP, MPTCP, UDP, ICMP, ICMPv6, IPv4, IPv6 or ARP must agree whole.
+    /// as TCP, MPTCP, UDP, ICMP, ICMPv6, IPv4, IPv6, ARP, SSL, TLS or DTLS must agree whole.
     /// </summary>
     public static List<string> Differences(IReadOnlyList<string> tshark, IReadOnlyList<string> ours, out int exactLinesCompared,
         Func<int, string, bool>? columnsOnly = null)

@@ -23,6 +23,11 @@ public enum UpperKind : byte
     /// "[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]" after the TCP line.
     /// </summary>
     OverlapsReassembled,
+    /// <summary>
+    /// A UDP datagram DTLS took (see <see cref="Dtls.DtlsListLayer"/>): Protocol is "DTLS" or the DTLS version, Info
+    /// the records' texts in place of the UDP line.
+    /// </summary>
+    Dtls,
 }
 
 /// <summary>
