@@ -173,6 +173,11 @@ public sealed class Frame
     public ushort QuotedDstPort;
     public TcpFlags QuotedFlags;
     public uint QuotedSeq;
+    /// <summary>
+    /// The quoted TCP header's window scaling factor as its connection knows it (tcp.window_size_scalefactor: -1 unknown,
+    /// -2 none), for a header without SYN; 0 otherwise.
+    /// </summary>
+    public int QuotedWindowScaleFactor;
 
     /// <summary>Bytes of application payload carried by TCP or UDP (as the headers declare, may exceed what was captured).</summary>
     public int PayloadLength;
@@ -258,7 +263,7 @@ public sealed class Frame
         ArpOpcode = 0; ArpHardwareType = 0; ArpSenderIp = 0; ArpTargetIp = 0; ArpSenderMac = default; ArpTargetMac = default;
         Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0; UdpChecksum = 0; UdpIpPayload = 0; TransportCaptured = 0;
         IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpChecksum = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
-        HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
+        HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0; QuotedWindowScaleFactor = 0;
         PayloadLength = 0; PayloadCaptured = 0; // PacketBytes: the dissector sets them
         Malformed = false; Upper = default; UpperProtocol = null; _upperInfoLength = 0; ReassembledSegments.Clear(); ReassembledLength = 0; MalformedIn = null; SizeLimited = false; BogusInfo = null;
         Number = number;

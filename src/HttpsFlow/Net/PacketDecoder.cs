@@ -646,6 +646,9 @@ public sealed class PacketDecoder
     /// <summary>Reads the IP and TCP header quoted in an ICMP error, for conversation numbering.</summary>
     private static void DecodeQuoted(ReadOnlySpan<byte> q, Frame frame)
     {
+        // tshark reads no more of a redirect's quote than RFC 792 promises: the IP header and 64 bits of data.
+        if (frame.Transport == TransportKind.Icmp && frame.IcmpType == 5 && q.Length >= 20 && q[0] >> 4 == 4)
+            q = q[..Math.Min(q.Length, Math.Max(20, (q[0] & 0x0f) * 4) + 8)];
         int keep = Math.Min(q.Length, 128);
         q[..keep].CopyTo(frame.Quoted);
         frame.QuotedLength = (byte)keep;
