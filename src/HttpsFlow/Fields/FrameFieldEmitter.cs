@@ -46,17 +46,26 @@ public static class FrameFieldEmitter
                 tls?.Emitter.Emit(f, tls, set);
                 break;
             case TransportKind.Udp when set.WantsLayer(OtherFields.Udp): EmitUdp(f, set); break;
-            case TransportKind.Icmp when quoted || set.WantsLayer(OtherFields.Icmp):
-                set.AddText(OtherFields.Icmp, "icmp");
-                set.AddInt(OtherFields.IcmpType, f.IcmpType);
-                set.AddInt(OtherFields.IcmpCode, f.IcmpCode);
-                EmitQuoted(f, set);
+            case TransportKind.Icmp:
+                if (quoted || set.WantsLayer(OtherFields.Icmp))
+                {
+                    set.AddText(OtherFields.Icmp, "icmp");
+                    set.AddInt(OtherFields.IcmpType, f.IcmpType);
+                    set.AddInt(OtherFields.IcmpCode, f.IcmpCode);
+                    EmitQuoted(f, set);
+                }
+                // TLS's reading of the quoted TCP payload (TLS fields are always emitted when asked for).
+                if (f.QuotedUpper == QuotedUpperKind.Tls) tls?.Emitter.Emit(f, tls, set);
                 break;
-            case TransportKind.Icmpv6 when quoted || set.WantsLayer(OtherFields.Icmpv6):
-                set.AddText(OtherFields.Icmpv6, "icmpv6");
-                set.AddInt(OtherFields.Icmpv6Type, f.IcmpType);
-                set.AddInt(OtherFields.Icmpv6Code, f.IcmpCode);
-                EmitQuoted(f, set);
+            case TransportKind.Icmpv6:
+                if (quoted || set.WantsLayer(OtherFields.Icmpv6))
+                {
+                    set.AddText(OtherFields.Icmpv6, "icmpv6");
+                    set.AddInt(OtherFields.Icmpv6Type, f.IcmpType);
+                    set.AddInt(OtherFields.Icmpv6Code, f.IcmpCode);
+                    EmitQuoted(f, set);
+                }
+                if (f.QuotedUpper == QuotedUpperKind.Tls) tls?.Emitter.Emit(f, tls, set);
                 break;
         }
         if (f.Network == NetworkKind.Arp && set.WantsLayer(OtherFields.Arp))
@@ -213,7 +222,12 @@ public static class FrameFieldEmitter
                 else if (f.PayloadCaptured > 0 && f.QuotedLength == 0 && f.IcmpType is 0 or 8 or 128 or 129) sb.Append(":data");
                 if (l4At < 0) break;
                 if (proto == PacketDecoder.ProtoUdp && q.Length >= l4At + 8) sb.Append(q.Length > l4At + 8 ? ":udp:data" : ":udp");
-                else if (proto == PacketDecoder.ProtoTcp && q.Length >= l4At + 4) sb.Append(":tcp");
+                else if (proto == PacketDecoder.ProtoTcp && q.Length >= l4At + 4)
+                {
+                    sb.Append(":tcp");
+                    if (f.QuotedUpper == QuotedUpperKind.Tls) sb.Append(tlsSuffix ?? ":tls");
+                    else if (f.QuotedUpper == QuotedUpperKind.Data) sb.Append(":data");
+                }
                 break;
         }
         return sb.ToString();
@@ -325,7 +339,7 @@ public static class FrameFieldEmitter
     /// <summary>
     /// The datagram an ICMP error quotes: tshark dissects its IPv4 or IPv6 header and its TCP or UDP header, so their
     /// fields appear a second time in the frame (after the outer ones). Quoted TCP numbers stay raw; a quoted TCP header
-    /// counts in its connection's timestamps.
+    /// counts in its connection's timestamps, and its payload follows (what TLS made of it comes after, from the store).
     /// </summary>
     private static void EmitQuoted(Frame f, FieldSet set)
     {
@@ -455,7 +469,7 @@ public static class FrameFieldEmitter
     /// A quoted TCP header (4 bytes at least), in the order tshark's tree has it: the ports; with fewer than 16 bytes
     /// the sequence number alone (from 8, inside ICMP only); then inside ICMP the sequence number before the stream index, while
     /// ICMPv6's quote has the stream first and the raw sequence number too; the checksum, urgent pointer, options and
-    /// timestamps once the fixed 20 bytes are there.
+    /// timestamps once the fixed 20 bytes are there; the payload.
     /// </summary>
     private static void EmitQuotedTcp(Frame f, ReadOnlySpan<byte> l4, bool v6, FieldSet set)
     {
@@ -510,6 +524,8 @@ public static class FrameFieldEmitter
             set.AddTime(TcpFields.TimeRelative, f.QuotedTimeRelative);
             set.AddTime(TcpFields.TimeDelta, f.QuotedTimeDelta);
         }
+        int n = f.QuotedPayloadLength;
+        if (n > 0 && f.PayloadBytes.Length >= n) set.AddBytes(TcpFields.Payload, f.PayloadBytes.AsSpan(0, n));
     }
 
     private static void EmitUdp(Frame f, FieldSet set)

@@ -26,6 +26,7 @@ public class IcmpQuotedTcpTests
         Assert.Equal("0", icmp["tcp.stream"]);
         Assert.Equal("512", icmp["tcp.window_size"]); // never scaled inside an error
         Assert.Equal("256", icmp["tcp.window_size_scalefactor"]);
+        Assert.Equal("1703032014", icmp["tcp.payload"]);
         Assert.False(icmp.Has("tcp.len"));
         Assert.Equal("ICMP", icmp.Protocol);
         Assert.Equal("Destination unreachable (Fragmentation needed)", icmp.Info);
@@ -113,6 +114,7 @@ public class IcmpQuotedTcpTests
         Assert.Equal("32", f["tcp.hdr_len"]);
         Assert.Equal("1", f["tcp.options.timestamp.tsval"]);
         Assert.Equal("2", f["tcp.options.timestamp.tsecr"]);
+        Assert.Equal("15030300020228", f["tcp.payload"]);
     }
 
     [Fact]
@@ -138,6 +140,7 @@ public class IcmpQuotedTcpTests
         Assert.Equal("100", f["tcp.seq"]);
         Assert.Equal("100", f["tcp.seq_raw"]); // ICMPv6's quote shows the raw number too
         Assert.Equal("-1", f["tcp.window_size_scalefactor"]);
+        Assert.Equal("15030300020228", f["tcp.payload"]);
         Assert.Equal("ICMPv6", f.Protocol);
         Assert.Equal("Packet Too Big", f.Info);
     }
