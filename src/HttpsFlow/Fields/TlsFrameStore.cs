@@ -212,6 +212,7 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
             : Facts(frame, conversation, BytesBeforeTls(frame, record));
         item.BytesStart = Copy(record.Bytes);
         item.BytesLength = record.Bytes.Length;
+        item.IgnoredUnknown = record.Kind == TlsRecordKind.Unrecognised && record.UnrecognisedInfo(version) == TlsNames.IgnoredUnknownRecord;
         item.PiecesStart = _pieceCount;
         foreach (var s in record.Segments)
         {
