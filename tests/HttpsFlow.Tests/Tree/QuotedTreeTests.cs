@@ -110,16 +110,18 @@ public class QuotedTreeTests
     }
 
     [Theory]
-    [InlineData(1, 0, "Code: 0 (no route to destination)", "Reserved: 00000500")]
-    [InlineData(3, 1, "Code: 1 (fragment reassembly time exceeded)", "Reserved: 00000500")]
-    [InlineData(4, 3, "Code: 3 (IPv6 First Fragment has incomplete IPv6 Header Chain)", "Pointer: 1280")]
-    public void AnIcmpv6ErrorNamesItsCodeAndFixedPart(byte type, byte code, string codeLine, string fixedLine)
+    [InlineData(1, 0, "Code: 0 (no route to destination)", "Reserved: 00000500", "Destination Unreachable (no route to destination)")]
+    [InlineData(3, 1, "Code: 1 (fragment reassembly time exceeded)", "Reserved: 00000500", "Time Exceeded (fragment reassembly time exceeded)")]
+    [InlineData(4, 3, "Code: 3 (IPv6 First Fragment has incomplete IPv6 Header Chain)", "Pointer: 1280",
+        "Parameter Problem (IPv6 First Fragment has incomplete IPv6 Header Chain)")]
+    public void AnIcmpv6ErrorNamesItsCodeAndFixedPart(byte type, byte code, string codeLine, string fixedLine, string info)
     {
         var f = Dissect(Icmpv6Error(QuotedV6(TcpSegment(50000, 443, 100, 7777, Ack | Psh, Alert)), type, code))[0];
         var labels = Labels(Icmp(f));
 
         Assert.Equal(codeLine, labels[1]);
         Assert.Equal(fixedLine, labels[4]);
+        Assert.Equal(info, f.Info); // the packet list's Info column
     }
 
     [Theory]
