@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using HttpsFlow.Common;
 using HttpsFlow.Net;
 using HttpsFlow.Tcp;
@@ -27,7 +28,7 @@ public static class ExpertFieldEmitter
         if (!Wanted(set)) return;
         bool tcpStopped = false;
         if (f.Transport == TransportKind.Tcp && f.Fragment != FragmentState.Fragment) tcpStopped = EmitTcp(f, set);
-        else if (f.HasQuotedTcp) EmitFlags(set, f.QuotedFlags, f.QuotedSrcPort, f.QuotedDstPort);
+        else if (f.HasQuotedTcp) EmitQuotedTcp(f, set);
         if (f.Upper == Tls.List.UpperKind.OverlapsReassembled)
         {
             // tshark's reassembly throws, and shows the error as an item of its own after TCP.
@@ -94,6 +95,28 @@ public static class ExpertFieldEmitter
         return false;
     }
 
+    /// <summary>The notes of a TCP header an ICMP error quotes (16 bytes at least of it), as of a segment's header.</summary>
+    private static void EmitQuotedTcp(Frame f, FieldSet set)
+    {
+        int at = FrameFieldEmitter.QuotedTransportOffset(f, out _);
+        if (at < 0) return;
+        ReadOnlySpan<byte> q = f.Quoted;
+        var h = q[at..f.QuotedLength];
+        if (h.Length < TcpDecoder.ConversationHeaderLength) return;
+        var flags = f.QuotedFlags;
+        int headerLength = (h[12] >> 4) * 4;
+        if (headerLength < TcpDecoder.MinHeaderLength) return;
+        if ((flags & TcpFlags.Ack) == 0 && BinaryPrimitives.ReadUInt32BigEndian(h[8..]) != 0)
+            Add(set, Severity.Note, "Protocol", TcpExpertNotes.AckNonZero);
+        EmitFlags(set, flags, f.QuotedSrcPort, f.QuotedDstPort);
+        if (h.Length < TcpDecoder.MinHeaderLength) return;
+        if ((flags & TcpFlags.Urg) == 0 && BinaryPrimitives.ReadUInt16BigEndian(h[18..]) != 0)
+            Add(set, Severity.Note, "Protocol", TcpExpertNotes.UrgentNonZero);
+        int area = headerLength - TcpDecoder.MinHeaderLength;
+        if (area > 0 && h.Length > TcpDecoder.MinHeaderLength)
+            EmitOptions(set, h[TcpDecoder.MinHeaderLength..Math.Min(h.Length, headerLength)], area, flags);
+    }
+
     /// <summary>The notes under the flag lines, which tshark lists from RST to FIN.</summary>
     private static void EmitFlags(FieldSet set, TcpFlags flags, ushort srcPort, ushort dstPort)
     {
@@ -107,14 +130,21 @@ public static class ExpertFieldEmitter
     {
         if (t.OptionsLength == 0 || t.HeaderLength <= TcpDecoder.MinHeaderLength) return;
         ReadOnlySpan<byte> present = t.Options;
-        var walker = new TcpOptionWalker(present[..t.OptionsLength], t.HeaderLength - TcpDecoder.MinHeaderLength);
-        while (walker.Next(out byte kind, out var value, out _))
+        EmitOptions(set, present[..t.OptionsLength], t.HeaderLength - TcpDecoder.MinHeaderLength, t.Flags);
+    }
+
+    private static void EmitOptions(FieldSet set, ReadOnlySpan<byte> present, int area, TcpFlags flags)
+    {
+        bool syn = (flags & TcpFlags.Syn) != 0, mss = false;
+        var walker = new TcpOptionWalker(present, area);
+        while (walker.Next(out byte kind, out var value, out int length))
         {
-            if (kind == TcpDecoder.OptMss && !t.Has(TcpFlags.Syn)) Add(set, Severity.Warning, "Protocol", TcpExpertNotes.MssPresent);
+            if (kind == TcpDecoder.OptMss && length == 4) mss = true;
+            if (kind == TcpDecoder.OptMss && !syn) Add(set, Severity.Warning, "Protocol", TcpExpertNotes.MssPresent);
             else if (kind == TcpDecoder.OptWindowScale && value.Length == 1 && value[0] > 14)
                 Add(set, Severity.Warning, "Protocol", TcpExpertNotes.WindowScaleShiftInvalid);
         }
-        if (t.Has(TcpFlags.Syn) && !t.HasMss) Add(set, Severity.Note, "Protocol", TcpExpertNotes.MssAbsent);
+        if (syn && !mss) Add(set, Severity.Note, "Protocol", TcpExpertNotes.MssAbsent);
     }
 
     /// <summary>One note: its line, message, severity and group; with the hidden _ws.malformed of a Malformed note.</summary>

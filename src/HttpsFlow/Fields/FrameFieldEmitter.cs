@@ -46,17 +46,26 @@ public static class FrameFieldEmitter
                 tls?.Emitter.Emit(f, tls, set);
                 break;
             case TransportKind.Udp when set.WantsLayer(OtherFields.Udp): EmitUdp(f, set); break;
-            case TransportKind.Icmp when quoted || set.WantsLayer(OtherFields.Icmp):
-                set.AddText(OtherFields.Icmp, "icmp");
-                set.AddInt(OtherFields.IcmpType, f.IcmpType);
-                set.AddInt(OtherFields.IcmpCode, f.IcmpCode);
-                EmitQuoted(f, set);
+            case TransportKind.Icmp:
+                if (quoted || set.WantsLayer(OtherFields.Icmp))
+                {
+                    set.AddText(OtherFields.Icmp, "icmp");
+                    set.AddInt(OtherFields.IcmpType, f.IcmpType);
+                    set.AddInt(OtherFields.IcmpCode, f.IcmpCode);
+                    EmitQuoted(f, set);
+                }
+                // TLS's reading of the quoted TCP payload (TLS fields are always emitted when asked for).
+                if (f.QuotedUpper == QuotedUpperKind.Tls) tls?.Emitter.Emit(f, tls, set);
                 break;
-            case TransportKind.Icmpv6 when quoted || set.WantsLayer(OtherFields.Icmpv6):
-                set.AddText(OtherFields.Icmpv6, "icmpv6");
-                set.AddInt(OtherFields.Icmpv6Type, f.IcmpType);
-                set.AddInt(OtherFields.Icmpv6Code, f.IcmpCode);
-                EmitQuoted(f, set);
+            case TransportKind.Icmpv6:
+                if (quoted || set.WantsLayer(OtherFields.Icmpv6))
+                {
+                    set.AddText(OtherFields.Icmpv6, "icmpv6");
+                    set.AddInt(OtherFields.Icmpv6Type, f.IcmpType);
+                    set.AddInt(OtherFields.Icmpv6Code, f.IcmpCode);
+                    EmitQuoted(f, set);
+                }
+                if (f.QuotedUpper == QuotedUpperKind.Tls) tls?.Emitter.Emit(f, tls, set);
                 break;
         }
         if (f.Network == NetworkKind.Arp && set.WantsLayer(OtherFields.Arp))
@@ -200,13 +209,27 @@ public static class FrameFieldEmitter
                 sb.Append(f.Transport == TransportKind.Icmp ? ":icmp" : ":icmpv6");
                 ReadOnlySpan<byte> q = f.Quoted;
                 q = q[..f.QuotedLength];
+                int l4At = -1;
+                byte proto = 0;
                 if (q.Length >= 20 && q[0] >> 4 == 4 && (q[0] & 0x0f) * 4 is var ihl && ihl >= 20 && q.Length >= ihl)
                 {
                     sb.Append(":ip");
-                    if (q[9] == PacketDecoder.ProtoUdp && q.Length >= ihl + 8) sb.Append(q.Length > ihl + 8 ? ":udp:data" : ":udp");
-                    else if (q[9] == PacketDecoder.ProtoTcp && q.Length >= ihl + TcpDecoder.ConversationHeaderLength) sb.Append(":tcp");
+                    (l4At, proto) = (ihl, q[9]);
+                }
+                else if (q.Length >= 40 && q[0] >> 4 == 6)
+                {
+                    sb.Append(":ipv6");
+                    (l4At, proto) = (40, q[6]);
                 }
                 else if (f.PayloadCaptured > 0 && f.QuotedLength == 0 && f.IcmpType is 0 or 8 or 128 or 129) sb.Append(":data");
+                if (l4At < 0) break;
+                if (proto == PacketDecoder.ProtoUdp && q.Length >= l4At + 8) sb.Append(q.Length > l4At + 8 ? ":udp:data" : ":udp");
+                else if (proto == PacketDecoder.ProtoTcp && q.Length >= l4At + 4)
+                {
+                    sb.Append(":tcp");
+                    if (f.QuotedUpper == QuotedUpperKind.Tls) sb.Append(tlsSuffix ?? ":tls");
+                    else if (f.QuotedUpper == QuotedUpperKind.Data) sb.Append(":data");
+                }
                 break;
         }
         return sb.ToString();
@@ -316,17 +339,51 @@ public static class FrameFieldEmitter
     }
 
     /// <summary>
-    /// The datagram an ICMP error quotes: tshark dissects its IP header and the start of its TCP or UDP header, so their
-    /// fields appear a second time in the frame (after the outer ones). Quoted TCP numbers stay raw.
+    /// The datagram an ICMP error quotes: tshark dissects its IPv4 or IPv6 header and its TCP or UDP header, so their
+    /// fields appear a second time in the frame (after the outer ones). Quoted TCP numbers stay raw; a quoted TCP header
+    /// counts in its connection's timestamps, and its payload follows (what TLS made of it comes after, from the store).
     /// </summary>
     private static void EmitQuoted(Frame f, FieldSet set)
     {
-        if (f.QuotedLength < 20) return;
         ReadOnlySpan<byte> q = f.Quoted;
         q = q[..f.QuotedLength];
-        if (q[0] >> 4 != 4) return;
-        int ihl = (q[0] & 0x0f) * 4;
-        if (ihl < 20 || q.Length < ihl) return;
+        ReadOnlySpan<byte> l4;
+        byte proto;
+        bool v6 = false;
+        if (q.Length >= 20 && q[0] >> 4 == 4)
+        {
+            int ihl = (q[0] & 0x0f) * 4;
+            if (ihl < 20 || q.Length < ihl) return;
+            EmitQuotedIpv4(q, ihl, set);
+            l4 = q[ihl..];
+            proto = q[9];
+        }
+        else if (q.Length >= 40 && q[0] >> 4 == 6)
+        {
+            EmitQuotedIpv6(q, set);
+            l4 = q[40..];
+            proto = q[6];
+            v6 = true;
+        }
+        else return;
+        if (proto == PacketDecoder.ProtoUdp && l4.Length >= 8)
+        {
+            ushort sp = BinaryPrimitives.ReadUInt16BigEndian(l4), dp = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+            if (set.WantsText(OtherFields.Udp)) set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {sp}, Dst Port: {dp}");
+            else set.AddPresence(OtherFields.Udp);
+            set.AddInt(OtherFields.UdpSrcPort, sp);
+            set.AddInt(OtherFields.UdpDstPort, dp);
+            set.AddInt(OtherFields.UdpPort, sp);
+            set.AddInt(OtherFields.UdpPort, dp);
+            set.AddInt(OtherFields.UdpLength, BinaryPrimitives.ReadUInt16BigEndian(l4[4..]));
+            set.AddInt(OtherFields.UdpChecksum, BinaryPrimitives.ReadUInt16BigEndian(l4[6..]));
+        }
+        else if (proto == PacketDecoder.ProtoTcp && l4.Length >= 4)
+            EmitQuotedTcp(f, l4, v6, set);
+    }
+
+    private static void EmitQuotedIpv4(ReadOnlySpan<byte> q, int ihl, FieldSet set)
+    {
         var src = IpAddress.FromV4(q[12..]);
         var dst = IpAddress.FromV4(q[16..]);
         if (set.WantsText(IpFields.Ip)) set.AddText(IpFields.Ip, $"Internet Protocol Version 4, Src: {src}, Dst: {dst}");
@@ -349,52 +406,128 @@ public static class FrameFieldEmitter
         set.AddIp(IpFields.Addr, src);
         set.AddIp(IpFields.Dst, dst);
         set.AddIp(IpFields.Addr, dst);
-        var l4 = q[ihl..];
-        if (q[9] == PacketDecoder.ProtoUdp && l4.Length >= 8)
+    }
+
+    private static void EmitQuotedIpv6(ReadOnlySpan<byte> q, FieldSet set)
+    {
+        var src = IpAddress.FromV6(q[8..]);
+        var dst = IpAddress.FromV6(q[24..]);
+        if (set.WantsText(IpFields.Ipv6)) set.AddText(IpFields.Ipv6, $"Internet Protocol Version 6, Src: {src}, Dst: {dst}");
+        else set.AddPresence(IpFields.Ipv6);
+        uint first = BinaryPrimitives.ReadUInt32BigEndian(q);
+        set.AddInt(IpFields.Version, 6); // the IPv6 tree shows ip.version too
+        set.AddInt(IpFields.V6Version, 6);
+        set.AddInt(IpFields.V6TClass, (first >> 20) & 0xff);
+        set.AddInt(IpFields.V6Flow, first & 0xfffff);
+        set.AddInt(IpFields.V6Plen, BinaryPrimitives.ReadUInt16BigEndian(q[4..]));
+        set.AddInt(IpFields.V6Nxt, q[6]);
+        set.AddInt(IpFields.V6Hlim, q[7]);
+        set.AddIp(IpFields.V6Src, src);
+        set.AddIp(IpFields.V6Addr, src);
+        set.AddIp(IpFields.V6Dst, dst);
+        set.AddIp(IpFields.V6Addr, dst);
+    }
+
+    /// <summary>
+    /// Where the transport header of the datagram an ICMP error quotes starts in <see cref="Frame.Quoted"/> (after its
+    /// IPv4 header, options included, or its fixed IPv6 header), with the protocol it names; -1 when the quote holds no
+    /// whole IP header.
+    /// </summary>
+    internal static int QuotedTransportOffset(Frame f, out byte protocol)
+    {
+        ReadOnlySpan<byte> q = f.Quoted;
+        q = q[..f.QuotedLength];
+        protocol = 0;
+        if (q.Length >= 20 && q[0] >> 4 == 4)
         {
-            ushort sp = BinaryPrimitives.ReadUInt16BigEndian(l4), dp = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
-            if (set.WantsText(OtherFields.Udp)) set.AddText(OtherFields.Udp, $"User Datagram Protocol, Src Port: {sp}, Dst Port: {dp}");
-            else set.AddPresence(OtherFields.Udp);
-            set.AddInt(OtherFields.UdpSrcPort, sp);
-            set.AddInt(OtherFields.UdpDstPort, dp);
-            set.AddInt(OtherFields.UdpPort, sp);
-            set.AddInt(OtherFields.UdpPort, dp);
-            set.AddInt(OtherFields.UdpLength, BinaryPrimitives.ReadUInt16BigEndian(l4[4..]));
-            set.AddInt(OtherFields.UdpChecksum, BinaryPrimitives.ReadUInt16BigEndian(l4[6..]));
+            int ihl = (q[0] & 0x0f) * 4;
+            if (ihl < 20 || q.Length < ihl) return -1;
+            protocol = q[9];
+            return ihl;
         }
-        else if (q[9] == PacketDecoder.ProtoTcp && l4.Length >= TcpDecoder.ConversationHeaderLength)
+        if (q.Length >= 40 && q[0] >> 4 == 6)
         {
-            ushort sp = BinaryPrimitives.ReadUInt16BigEndian(l4), dp = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
-            uint seq = BinaryPrimitives.ReadUInt32BigEndian(l4[4..]);
-            if (set.WantsText(TcpFields.Tcp)) set.AddText(TcpFields.Tcp, $"Transmission Control Protocol, Src Port: {sp}, Dst Port: {dp}, Seq: {seq}");
-            else set.AddPresence(TcpFields.Tcp);
-            set.AddInt(TcpFields.SrcPort, sp);
-            set.AddInt(TcpFields.DstPort, dp);
-            set.AddInt(TcpFields.Port, sp);
-            set.AddInt(TcpFields.Port, dp);
-            if (f.QuotedStream >= 0)
-            {
-                set.AddInt(TcpFields.Stream, f.QuotedStream);
-                set.AddInt(TcpFields.Completeness, f.QuotedCompleteness);
-            }
+            protocol = q[6];
+            return 40;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// The summary of a TCP header quoted in an ICMP error (<paramref name="h"/>, 4 bytes at least): the ports, and
+    /// from 16 bytes on the raw sequence number and, with ACK set, the raw acknowledgment number.
+    /// </summary>
+    public static string QuotedTcpSummary(ReadOnlySpan<byte> h)
+    {
+        var summary = new StringBuilder("Transmission Control Protocol, Src Port: ").Append(BinaryPrimitives.ReadUInt16BigEndian(h))
+            .Append(", Dst Port: ").Append(BinaryPrimitives.ReadUInt16BigEndian(h[2..]));
+        if (h.Length < TcpDecoder.ConversationHeaderLength) return summary.ToString();
+        summary.Append(", Seq: ").Append(BinaryPrimitives.ReadUInt32BigEndian(h[4..]));
+        if ((h[13] & 0x10) != 0) summary.Append(", Ack: ").Append(BinaryPrimitives.ReadUInt32BigEndian(h[8..]));
+        return summary.ToString();
+    }
+
+    /// <summary>
+    /// A quoted TCP header (4 bytes at least), in the order tshark's tree has it: the ports; with fewer than 16 bytes
+    /// the sequence number alone (from 8, inside ICMP only); then inside ICMP the sequence number before the stream index, while
+    /// ICMPv6's quote has the stream first and the raw sequence number too; the checksum, urgent pointer, options and
+    /// timestamps once the fixed 20 bytes are there; the payload.
+    /// </summary>
+    private static void EmitQuotedTcp(Frame f, ReadOnlySpan<byte> l4, bool v6, FieldSet set)
+    {
+        ushort sp = BinaryPrimitives.ReadUInt16BigEndian(l4), dp = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+        if (set.WantsText(TcpFields.Tcp)) set.AddText(TcpFields.Tcp, QuotedTcpSummary(l4));
+        else set.AddPresence(TcpFields.Tcp);
+        set.AddInt(TcpFields.SrcPort, sp);
+        set.AddInt(TcpFields.DstPort, dp);
+        set.AddInt(TcpFields.Port, sp);
+        set.AddInt(TcpFields.Port, dp);
+        uint seq = l4.Length >= 8 ? BinaryPrimitives.ReadUInt32BigEndian(l4[4..]) : 0;
+        if (l4.Length < TcpDecoder.ConversationHeaderLength)
+        {
+            if (l4.Length >= 8 && !v6) set.AddInt(TcpFields.Seq, seq);
+            return;
+        }
+        uint ack = BinaryPrimitives.ReadUInt32BigEndian(l4[8..]);
+        int offFlags = BinaryPrimitives.ReadUInt16BigEndian(l4[12..]);
+        int headerLength = (offFlags >> 12) * 4;
+        var flags = (TcpFlags)(offFlags & 0xfff);
+        if (!v6) set.AddInt(TcpFields.Seq, seq);
+        if (f.QuotedStream >= 0)
+        {
+            set.AddInt(TcpFields.Stream, f.QuotedStream);
+            set.AddInt(TcpFields.Completeness, f.QuotedCompleteness);
+        }
+        if (v6)
+        {
             set.AddInt(TcpFields.Seq, seq);
-            set.AddInt(TcpFields.Ack, BinaryPrimitives.ReadUInt32BigEndian(l4[8..]));
-            set.AddInt(TcpFields.AckRaw, BinaryPrimitives.ReadUInt32BigEndian(l4[8..]));
-            int offFlags = BinaryPrimitives.ReadUInt16BigEndian(l4[12..]);
-            set.AddInt(TcpFields.HdrLen, (offFlags >> 12) * 4);
-            set.AddInt(TcpFields.Flags, offFlags & 0xfff);
-            AddFlagBits(set, offFlags & 0xfff);
-            if (set.Wants(TcpFields.FlagsStr)) set.AddText(TcpFields.FlagsStr, FlagsString((TcpFlags)(offFlags & 0xfff)));
-            set.AddInt(TcpFields.WindowSizeValue, BinaryPrimitives.ReadUInt16BigEndian(l4[14..]));
-            set.AddInt(TcpFields.WindowSize, BinaryPrimitives.ReadUInt16BigEndian(l4[14..]));
-            if (l4.Length >= 20)
-            {
-                set.AddInt(TcpFields.Checksum, BinaryPrimitives.ReadUInt16BigEndian(l4[16..]));
-                set.AddInt(TcpFields.UrgentPointer, BinaryPrimitives.ReadUInt16BigEndian(l4[18..]));
-            }
+            set.AddInt(TcpFields.SeqRaw, seq);
+        }
+        set.AddInt(TcpFields.Ack, ack);
+        set.AddInt(TcpFields.AckRaw, ack);
+        set.AddInt(TcpFields.HdrLen, headerLength);
+        if (headerLength < TcpDecoder.MinHeaderLength) return;
+        set.AddInt(TcpFields.Flags, offFlags & 0xfff);
+        AddFlagBits(set, offFlags & 0xfff);
+        if (set.Wants(TcpFields.FlagsStr)) set.AddText(TcpFields.FlagsStr, FlagsString(flags));
+        ushort window = BinaryPrimitives.ReadUInt16BigEndian(l4[14..]);
+        set.AddInt(TcpFields.WindowSizeValue, window);
+        set.AddInt(TcpFields.WindowSize, window); // never scaled inside an error
+        if ((flags & TcpFlags.Syn) == 0) set.AddInt(TcpFields.WindowSizeScaleFactor, f.QuotedWindowScaleFactor);
+        if (l4.Length < 18) return;
+        set.AddInt(TcpFields.Checksum, BinaryPrimitives.ReadUInt16BigEndian(l4[16..]));
+        if (l4.Length < TcpDecoder.MinHeaderLength) return;
+        set.AddInt(TcpFields.UrgentPointer, BinaryPrimitives.ReadUInt16BigEndian(l4[18..]));
+        int area = headerLength - TcpDecoder.MinHeaderLength;
+        if (area > 0 && l4.Length > TcpDecoder.MinHeaderLength && set.WantsAny(OptionFields))
+            EmitOptions(l4[TcpDecoder.MinHeaderLength..Math.Min(l4.Length, headerLength)], area, 0, set);
+        if (f.QuotedStream >= 0)
+        {
             set.AddTime(TcpFields.TimeRelative, f.QuotedTimeRelative);
             set.AddTime(TcpFields.TimeDelta, f.QuotedTimeDelta);
         }
+        int n = f.QuotedPayloadLength;
+        if (n > 0 && f.PayloadBytes.Length >= n) set.AddBytes(TcpFields.Payload, f.PayloadBytes.AsSpan(0, n));
     }
 
     private static void EmitUdp(Frame f, FieldSet set)
@@ -523,9 +656,13 @@ public static class FrameFieldEmitter
         ref var t = ref f.Tcp;
         if (t.OptionsLength == 0) return;
         ReadOnlySpan<byte> present = t.Options;
-        present = present[..t.OptionsLength];
+        EmitOptions(present[..t.OptionsLength], t.HeaderLength - TcpDecoder.MinHeaderLength, t.AckBase, set);
+    }
+
+    /// <summary>The options of <paramref name="present"/>, the option bytes captured of an option area of <paramref name="area"/> bytes.</summary>
+    private static void EmitOptions(ReadOnlySpan<byte> present, int area, uint ackBase, FieldSet set)
+    {
         set.AddBytes(TcpFields.Options, present);
-        int area = t.HeaderLength - TcpDecoder.MinHeaderLength;
         // Walk again to attribute every option's bytes (NOP and EOL included) in order.
         int pos = 0;
         bool afterEol = false;
@@ -574,8 +711,8 @@ public static class FrameFieldEmitter
                     int blocks = 0;
                     for (int b = 0; b + 8 <= v.Length; b += 8)
                     {
-                        set.AddInt(TcpFields.OptSackLe, BinaryPrimitives.ReadUInt32BigEndian(v[b..]) - t.AckBase);
-                        set.AddInt(TcpFields.OptSackRe, BinaryPrimitives.ReadUInt32BigEndian(v[(b + 4)..]) - t.AckBase);
+                        set.AddInt(TcpFields.OptSackLe, BinaryPrimitives.ReadUInt32BigEndian(v[b..]) - ackBase);
+                        set.AddInt(TcpFields.OptSackRe, BinaryPrimitives.ReadUInt32BigEndian(v[(b + 4)..]) - ackBase);
                         blocks++;
                     }
                     set.AddInt(TcpFields.OptSackCount, blocks);

@@ -33,6 +33,7 @@ public sealed class TlsFieldEmitter
     private bool _malformed;
     private readonly StringBuilder _protocols = new();
     private long _preparedFrame = -1;
+    private bool _quoted; // the frame's TLS is an ICMP error's quote (see TlsFrameStore.Quoted)
 
     /// <summary>Parses the frame's certificates (once) and returns what tshark appends to frame.protocols after "tls".</summary>
     public string ProtocolsSuffix(Frame f, TlsFrameStore store)
@@ -206,6 +207,7 @@ public sealed class TlsFieldEmitter
     /// </summary>
     internal static (bool Reassembled, bool HasRest, int FirstCallEnd) Calls(Frame f, TlsFrameStore store)
     {
+        if (store.Quoted) return (false, true, 0); // an ICMP error's quote: TLS was called once, on it
         var items = store.Items;
         bool reassembled = items.Length > 0 && items[0].Kind == TlsFrameItemKind.Record && items[0].FirstFrame != f.Number;
         int end = 0;
@@ -265,6 +267,7 @@ public sealed class TlsFieldEmitter
         _ocspEmitted = 0;
         _decompressedEmitted = 0;
         _frame = f;
+        _quoted = store.Quoted;
         var items = store.Items;
         var (reassembled, rest, firstCallEnd) = Calls(f, store);
         int i = 0;
@@ -290,6 +293,17 @@ public sealed class TlsFieldEmitter
         }
         var bytes = store.BytesOf(record);
         var fragment = bytes[Math.Min(record.HeaderLength, bytes.Length)..];
+        if (record.IgnoredUnknown)
+            _experts.Add(new ExpertNote(Severity.Warning, "Protocol", "tls", TlsNames.IgnoredUnknownRecord));
+        if (record.HeaderOnly)
+        {
+            // An empty record ending an ICMP error's quote: tshark's TLS stops after its length.
+            set.AddPresence(TlsFields.Record);
+            set.AddInt(TlsFields.ContentType, (byte)record.ContentType);
+            set.AddInt(TlsFields.RecordVersion, record.RecordVersion);
+            set.AddInt(TlsFields.RecordLength, 0);
+            return;
+        }
         if (record.RecordKind == TlsRecordKind.Tls)
         {
             set.AddPresence(TlsFields.Record);
@@ -321,7 +335,7 @@ public sealed class TlsFieldEmitter
             {
                 case TlsContentType.ChangeCipherSpec:
                     set.AddPresence(TlsFields.ChangeCipherSpec);
-                    NoteResumption(record);
+                    if (!_quoted) NoteResumption(record);
                     break;
                 case TlsContentType.Alert:
                     // An encrypted alert keeps only the item; a clear one (two bytes) shows its level and description.
@@ -427,7 +441,7 @@ public sealed class TlsFieldEmitter
         if (item.DeclaredLength >= 0) set.AddInt(TlsFields.HandshakeLength, item.DeclaredLength);
         if (item.HandshakeKind != HandshakeEventKind.Message) return;
         var body = Body(store, item);
-        TrackResumption(item, body);
+        if (!_quoted) TrackResumption(item, body);
         _notes.Clear();
         ushort version = item.ConnectionVersion;
         bool tls13 = version == TlsVersion.Tls13;
@@ -537,7 +551,7 @@ public sealed class TlsFieldEmitter
         }
         foreach (var note in _notes.AsSpan())
         {
-            if (note.Severity == Severity.Error)
+            if (note.Severity == Severity.Error && !_quoted)
             {
                 f.AddNote(Severity.Error, "Malformed", "tls", note.Message);
                 break;
@@ -545,10 +559,11 @@ public sealed class TlsFieldEmitter
         }
         foreach (var note in _notes.AsSpan())
         {
-            // The notes that are tshark's own expert fields; its exception ends the message (and the frame's TLS).
+            // The notes that are tshark's own expert fields; its exception ends the message (and the frame's TLS),
+            // silently inside an ICMP error (tshark reports no exception in an error's quote).
             if (note.Key == TlsNoteKeys.Malformed)
             {
-                _malformed = true;
+                _malformed = !_quoted;
                 break;
             }
             if (note.Key is TlsNoteKeys.VectorLength or TlsNoteKeys.BufferTooSmall or TlsNoteKeys.TrailingData

@@ -52,6 +52,10 @@ public struct TlsFrameItem
     /// <summary>For a decrypted record: its plaintext, a range of <see cref="TlsFrameStore.Bytes"/>.</summary>
     public int PlainStart;
     public int PlainLength;
+    /// <summary>For a record quoted in an ICMP error: an empty record ending the quote, shown up to its length only.</summary>
+    public bool HeaderOnly;
+    /// <summary>For unrecognised bytes: tshark's "Ignored Unknown Record" (an unknown content type in a TLS 1.0–1.2 connection).</summary>
+    public bool IgnoredUnknown;
 }
 
 /// <summary>What the fields need to know about a TLS connection beyond one record: the cipher suite and the application protocol.</summary>
@@ -121,6 +125,12 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
     /// <summary>A record's bytes per TCP segment that carried them, in stream order: the frame and how many bytes.</summary>
     public ReadOnlySpan<(long Frame, int Length)> PiecesOf(in TlsFrameItem item) => _pieces.AsSpan(item.PiecesStart, item.PiecesCount);
 
+    /// <summary>
+    /// The frame is an ICMP error and what the store holds is TLS's reading of the TCP payload it quotes (one call of
+    /// TLS, its records read on their own: see <see cref="ITlsObserver.OnQuotedRecord"/>).
+    /// </summary>
+    public bool Quoted { get; private set; }
+
     /// <summary>True when the store holds the TLS of <paramref name="frame"/>.</summary>
     public bool Holds(Frame frame) => FrameNumber == frame.Number && (Count > 0 || HasSegment);
 
@@ -135,6 +145,7 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
         _frameCount = 0;
         _pieceCount = 0;
         HasSegment = false;
+        Quoted = false;
     }
 
     private int Copy(ReadOnlySpan<byte> bytes)
@@ -201,6 +212,7 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
             : Facts(frame, conversation, BytesBeforeTls(frame, record));
         item.BytesStart = Copy(record.Bytes);
         item.BytesLength = record.Bytes.Length;
+        item.IgnoredUnknown = record.Kind == TlsRecordKind.Unrecognised && record.UnrecognisedInfo(version) == TlsNames.IgnoredUnknownRecord;
         item.PiecesStart = _pieceCount;
         foreach (var s in record.Segments)
         {
@@ -306,6 +318,88 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
         // TLS 1.3 sends ALPN in the encrypted EncryptedExtensions: decrypted, it names the application protocol.
         if (message.Type == TlsHandshakeType.EncryptedExtensions && facts is not null && message.Session.Alpn is { } alpn)
             facts.AlpnProtocol ??= TlsApplicationProtocols.ForAlpn(System.Text.Encoding.ASCII.GetBytes(alpn));
+    }
+
+    public void OnQuotedRecord(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, ushort version, bool headerOnly)
+    {
+        Begin(frame);
+        Quoted = true;
+        ref var item = ref Next();
+        item.Kind = TlsFrameItemKind.Record;
+        item.RecordKind = record.Kind;
+        item.ContentType = record.ContentType;
+        item.FromA = fromA;
+        item.RecordVersion = record.Version;
+        item.ConnectionVersion = version;
+        item.HeaderLength = record.HeaderLength;
+        item.FirstFrame = frame.Number;
+        item.StreamOffset = record.StreamOffset;
+        item.EndOffset = record.EndOffset;
+        item.Connection = QuotedFacts(frame, conversation);
+        item.BytesStart = Copy(record.Bytes);
+        item.BytesLength = record.Bytes.Length;
+        item.HeaderOnly = headerOnly;
+        item.IgnoredUnknown = record.Kind == TlsRecordKind.Unrecognised
+                              && record.UnrecognisedInfo(version) == TlsNames.IgnoredUnknownRecord;
+    }
+
+    public void OnQuotedHandshake(Frame frame, TcpConversation conversation, bool fromA, in HandshakeEvent e, ushort version)
+    {
+        Begin(frame);
+        Quoted = true;
+        ref var item = ref Next();
+        item.Kind = TlsFrameItemKind.Handshake;
+        item.HandshakeKind = e.Kind;
+        item.HandshakeType = e.Type;
+        item.IsHelloRetryRequest = e.IsHelloRetryRequest;
+        item.FromA = fromA;
+        item.ConnectionVersion = version;
+        item.DeclaredLength = e.DeclaredLength;
+        item.StreamOffset = e.StreamOffset;
+        item.EndOffset = e.EndOffset;
+        item.Connection = QuotedFacts(frame, conversation);
+        if (e.Kind == HandshakeEventKind.Message)
+        {
+            item.BytesStart = Copy(e.Message);
+            item.BytesLength = e.Message.Length;
+        }
+    }
+
+    public void OnQuoted(Frame frame, TcpConversation conversation, bool fromA, int length)
+    {
+        Begin(frame);
+        Quoted = true;
+        HasSegment = true;
+        SegmentStart = 0;
+        SegmentEnd = (ulong)length;
+        SegmentBuffered = 0;
+    }
+
+    private readonly TlsConnectionFacts _quotedFacts = new();
+
+    /// <summary>
+    /// What quoted records show of their connection (the application protocol its ALPN or port names), in an object of
+    /// their own: reading a quote learns nothing for the connection (a quoted ServerHello fixes no cipher suite).
+    /// </summary>
+    private TlsConnectionFacts QuotedFacts(Frame frame, TcpConversation conversation)
+    {
+        var facts = _quotedFacts;
+        if (FrameNumber == frame.Number && Count > 1) return facts; // this quote's earlier items set it
+        if (_connections.TryGetValue(conversation.Stream, out var known))
+        {
+            facts.AlpnProtocol = known.AlpnProtocol;
+            facts.PortProtocol = known.PortProtocol;
+            facts.CipherSuite = known.CipherSuite;
+            facts.HasCipherSuite = known.HasCipherSuite;
+        }
+        else
+        {
+            facts.AlpnProtocol = null;
+            facts.PortProtocol = TlsApplicationProtocols.ForPort(frame.QuotedDstPort) ?? TlsApplicationProtocols.ForPort(frame.QuotedSrcPort);
+            facts.CipherSuite = 0;
+            facts.HasCipherSuite = false;
+        }
+        return facts;
     }
 
     public void OnSegment(Frame frame, TcpConversation conversation, bool fromA, ulong start, ulong end, int buffered)

@@ -38,6 +38,17 @@ public struct QuotedBytes
     private byte _e0;
 }
 
+/// <summary>What took the payload of a TCP segment quoted in an ICMP error.</summary>
+public enum QuotedUpperKind : byte
+{
+    /// <summary>No payload, or a protocol HttpsFlow does not name: nothing follows "tcp" in frame.protocols.</summary>
+    None,
+    /// <summary>TLS read it, as a one-off fragment (whatever it made of it): ":tls".</summary>
+    Tls,
+    /// <summary>No dissector took it: ":data".</summary>
+    Data,
+}
+
 /// <summary>Sixteen bytes: an IPv6 address or a link-layer address, inline.</summary>
 [InlineArray(16)]
 public struct Bytes16
@@ -173,6 +184,18 @@ public sealed class Frame
     public ushort QuotedDstPort;
     public TcpFlags QuotedFlags;
     public uint QuotedSeq;
+    /// <summary>
+    /// The quoted TCP header's window scaling factor as its connection knows it (tcp.window_size_scalefactor: -1 unknown,
+    /// -2 none), for a header without SYN; 0 otherwise.
+    /// </summary>
+    public int QuotedWindowScaleFactor;
+    /// <summary>
+    /// Bytes of the quoted TCP segment's payload present (after its whole header, options included, and within the
+    /// quoted IP length); the decoder returns them as the frame's payload.
+    /// </summary>
+    public int QuotedPayloadLength;
+    /// <summary>What took the quoted TCP payload (tshark's dissection of the quoted datagram, as frame.protocols names it).</summary>
+    public QuotedUpperKind QuotedUpper;
 
     /// <summary>Bytes of application payload carried by TCP or UDP (as the headers declare, may exceed what was captured).</summary>
     public int PayloadLength;
@@ -258,7 +281,7 @@ public sealed class Frame
         ArpOpcode = 0; ArpHardwareType = 0; ArpSenderIp = 0; ArpTargetIp = 0; ArpSenderMac = default; ArpTargetMac = default;
         Transport = default; SrcPort = 0; DstPort = 0; Tcp = default; UdpLength = 0; UdpChecksum = 0; UdpIpPayload = 0; TransportCaptured = 0;
         IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpChecksum = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
-        HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
+        HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0; QuotedWindowScaleFactor = 0; QuotedPayloadLength = 0; QuotedUpper = default;
         PayloadLength = 0; PayloadCaptured = 0; // PacketBytes: the dissector sets them
         Malformed = false; Upper = default; UpperProtocol = null; _upperInfoLength = 0; ReassembledSegments.Clear(); ReassembledLength = 0; MalformedIn = null; SizeLimited = false; BogusInfo = null;
         Number = number;

@@ -578,9 +578,9 @@ public sealed class PacketDecoder
                     CutAt(frame, v6 ? "icmpv6" : "icmp", end, declaredLength);
                     return default;
                 }
-                if (IsIcmpError(protocol, frame.IcmpType) && have > 8) DecodeQuoted(data[8..], frame);
                 if (v6 && frame.IcmpType is >= 133 and <= 136) DecodeNeighborDiscovery(data, declaredLength, frame);
-                return default;
+                // An error quoting a TCP segment returns that segment's payload (what tshark hands on from the quote).
+                return IsIcmpError(protocol, frame.IcmpType) && have > 8 ? DecodeQuoted(data[8..], frame) : default;
             }
             default:
                 frame.Transport = TransportKind.Other;
@@ -643,33 +643,43 @@ public sealed class PacketDecoder
         ? type is 3 or 4 or 5 or 11 or 12
         : type is 1 or 2 or 3 or 4;
 
-    /// <summary>Reads the IP and TCP header quoted in an ICMP error, for conversation numbering.</summary>
-    private static void DecodeQuoted(ReadOnlySpan<byte> q, Frame frame)
+    /// <summary>
+    /// Reads the IP and TCP header quoted in an ICMP error, for conversation numbering, and returns the quoted TCP
+    /// payload: the bytes after the whole TCP header (options included) that the quote holds, no more than the quoted
+    /// IP header's length declares (empty when the header is cut short or is not TCP's).
+    /// </summary>
+    private static ReadOnlySpan<byte> DecodeQuoted(ReadOnlySpan<byte> q, Frame frame)
     {
+        // tshark reads no more of a redirect's quote than RFC 792 promises: the IP header and 64 bits of data.
+        if (frame.Transport == TransportKind.Icmp && frame.IcmpType == 5 && q.Length >= 20 && q[0] >> 4 == 4)
+            q = q[..Math.Min(q.Length, Math.Max(20, (q[0] & 0x0f) * 4) + 8)];
         int keep = Math.Min(q.Length, 128);
         q[..keep].CopyTo(frame.Quoted);
         frame.QuotedLength = (byte)keep;
         IpAddress src, dst;
         ReadOnlySpan<byte> tcp;
+        int declared; // the quoted IP payload's length, as its header says
         if (q.Length >= 20 && q[0] >> 4 == 4)
         {
             int ihl = (q[0] & 0x0f) * 4;
-            if (ihl < 20 || q.Length < ihl || q[9] != ProtoTcp) return;
+            if (ihl < 20 || q.Length < ihl || q[9] != ProtoTcp) return default;
             // A quoted fragment that is not the first carries no TCP header.
-            if ((BinaryPrimitives.ReadUInt16BigEndian(q[6..]) & 0x1fff) != 0) return;
+            if ((BinaryPrimitives.ReadUInt16BigEndian(q[6..]) & 0x1fff) != 0) return default;
             src = IpAddress.FromV4(q[12..]);
             dst = IpAddress.FromV4(q[16..]);
             tcp = q[ihl..];
+            declared = BinaryPrimitives.ReadUInt16BigEndian(q[2..]) - ihl;
         }
         else if (q.Length >= 40 && q[0] >> 4 == 6)
         {
-            if (q[6] != ProtoTcp) return;
+            if (q[6] != ProtoTcp) return default;
             src = IpAddress.FromV6(q[8..]);
             dst = IpAddress.FromV6(q[24..]);
             tcp = q[40..];
+            declared = BinaryPrimitives.ReadUInt16BigEndian(q[4..]);
         }
-        else return;
-        if (tcp.Length < TcpDecoder.ConversationHeaderLength) return;
+        else return default;
+        if (tcp.Length < TcpDecoder.ConversationHeaderLength) return default;
         frame.HasQuotedTcp = true;
         frame.QuotedSrc = src;
         frame.QuotedDst = dst;
@@ -677,6 +687,11 @@ public sealed class PacketDecoder
         frame.QuotedDstPort = BinaryPrimitives.ReadUInt16BigEndian(tcp[2..]);
         frame.QuotedSeq = BinaryPrimitives.ReadUInt32BigEndian(tcp[4..]);
         frame.QuotedFlags = (TcpFlags)(BinaryPrimitives.ReadUInt16BigEndian(tcp[12..]) & 0x0fff);
+        int headerLength = (tcp[12] >> 4) * 4;
+        if (headerLength < TcpDecoder.MinHeaderLength || tcp.Length <= headerLength || declared <= headerLength) return default;
+        var payload = tcp[headerLength..Math.Min(tcp.Length, declared)];
+        frame.QuotedPayloadLength = payload.Length;
+        return payload;
     }
 
     // UDP (RFC 768): src(2) dst(2) length(2) checksum(2). Read field by field as Wireshark does: the ports (then the

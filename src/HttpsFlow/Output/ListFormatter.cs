@@ -552,7 +552,7 @@ public sealed class ListFormatter
         4 => code switch
         {
             0 => "erroneous header field encountered", 1 => "unrecognized Next Header type encountered",
-            2 => "unrecognized IPv6 option encountered", _ => null,
+            2 => "unrecognized IPv6 option encountered", 3 => "IPv6 First Fragment has incomplete IPv6 Header Chain", _ => null,
         },
         _ => null,
     };

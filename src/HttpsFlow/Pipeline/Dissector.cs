@@ -47,7 +47,10 @@ public sealed class Dissector
     private long _number;
     private Timestamp _first, _previous;
 
-    /// <summary>Copy each frame's TCP/UDP payload into <see cref="Frame.PayloadBytes"/> (for fields that show it).</summary>
+    /// <summary>
+    /// Copy each frame's TCP/UDP payload (for an ICMP error, the payload of the TCP segment it quotes) into
+    /// <see cref="Frame.PayloadBytes"/> (for fields that show it).
+    /// </summary>
     public bool KeepPayload { get; set; }
 
     /// <summary>
@@ -111,7 +114,11 @@ public sealed class Dissector
             {
                 _echo.Track(_frame);
                 if (_frame.HasQuotedTcp)
-                    _tcp.Quoted(_frame, _frame.QuotedSrc, _frame.QuotedSrcPort, _frame.QuotedDst, _frame.QuotedDstPort, _frame.QuotedFlags, _frame.QuotedSeq);
+                {
+                    var quoted = _tcp.Quoted(_frame, _frame.QuotedSrc, _frame.QuotedSrcPort, _frame.QuotedDst, _frame.QuotedDstPort, _frame.QuotedFlags, _frame.QuotedSeq);
+                    // The quoted segment's payload: TLS reads it on its own when tshark would hand it to TLS.
+                    if (Tls && !payload.IsEmpty) _tls.ProcessQuoted(_frame, quoted, payload);
+                }
             }
             if (_frame.Transport == TransportKind.Tcp && _frame.Tcp.Stage == TcpStage.Header && _frame.Fragment != FragmentState.Fragment)
             {

@@ -152,6 +152,34 @@ public sealed class TcpConversations
         c.Idler = c.Busier = null;
     }
 
+    /// <summary>The initial RTT, from the most recent SYN to the first plain ACK (an ACK at the SYN's very time does not count).</summary>
+    private static void LearnInitialRtt(TcpConversation conv, Timestamp time)
+    {
+        if (!conv.HasMostRecentSyn || conv.HasInitialRtt) return;
+        var rtt = time.Subtract(conv.MostRecentSyn);
+        if (rtt.Seconds == 0 && rtt.Nanoseconds == 0) return;
+        conv.InitialRtt = rtt;
+        conv.HasInitialRtt = true;
+    }
+
+    /// <summary>
+    /// Adds a segment's flags to the connection's completeness bits (1 SYN, 2 SYN-ACK, 4 pure ACK, 8 data, 16 FIN-ACK,
+    /// 32 RST). A connection's first segment counts only if it is a SYN.
+    /// </summary>
+    private static void Complete(TcpConversation conv, TcpFlags flags, bool payload, bool first)
+    {
+        var synAckBits = flags & (TcpFlags.Syn | TcpFlags.Ack);
+        if (first)
+        {
+            if (synAckBits == TcpFlags.Syn) conv.Completeness = (byte)(1 | (payload ? 8 : 0));
+            return;
+        }
+        if (synAckBits == (TcpFlags.Syn | TcpFlags.Ack)) conv.Completeness |= 2;
+        else if (synAckBits == TcpFlags.Ack) conv.Completeness |= (byte)(payload ? 8 : 4);
+        if ((flags & (TcpFlags.Fin | TcpFlags.Ack)) == (TcpFlags.Fin | TcpFlags.Ack)) conv.Completeness |= 16;
+        if ((flags & TcpFlags.Rst) != 0) conv.Completeness |= 32;
+    }
+
     private void MakeBusiest(TcpConversation c)
     {
         if (c == _busiest) return;
@@ -161,9 +189,12 @@ public sealed class TcpConversations
 
     /// <summary>
     /// A TCP header quoted inside an ICMP error: it takes part in conversation lookup (and so may start a new
-    /// tcp.stream, as in tshark) but not in sequence analysis.
+    /// tcp.stream, as in tshark) but not in sequence analysis. As in tshark, it is a frame of its connection for the
+    /// timestamps (the next segment's tcp.time_delta counts from it) and for tcp.completeness, as a segment without
+    /// payload (a quote's length is not its segment's).
     /// </summary>
-    public void Quoted(Frame f, IpAddress src, ushort sport, IpAddress dst, ushort dport, TcpFlags flags, uint seqRaw)
+    /// <returns>The connection the header belongs to.</returns>
+    public TcpConversation Quoted(Frame f, IpAddress src, ushort sport, IpAddress dst, ushort dport, TcpFlags flags, uint seqRaw)
     {
         var ignored = TcpAnalysisFlags.None;
         var conv = Find(f, src, sport, dst, dport, flags, seqRaw, ref ignored);
@@ -171,6 +202,18 @@ public sealed class TcpConversations
         f.QuotedCompleteness = conv.Completeness;
         f.QuotedTimeRelative = f.Time.Subtract(conv.Start);
         f.QuotedTimeDelta = conv.LastFrame == 0 ? default : f.Time.Subtract(conv.LastTime);
+        int shift = conv.Forward(src, sport).WinScale;
+        f.QuotedWindowScaleFactor = (flags & TcpFlags.Syn) != 0 ? 0 : shift >= 0 ? 1 << shift : shift;
+        bool first = conv.LastFrame == 0 && conv.FirstFrame == f.Number;
+        conv.LastFrame = f.Number;
+        conv.LastTime = f.Time;
+        Complete(conv, flags, payload: false, first);
+        // The handshake's clock runs on quotes too: a quoted SYN is the most recent SYN, and a quoted plain ACK can
+        // give the initial RTT.
+        var synAck = flags & (TcpFlags.Syn | TcpFlags.Ack);
+        if (synAck == TcpFlags.Syn) { conv.MostRecentSyn = f.Time; conv.HasMostRecentSyn = true; }
+        else if (synAck == TcpFlags.Ack) LearnInitialRtt(conv, f.Time);
+        return conv;
     }
 
     /// <summary>Analyses one decoded TCP segment (its header at least 16 bytes), filling the conversation fields of <see cref="Frame.Tcp"/>.</summary>
@@ -257,19 +300,7 @@ public sealed class TcpConversations
 
         // What the connection has shown, as tshark's completeness bits (1 SYN, 2 SYN-ACK, 4 pure ACK, 8 data, 16 FIN-ACK,
         // 32 RST); a frame reports the bits before it. A connection's first segment counts only if it is a SYN.
-        if (conv.LastFrame == f.Number && conv.FirstFrame == f.Number)
-        {
-            if ((t.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn)
-                conv.Completeness = (byte)(1 | (f.PayloadLength > 0 ? 8 : 0));
-        }
-        else
-        {
-            var synAckBits = t.Flags & (TcpFlags.Syn | TcpFlags.Ack);
-            if (synAckBits == (TcpFlags.Syn | TcpFlags.Ack)) conv.Completeness |= 2;
-            else if (synAckBits == TcpFlags.Ack) conv.Completeness |= (byte)(f.PayloadLength > 0 ? 8 : 4);
-            if ((t.Flags & (TcpFlags.Fin | TcpFlags.Ack)) == (TcpFlags.Fin | TcpFlags.Ack)) conv.Completeness |= 16;
-            if (t.Has(TcpFlags.Rst)) conv.Completeness |= 32;
-        }
+        Complete(conv, t.Flags, f.PayloadLength > 0, conv.LastFrame == f.Number && conv.FirstFrame == f.Number);
 
         // The segments tshark's conversation table (-z conv,tcp) counts: those whose whole header, options included,
         // is in the capture. A header cut by the snap length, or longer than the segment, is left out (as is a TCP
@@ -290,15 +321,7 @@ public sealed class TcpConversations
         }
         if (synAck == TcpFlags.Ack)
         {
-            if (conv.HasMostRecentSyn && !conv.HasInitialRtt)
-            {
-                var rtt = f.Time.Subtract(conv.MostRecentSyn);
-                if (rtt.Seconds != 0 || rtt.Nanoseconds != 0)
-                {
-                    conv.InitialRtt = rtt;
-                    conv.HasInitialRtt = true;
-                }
-            }
+            LearnInitialRtt(conv, f.Time);
             fwd.IsFirstAck = false;
         }
         t.HasInitialRtt = conv.HasInitialRtt;

@@ -49,7 +49,7 @@ internal static class OtherTrees
         string? typeName = v6 ? Icmpv6Type(type) : IcmpType(type);
         icmp.Add(v6 ? $"Type: {typeName ?? "Unknown"} ({type})" : $"Type: {type} ({typeName ?? "Unknown"})", prefix + ".type", r, 0, 1);
         if (m.Length < 2) return icmp;
-        string? codeName = v6 ? null : IcmpCode(type, m[1]);
+        string? codeName = v6 ? Icmpv6Code(type, m[1]) : IcmpCode(type, m[1]);
         icmp.Add(codeName is null ? $"Code: {m[1]}" : $"Code: {m[1]} ({codeName})", prefix + ".code", r, 1, 1);
         if (m.Length < 4) return icmp;
         ushort checksum = BinaryPrimitives.ReadUInt16BigEndian(m[2..]);
@@ -94,11 +94,29 @@ internal static class OtherTrees
             }
             if (m.Length > dataAt) icmp.Children.Add(Data(p, at + dataAt, m.Length - dataAt));
         }
-        else if (!v6 && type is 3 or 11 && m.Length >= 8)
+        else if (!v6 && type is 3 or 4 or 5 or 11 or 12 && m.Length >= 8)
         {
-            icmp.Add($"Unused: {Hex(m[4..8])}", "icmp.unused", r, 4, 4);
-            quotedAt = at + 8; // the datagram it quotes: the caller adds it
-
+            // The error's fixed part, then the datagram it quotes (the caller adds it).
+            if (type == 3 && m[1] == 4)
+            {
+                icmp.Add($"Unused: {Hex(m[4..6])}", "icmp.unused", r, 4, 2);
+                icmp.Add($"MTU of next hop: {BinaryPrimitives.ReadUInt16BigEndian(m[6..])}", "icmp.mtu", r, 6, 2);
+            }
+            else if (type == 12)
+            {
+                icmp.Add($"Pointer: {m[4]}", "icmp.pointer", r, 4, 1);
+                icmp.Add($"Unused: {Hex(m[5..8])}", "icmp.unused", r, 5, 3);
+            }
+            else if (type == 5) icmp.Add($"Gateway Address: {IpAddress.FromV4(m[4..])}", "icmp.redir_gw", r, 4, 4);
+            else if (type != 4) icmp.Add($"Unused: {Hex(m[4..8])}", "icmp.unused", r, 4, 4);
+            quotedAt = at + 8;
+        }
+        else if (v6 && type is >= 1 and <= 4 && m.Length >= 8)
+        {
+            if (type == 2) icmp.Add($"MTU: {BinaryPrimitives.ReadUInt32BigEndian(m[4..])}", "icmpv6.mtu", r, 4, 4);
+            else if (type == 4) icmp.Add($"Pointer: {BinaryPrimitives.ReadUInt32BigEndian(m[4..])}", "icmpv6.pointer", r, 4, 4);
+            else icmp.Add($"Reserved: {Hex(m[4..8])}", "icmpv6.reserved", r, 4, 4);
+            quotedAt = at + 8;
         }
         return icmp;
     }
@@ -128,10 +146,36 @@ internal static class OtherTrees
         {
             0 => "Network unreachable", 1 => "Host unreachable", 2 => "Protocol unreachable", 3 => "Port unreachable",
             4 => "Fragmentation needed", 5 => "Source route failed", 6 => "Destination network unknown", 7 => "Destination host unknown",
-            9 => "Network administratively prohibited", 10 => "Host administratively prohibited", 13 => "Communication administratively filtered",
-            _ => "Unknown",
+            8 => "Source host isolated", 9 => "Network administratively prohibited", 10 => "Host administratively prohibited",
+            11 => "Network unreachable for TOS", 12 => "Host unreachable for TOS", 13 => "Communication administratively filtered",
+            14 => "Host precedence violation", 15 => "Precedence cutoff in effect",
+            _ => $"Unknown code: {code}",
         },
-        11 => code switch { 0 => "Time to live exceeded in transit", 1 => "Fragment reassembly time exceeded", _ => "Unknown" },
+        5 => code switch
+        {
+            0 => "Redirect for network", 1 => "Redirect for host", 2 => "Redirect for TOS and network", 3 => "Redirect for TOS and host",
+            _ => $"Unknown code: {code}",
+        },
+        11 => code switch { 0 => "Time to live exceeded in transit", 1 => "Fragment reassembly time exceeded", _ => $"Unknown code: {code}" },
+        12 => code switch { 0 => "Pointer indicates the error", 1 => "Required option missing", 2 => "Bad length", _ => $"Unknown code: {code}" },
+        _ => null,
+    };
+
+    /// <summary>The code names tshark gives ICMPv6 errors (RFC 4443 §3; null: the code alone, as for Packet Too Big).</summary>
+    private static string? Icmpv6Code(byte type, byte code) => type switch
+    {
+        1 => code switch
+        {
+            0 => "no route to destination", 1 => "Administratively prohibited", 2 => "Beyond scope of source address",
+            3 => "Address unreachable", 4 => "Port unreachable", 5 => "Source address failed ingress/egress policy",
+            6 => "Reject route to destination", 7 => "Error in Source Routing Header", _ => "Unknown",
+        },
+        3 => code switch { 0 => "hop limit exceeded in transit", 1 => "fragment reassembly time exceeded", _ => $"Unknown ({code})" },
+        4 => code switch
+        {
+            0 => "erroneous header field encountered", 1 => "unrecognized Next Header type encountered",
+            2 => "unrecognized IPv6 option encountered", 3 => "IPv6 First Fragment has incomplete IPv6 Header Chain", _ => $"Unknown ({code})",
+        },
         _ => null,
     };
 

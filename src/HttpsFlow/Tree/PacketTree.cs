@@ -79,7 +79,7 @@ public static class PacketTree
             int at = ipOffset + f.IpHeaderLength;
             int end = Math.Min(p.Length, at + f.TransportCaptured);
             var icmp = OtherTrees.Icmp(f, p, at, out int quotedAt);
-            if (quotedAt >= 0) QuotedDatagram(f, p[..end], quotedAt, icmp);
+            if (quotedAt >= 0) QuotedDatagram(f, p[..end], quotedAt, icmp, tls);
             roots.Add(icmp);
         }
         else if (f.Network == NetworkKind.Arp)
@@ -306,14 +306,41 @@ public static class PacketTree
         59 => "No Next Header for IPv6", 60 => "Destination Options for IPv6", 132 => "SCTP", _ => "Unknown",
     };
 
-    /// <summary>The IPv4 datagram an ICMP error quotes and its UDP header, added to the ICMP layer as tshark nests them.</summary>
-    private static void QuotedDatagram(Frame f, ReadOnlySpan<byte> p, int at, TreeNode icmp)
+    /// <summary>
+    /// The datagram an ICMP or ICMPv6 error quotes, added to its layer as tshark nests them: the IPv4 or IPv6 header,
+    /// then the UDP or TCP header, then what TLS made of the quoted TCP payload (read on its own; see
+    /// <see cref="TlsFrameStore.Quoted"/>).
+    /// </summary>
+    private static void QuotedDatagram(Frame f, ReadOnlySpan<byte> p, int at, TreeNode icmp, TlsFrameStore? tls)
     {
-        if (at + 20 > p.Length || p[at] >> 4 != 4) return;
-        int ihl = (p[at] & 15) * 4;
-        if (ihl < 20 || at + ihl > p.Length) return;
-        icmp.Children.Add(Ipv4Node(f, p, at, quotedHeaderLength: ihl));
-        if (p[at + 9] == PacketDecoder.ProtoUdp && at + ihl + 8 <= p.Length) icmp.Children.Add(OtherTrees.Udp(p, at + ihl, p.Length));
+        int l4;
+        byte proto;
+        bool v6 = false;
+        if (at + 20 <= p.Length && p[at] >> 4 == 4)
+        {
+            int ihl = (p[at] & 15) * 4;
+            if (ihl < 20 || at + ihl > p.Length) return;
+            icmp.Children.Add(Ipv4Node(f, p, at, quotedHeaderLength: ihl));
+            (l4, proto) = (at + ihl, p[at + 9]);
+        }
+        else if (at + 40 <= p.Length && p[at] >> 4 == 6)
+        {
+            icmp.Children.Add(Ipv6Node(f, p, at, quoted: true));
+            (l4, proto, v6) = (at + 40, p[at + 6], true);
+        }
+        else return;
+        if (!v6 && f.IcmpType == 5) p = p[..Math.Min(p.Length, l4 + 8)]; // a redirect's quote: 64 bits of data (RFC 792)
+        if (proto == PacketDecoder.ProtoUdp && l4 + 8 <= p.Length) icmp.Children.Add(OtherTrees.Udp(p, l4, p.Length));
+        else if (proto == PacketDecoder.ProtoTcp && l4 + 4 <= p.Length)
+        {
+            var region = new Region(l4, p.Length);
+            icmp.Children.Add(TcpTree.Quoted(f, p, region, p.Length - l4, v6));
+            if (f.QuotedUpper == QuotedUpperKind.Tls && tls is not null && tls.Holds(f) && tls.Quoted)
+            {
+                int payloadAt = l4 + (p[l4 + 12] >> 4) * 4;
+                TlsTree.Build(f, p, new Region(payloadAt, p.Length), tls, icmp.Children);
+            }
+        }
     }
 
     private static TreeNode Ipv4Node(Frame f, ReadOnlySpan<byte> p, int o, int quotedHeaderLength = 0)
@@ -366,11 +393,12 @@ public static class PacketTree
         return ip;
     }
 
-    private static TreeNode Ipv6Node(Frame f, ReadOnlySpan<byte> p, int o)
+    private static TreeNode Ipv6Node(Frame f, ReadOnlySpan<byte> p, int o, bool quoted = false)
     {
         var r = new Region(o, p.Length);
-        string summary = f.HasIpAddresses ? $"Internet Protocol Version 6, Src: {f.Src}, Dst: {f.Dst}" : "Internet Protocol Version 6";
-        var ip = TreeNodeExtensions.Node(summary, "ipv6", r, 0, Math.Max(f.IpHeaderLength, (byte)40));
+        string summary = quoted ? $"Internet Protocol Version 6, Src: {IpAddress.FromV6(p[(o + 8)..])}, Dst: {IpAddress.FromV6(p[(o + 24)..])}"
+            : f.HasIpAddresses ? $"Internet Protocol Version 6, Src: {f.Src}, Dst: {f.Dst}" : "Internet Protocol Version 6";
+        var ip = TreeNodeExtensions.Node(summary, "ipv6", r, 0, quoted ? 40 : Math.Max(f.IpHeaderLength, (byte)40));
         var h = p[o..];
         if (h.Length < 1) return ip;
         ip.Add(BitLine(h[0], 8, 0xf0, "Version: 6"), "ipv6.version", r, 0, 1);

@@ -37,7 +37,7 @@ internal static class TcpTree
         tcp.Add($"Acknowledgment Number: {t.Ack}{(ack && relative ? "    (relative ack number)" : "")}", "tcp.ack", r, 8, 4);
         tcp.Add($"Acknowledgment number (raw): {t.AckRaw}", "tcp.ack_raw", r, 8, 4);
         tcp.Add(BitLine((ulong)(t.HeaderLength / 4) << 4, 8, 0xf0, $"Header Length: {t.HeaderLength} bytes ({t.HeaderLength / 4})"), "tcp.hdr_len", r, 12, 1);
-        FlagsNode(tcp, f, (int)t.Flags, t.AceMode, r);
+        FlagsNode(tcp, f.SrcPort, f.DstPort, (int)t.Flags, t.AceMode, r);
         tcp.Add($"Window: {t.WindowValue}", "tcp.window_size_value", r, 14, 2);
         tcp.Add($"[Calculated window size: {t.WindowSize}]", "tcp.window_size");
         if (t.LengthKnown && !t.Has(TcpFlags.Syn))
@@ -64,6 +64,77 @@ internal static class TcpTree
         AnalysisNode(tcp, f);
         if (t.LengthKnown && f.PayloadCaptured > 0)
             tcp.Add($"TCP payload ({f.PayloadCaptured} byte{(f.PayloadCaptured == 1 ? "" : "s")})", "tcp.payload", r, t.HeaderLength, f.PayloadCaptured);
+        return tcp;
+    }
+
+    /// <summary>
+    /// The TCP header an ICMP error quotes, <paramref name="length"/> bytes of it at <paramref name="r"/>, as tshark
+    /// shows it inside the error: raw numbers, no sequence analysis, the window unscaled, the connection's stream,
+    /// completeness and timestamps. Inside ICMP the sequence number comes before the stream index; ICMPv6's quote has
+    /// the stream first and the raw sequence number too.
+    /// </summary>
+    public static TreeNode Quoted(Frame f, ReadOnlySpan<byte> p, Region r, int length, bool v6)
+    {
+        var h = p.Slice(r.Base, Math.Min(length, p.Length - r.Base));
+        ushort sp = BinaryPrimitives.ReadUInt16BigEndian(h), dp = BinaryPrimitives.ReadUInt16BigEndian(h[2..]);
+        var tcp = TreeNodeExtensions.Node(FrameFieldEmitter.QuotedTcpSummary(h), "tcp", r, 0, h.Length);
+        tcp.Add($"Source Port: {sp}", "tcp.srcport", r, 0, 2);
+        tcp.Add($"Destination Port: {dp}", "tcp.dstport", r, 2, 2);
+        uint seq = h.Length >= 8 ? BinaryPrimitives.ReadUInt32BigEndian(h[4..]) : 0;
+        if (h.Length < TcpDecoder.ConversationHeaderLength)
+        {
+            if (h.Length >= 8 && !v6) tcp.Add($"Sequence Number: {seq}", "tcp.seq", r, 4, 4);
+            return tcp;
+        }
+        if (!v6) tcp.Add($"Sequence Number: {seq}", "tcp.seq", r, 4, 4);
+        if (f.QuotedStream >= 0)
+        {
+            tcp.Add($"[Stream index: {f.QuotedStream}]", "tcp.stream");
+            tcp.Add($"[Conversation completeness: {Completeness(f.QuotedCompleteness)}]", "tcp.completeness");
+        }
+        if (v6)
+        {
+            tcp.Add($"Sequence Number: {seq}    (relative sequence number)", "tcp.seq", r, 4, 4);
+            tcp.Add($"Sequence Number (raw): {seq}", "tcp.seq_raw", r, 4, 4);
+        }
+        uint ackNumber = BinaryPrimitives.ReadUInt32BigEndian(h[8..]);
+        int offFlags = BinaryPrimitives.ReadUInt16BigEndian(h[12..]);
+        int flags = offFlags & 0xfff, headerLength = (offFlags >> 12) * 4;
+        bool ack = (flags & 0x10) != 0;
+        tcp.Add($"Acknowledgment Number: {ackNumber}{(ack ? "    (relative ack number)" : "")}", "tcp.ack", r, 8, 4);
+        tcp.Add($"Acknowledgment number (raw): {ackNumber}", "tcp.ack_raw", r, 8, 4);
+        tcp.Add(BitLine((ulong)(headerLength / 4) << 4, 8, 0xf0, $"Header Length: {headerLength} bytes ({headerLength / 4})"), "tcp.hdr_len", r, 12, 1);
+        if (headerLength < TcpDecoder.MinHeaderLength) return tcp;
+        FlagsNode(tcp, sp, dp, flags, false, r);
+        ushort window = BinaryPrimitives.ReadUInt16BigEndian(h[14..]);
+        tcp.Add($"Window: {window}", "tcp.window_size_value", r, 14, 2);
+        tcp.Add($"[Calculated window size: {window}]", "tcp.window_size");
+        if ((flags & 0x2) == 0)
+        {
+            string factor = f.QuotedWindowScaleFactor switch
+            {
+                -1 => "-1 (unknown)",
+                -2 => "-2 (no window scaling used)",
+                var v => v.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            tcp.Add($"[Window size scaling factor: {factor}]", "tcp.window_size_scalefactor");
+        }
+        if (h.Length < 18) return tcp;
+        tcp.Add($"Checksum: 0x{BinaryPrimitives.ReadUInt16BigEndian(h[16..]):x4} [unverified]", "tcp.checksum", r, 16, 2);
+        tcp.Add("[Checksum Status: Unverified]", "tcp.checksum.status");
+        if (h.Length < TcpDecoder.MinHeaderLength) return tcp;
+        tcp.Add($"Urgent Pointer: {BinaryPrimitives.ReadUInt16BigEndian(h[18..])}", "tcp.urgent_pointer", r, 18, 2);
+        // Options the quote holds whole (tshark also names one the quote cuts, which this tree leaves out).
+        int area = headerLength - TcpDecoder.MinHeaderLength;
+        if (area > 0 && h.Length >= headerLength) OptionsNode(tcp, h[TcpDecoder.MinHeaderLength..headerLength], area, 0, r);
+        if (f.QuotedStream >= 0)
+        {
+            var ts = tcp.Add("[Timestamps]");
+            ts.Add($"[Time since first frame in this TCP stream: {Seconds(f.QuotedTimeRelative)} seconds]", "tcp.time_relative");
+            ts.Add($"[Time since previous frame in this TCP stream: {Seconds(f.QuotedTimeDelta)} seconds]", "tcp.time_delta");
+        }
+        int n = f.QuotedPayloadLength;
+        if (n > 0) tcp.Add($"TCP payload ({n} byte{(n == 1 ? "" : "s")})", "tcp.payload", r, headerLength, n);
         return tcp;
     }
 
@@ -95,7 +166,7 @@ internal static class TcpTree
         (0x2, "Syn", "SYN"), (0x1, "Fin", "FIN"),
     ];
 
-    private static void FlagsNode(TreeNode tcp, Frame f, int flags, bool aceMode, Region r)
+    private static void FlagsNode(TreeNode tcp, ushort srcPort, ushort dstPort, int flags, bool aceMode, Region r)
     {
         // tshark lists the set flags from the lowest bit up: "(SYN, ACK)", "(PSH, ACK)".
         var names = new List<string>();
@@ -119,8 +190,8 @@ internal static class TcpTree
             if ((flags & bit) == 0) continue;
             if (bit == 0x2)
             {
-                if ((flags & 0x10) != 0) Expert(line, $"Connection establish acknowledge (SYN+ACK): server port {f.SrcPort}", "tcp.connection.synack", "Chat");
-                else Expert(line, $"Connection establish request (SYN): server port {f.DstPort}", "tcp.connection.syn", "Chat");
+                if ((flags & 0x10) != 0) Expert(line, $"Connection establish acknowledge (SYN+ACK): server port {srcPort}", "tcp.connection.synack", "Chat");
+                else Expert(line, $"Connection establish request (SYN): server port {dstPort}", "tcp.connection.syn", "Chat");
             }
             else if (bit == 0x1) Expert(line, "Connection finish (FIN)", "tcp.connection.fin", "Chat");
             else if (bit == 0x4) Expert(line, "Connection reset (RST)", "tcp.connection.rst", "Warning");
@@ -134,7 +205,12 @@ internal static class TcpTree
         int area = t.HeaderLength - TcpDecoder.MinHeaderLength;
         if (area <= 0 || t.OptionsLength == 0) return;
         ReadOnlySpan<byte> o = t.Options;
-        o = o[..Math.Min(t.OptionsLength, area)];
+        OptionsNode(tcp, o[..Math.Min(t.OptionsLength, area)], area, t.AckBase, r);
+    }
+
+    /// <summary>The options node over <paramref name="o"/>, the option bytes present of an option area of <paramref name="area"/> bytes.</summary>
+    private static void OptionsNode(TreeNode tcp, ReadOnlySpan<byte> o, int area, uint ackBase, Region r)
+    {
         var rr = r.At(TcpDecoder.MinHeaderLength);
         var node = TreeNodeExtensions.Node("", "tcp.options", rr, 0, area);
         var names = new List<string>();
@@ -194,15 +270,15 @@ internal static class TcpTree
                     names.Add("SACK");
                     var label = new StringBuilder("TCP Option - SACK");
                     for (int b = 0; b + 8 <= v.Length; b += 8)
-                        label.Append(' ').Append(BinaryPrimitives.ReadUInt32BigEndian(v[b..]) - t.AckBase).Append('-')
-                            .Append(BinaryPrimitives.ReadUInt32BigEndian(v[(b + 4)..]) - t.AckBase);
+                        label.Append(' ').Append(BinaryPrimitives.ReadUInt32BigEndian(v[b..]) - ackBase).Append('-')
+                            .Append(BinaryPrimitives.ReadUInt32BigEndian(v[(b + 4)..]) - ackBase);
                     opt = node.Add(label.ToString(), "tcp.options.sack", rr, pos, len);
                     KindLength(opt, rr, pos, "SACK (5)", len);
                     int blocks = 0;
                     for (int b = 0; b + 8 <= v.Length; b += 8, blocks++)
                     {
-                        opt.Add($"left edge = {BinaryPrimitives.ReadUInt32BigEndian(v[b..]) - t.AckBase} (relative)", "tcp.options.sack_le", rr, pos + 2 + b, 4);
-                        opt.Add($"right edge = {BinaryPrimitives.ReadUInt32BigEndian(v[(b + 4)..]) - t.AckBase} (relative)", "tcp.options.sack_re", rr, pos + 6 + b, 4);
+                        opt.Add($"left edge = {BinaryPrimitives.ReadUInt32BigEndian(v[b..]) - ackBase} (relative)", "tcp.options.sack_le", rr, pos + 2 + b, 4);
+                        opt.Add($"right edge = {BinaryPrimitives.ReadUInt32BigEndian(v[(b + 4)..]) - ackBase} (relative)", "tcp.options.sack_re", rr, pos + 6 + b, 4);
                     }
                     opt.Add($"[TCP SACK Count: {blocks}]", "tcp.options.sack.count");
                     break;

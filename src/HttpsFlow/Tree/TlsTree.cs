@@ -116,7 +116,9 @@ internal static class TlsTree
     {
         if (!payload.InPacket || !store.HasSegment || start < store.SegmentStart || end > store.SegmentEnd) return Region.None;
         ulong segmentLength = store.SegmentEnd - store.SegmentStart;
-        long at = payload.Base + (long)f.PayloadCaptured - (long)segmentLength + (long)(start - store.SegmentStart);
+        // The segment ends the TCP payload; a quote (an ICMP error's) starts where its payload does.
+        long payloadLength = store.Quoted ? (long)segmentLength : f.PayloadCaptured;
+        long at = payload.Base + payloadLength - (long)segmentLength + (long)(start - store.SegmentStart);
         if (at < payload.Base || at + expected.Length > p.Length) return Region.None;
         // Only where the bytes are the very bytes kept: anything else is not this packet's.
         if (!p.Slice((int)at, expected.Length).SequenceEqual(expected)) return Region.None;
@@ -134,6 +136,29 @@ internal static class TlsTree
         ushort shownVersion = record.ConnectionVersion != 0 ? record.ConnectionVersion : record.RecordVersion;
         string version = TlsNames.VersionShortName(shownVersion) ?? "SSL";
         TreeNode node;
+        if (record.RecordKind == TlsRecordKind.Unrecognised)
+        {
+            // Bytes that are no record: tshark's "Ignored Unknown Record" note in a TLS 1.0–1.2 connection, else
+            // nothing (its "Continuation Data" is an Info text only).
+            SkipHandshakes(items, ref i);
+            if (!record.IgnoredUnknown) return null;
+            node = tls.Add(TlsNames.IgnoredUnknownRecord, null, r, 0, bytes.Length);
+            var e = node.Add($"[Expert Info (Warning/Protocol): {TlsNames.IgnoredUnknownRecord}]", "_ws.expert");
+            e.Add($"[{TlsNames.IgnoredUnknownRecord}]", "tls.ignored_unknown_record");
+            e.Add("[Severity level: Warning]", "_ws.expert.severity");
+            e.Add("[Group: Protocol]", "_ws.expert.group");
+            return node;
+        }
+        if (record.HeaderOnly)
+        {
+            // An empty record ending an ICMP error's quote: tshark's TLS stops after its length, before naming it.
+            node = tls.Add("Record Layer", "tls.record", r, 0, bytes.Length);
+            node.Add($"Content Type: {ContentTypes.Describe((byte)record.ContentType)}", "tls.record.content_type", r, 0, 1);
+            node.Add($"Version: {Version(record.RecordVersion)}", "tls.record.version", r, 1, 2);
+            node.Add("Length: 0", "tls.record.length", r, 3, 2);
+            SkipHandshakes(items, ref i);
+            return node;
+        }
         if (record.RecordKind == TlsRecordKind.Ssl2)
         {
             node = tls.Add($"SSLv2 Record Layer: {(fragment.Length > 0 ? TlsNames.Ssl2MessageType(fragment[0]) ?? "Encrypted Data" : "Encrypted Data")}", "tls.record", r, 0, bytes.Length);
@@ -200,6 +225,8 @@ internal static class TlsTree
             name = items[j].HandshakeKind switch
             {
                 HandshakeEventKind.Encrypted => TlsNames.EncryptedHandshakeMessage,
+                // Inside an ICMP error's quote tshark does not reassemble: its handshake code names the piece itself.
+                HandshakeEventKind.FragmentStart when store.Quoted => (TlsNames.HandshakeType((byte)items[j].HandshakeType) ?? "Unknown") + " (fragment)",
                 HandshakeEventKind.FragmentStart or HandshakeEventKind.FragmentContinue => TlsNames.HandshakeFragmentInfo((byte)items[j].HandshakeType),
                 _ when items[j].IsHelloRetryRequest => TlsNames.HelloRetryRequest,
                 _ => TlsNames.HandshakeInfo((byte)items[j].HandshakeType),
@@ -224,7 +251,7 @@ internal static class TlsTree
         if (item.HandshakeKind is HandshakeEventKind.FragmentStart or HandshakeEventKind.FragmentContinue or HandshakeEventKind.Skipped)
         {
             var piece = record.Add($"Handshake Protocol: {name} (fragment)", "tls.handshake", r, 0, bytes.Length);
-            if (item.HandshakeKind == HandshakeEventKind.FragmentStart && bytes.Length >= 1)
+            if (item.HandshakeKind == HandshakeEventKind.FragmentStart && bytes.Length >= 1 && !store.Quoted)
                 piece.Add($"Handshake Type: {HandshakeTypes.Describe(type)}", "tls.handshake.type", r, 0, 1);
             return;
         }

@@ -37,6 +37,30 @@ public interface ITlsObserver
     }
 
     /// <summary>
+    /// A record read from the TCP payload that an ICMP error (<paramref name="frame"/>) quotes from
+    /// <paramref name="conversation"/>. TLS reads such a quote on its own, as tshark does: a one-off fragment, with the
+    /// connection's version (<paramref name="version"/>) but no reassembly, no decryption, and nothing kept for the
+    /// connection's own records. A record the quote cuts short is not reported. <paramref name="headerOnly"/>: an empty
+    /// record that ends the quote, whose dissection tshark ends after its header (reading past the quote).
+    /// </summary>
+    void OnQuotedRecord(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, ushort version, bool headerOnly)
+    {
+    }
+
+    /// <summary>A handshake message (or piece) of the quoted record last reported (see <see cref="OnQuotedRecord"/>).</summary>
+    void OnQuotedHandshake(Frame frame, TcpConversation conversation, bool fromA, in HandshakeEvent e, ushort version)
+    {
+    }
+
+    /// <summary>
+    /// TLS read <paramref name="length"/> bytes of TCP payload quoted in the ICMP error <paramref name="frame"/> (after
+    /// its records were reported; called even when it found none).
+    /// </summary>
+    void OnQuoted(Frame frame, TcpConversation conversation, bool fromA, int length)
+    {
+    }
+
+    /// <summary>
     /// No segment will reach <paramref name="conversation"/> again (its ports were reused, or the connection table was
     /// full and it was the idlest, see <see cref="TcpConversations.ConversationForgotten"/>): what the observer keeps
     /// only to follow it can go. Called between frames or while the frame that caused it is dissected.

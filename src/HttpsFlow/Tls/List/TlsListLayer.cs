@@ -161,21 +161,26 @@ public sealed partial class TlsListLayer
         {
             _owner.Observer?.OnHandshake(_owner._frame!, _owner._conversation!, FromA, e, Parser.NegotiatedVersion);
             if (e.InfoText is { } text) _owner.AddInfo(text);
-            // A ClientHello offering early data (RFC 8446 §4.2.10) makes tshark read the connection as TLS 1.3 until a
-            // ServerHello says otherwise: the 0-RTT records that follow are opaque TLS 1.3 records.
-            if (e.Kind == HandshakeEventKind.Message && e.Type == TlsHandshakeType.ClientHello
-                && ClientHello.Parse(e.Body).Extensions.Contains(ExtensionType.EarlyData))
+            if (LearnVersion(e) is var version and not 0) _owner._protocol = TlsNames.ProtocolColumn(version);
+        }
+
+        /// <summary>
+        /// What a handshake message tells of the connection's version, set on both directions: a ServerHello's
+        /// version, returned (0 for other messages); a ClientHello offering early data (RFC 8446 §4.2.10) makes tshark
+        /// read the connection as TLS 1.3 until a ServerHello says otherwise (the 0-RTT records that follow are opaque
+        /// TLS 1.3 records).
+        /// </summary>
+        internal ushort LearnVersion(in HandshakeEvent e)
+        {
+            if (e.Kind != HandshakeEventKind.Message) return 0;
+            if (e.Type == TlsHandshakeType.ClientHello && ClientHello.Parse(e.Body).Extensions.Contains(ExtensionType.EarlyData))
                 SetVersion(TlsVersion.Tls13);
-            if (e.Kind == HandshakeEventKind.Message && e.Type == TlsHandshakeType.ServerHello)
-            {
-                ServerHello.Scan(e.Body, out ushort version, out _);
-                if (TlsVersion.Tls13Draft(version) != 0) version = TlsVersion.Tls13;
-                if (TlsVersion.IsSsl3OrTls(version))
-                {
-                    SetVersion(version);
-                    _owner._protocol = TlsNames.ProtocolColumn(version);
-                }
-            }
+            if (e.Type != TlsHandshakeType.ServerHello) return 0;
+            ServerHello.Scan(e.Body, out ushort version, out _);
+            if (TlsVersion.Tls13Draft(version) != 0) version = TlsVersion.Tls13;
+            if (!TlsVersion.IsSsl3OrTls(version)) return 0;
+            SetVersion(version);
+            return version;
         }
 
         private void SetVersion(ushort version)

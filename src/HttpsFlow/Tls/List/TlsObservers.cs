@@ -27,6 +27,21 @@ public sealed class TlsObservers(params ITlsObserver[] observers) : ITlsObserver
         foreach (var o in observers) o.OnSegment(frame, conversation, fromA, start, end, buffered);
     }
 
+    public void OnQuotedRecord(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, ushort version, bool headerOnly)
+    {
+        foreach (var o in observers) o.OnQuotedRecord(frame, conversation, fromA, record, version, headerOnly);
+    }
+
+    public void OnQuotedHandshake(Frame frame, TcpConversation conversation, bool fromA, in HandshakeEvent e, ushort version)
+    {
+        foreach (var o in observers) o.OnQuotedHandshake(frame, conversation, fromA, e, version);
+    }
+
+    public void OnQuoted(Frame frame, TcpConversation conversation, bool fromA, int length)
+    {
+        foreach (var o in observers) o.OnQuoted(frame, conversation, fromA, length);
+    }
+
     public void OnConversationForgotten(TcpConversation conversation)
     {
         foreach (var o in observers) o.OnConversationForgotten(conversation);

@@ -186,6 +186,17 @@ public sealed class HandshakeReassembler : IDisposable
     public void Dispose() => Clear();
 
     /// <summary>
+    /// Starts afresh, as if new, for bytes read on their own (a TCP payload quoted in an ICMP error): any message in
+    /// progress is dropped without a note, and the direction is taken to have sent ChangeCipherSpec in
+    /// <paramref name="changeCipherSpecFrame"/> (0: not yet).
+    /// </summary>
+    public void Restart(long changeCipherSpecFrame)
+    {
+        Clear();
+        ChangeCipherSpecFrame = changeCipherSpecFrame;
+    }
+
+    /// <summary>
     /// tshark's test for a handshake record it cannot read because it is encrypted (is_encrypted_handshake_message):
     /// fewer than 16 bytes is plaintext (any cipher adds at least 16); otherwise encrypted if the first five bytes
     /// are zero (a GCM/CCM explicit nonce of 0, as no record holds two empty HelloRequests), if this direction's

@@ -175,6 +175,21 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
         _carried.Clear();
     }
 
+    /// <summary>
+    /// Starts afresh, as if new, for bytes read on their own (a TCP payload quoted in an ICMP error): a record in
+    /// progress is dropped without a note (a record the bytes cut short is not reported) and the next
+    /// <see cref="Feed"/> may start at any offset. <see cref="NegotiatedVersion"/> is left to the caller.
+    /// </summary>
+    public void Restart()
+    {
+        DropRecord();
+        _carried.Clear();
+        _skip = 0;
+        _started = false;
+        _next = 0;
+        _index = 0;
+    }
+
     // Makes the chunk start at the expected offset: a chunk past it means missing bytes, a chunk before it repeats
     // bytes already seen. Returns false when nothing new is left.
     private bool Align(ref ReadOnlySpan<byte> data, ref ulong streamOffset, long frame)
