@@ -48,9 +48,11 @@ public static class TcpInfoText
                 return;
             default:
             {
-                // TLS appends each record's text with ", " after whatever the column holds, the labels included.
+                // TLS appends each record's text with ", " after whatever the column holds, the labels included (and
+                // nothing at all when its records gave no text).
                 int start = sink.Length;
                 AppendAnalysisPrefixes(sink, start, ref f.Tcp);
+                if (f.UpperInfo.IsEmpty) return;
                 if (sink.Length > start) sink.Append(", ");
                 sink.Append(f.UpperInfo);
                 return;

@@ -401,8 +401,9 @@ public sealed partial class TlsListLayer
 
         if (_records > 0)
         {
-            // A frame whose only text is TLS's reassembly mark shows as the mark alone (as without keys).
-            f.Upper = _texts > 0 && !(_application is null && f.UpperInfo.StartsWith(TlsSegmentText)) ? UpperKind.Tls : UpperKind.TlsSegment;
+            // A frame whose only text is TLS's reassembly mark shows as the mark alone (as without keys). Records that
+            // gave no text (each a middle piece of a handshake message) leave the column as TCP's labels left it.
+            f.Upper = _texts == 0 || !(_application is null && f.UpperInfo.StartsWith(TlsSegmentText)) ? UpperKind.Tls : UpperKind.TlsSegment;
             f.UpperProtocol = _frozenProtocol ?? _application ?? _protocol ?? "TLS";
         }
         else if (dir.Parser.BufferedBytes > 0)
