@@ -176,6 +176,7 @@ public static class FrameFieldEmitter
                     case Tls.List.UpperKind.Tls:
                     case Tls.List.UpperKind.TlsSegment:
                     case Tls.List.UpperKind.SegmentFirst: // TLS looked at it and asked for more: it is in the chain
+                    case Tls.List.UpperKind.LostThenTls: // TLS took the bytes after a record that missed some
                         sb.Append(tlsSuffix ?? ":tls");
                         break;
                     case Tls.List.UpperKind.SegmentMiddle:

@@ -219,6 +219,12 @@ public sealed class Frame
     public readonly List<long> ReassembledSegments = new();
     public int ReassembledLength;
 
+    /// <summary>
+    /// Bytes at the start of the TCP payload that went into a TLS record which missed bytes the capture lacks and so is
+    /// never completed (tshark's "TCP segment data" of that record); 0 for none.
+    /// </summary>
+    public int UnfinishedPduBytes;
+
     public void AppendUpperInfo(string text)
     {
         if (_upperInfoLength + text.Length > _upperInfo.Length)
@@ -260,7 +266,7 @@ public sealed class Frame
         IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpChecksum = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
         HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0;
         PayloadLength = 0; PayloadCaptured = 0; // PacketBytes: the dissector sets them
-        Malformed = false; Upper = default; UpperProtocol = null; _upperInfoLength = 0; ReassembledSegments.Clear(); ReassembledLength = 0; MalformedIn = null; SizeLimited = false; BogusInfo = null;
+        Malformed = false; Upper = default; UpperProtocol = null; _upperInfoLength = 0; ReassembledSegments.Clear(); ReassembledLength = 0; UnfinishedPduBytes = 0; MalformedIn = null; SizeLimited = false; BogusInfo = null;
         Number = number;
     }
 

@@ -27,6 +27,12 @@ public static class TcpInfoText
                 Append(sink, f);
                 sink.Append(" [TCP segment of a reassembled PDU]");
                 return;
+            case Tls.List.UpperKind.LostThenTls:
+                // TCP's mark for the bytes of the record that missed some, then TLS's texts for the bytes after it.
+                Append(sink, f);
+                sink.Append(" [TCP segment of a reassembled PDU]");
+                if (!f.UpperInfo.IsEmpty) sink.Append(", ").Append(f.UpperInfo);
+                return;
             case Tls.List.UpperKind.OverlapsReassembled:
                 Append(sink, f);
                 sink.Append("[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]");
