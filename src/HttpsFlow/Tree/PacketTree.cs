@@ -67,6 +67,13 @@ public static class PacketTree
                 TlsTree.SegmentData(f, tls, tcp, region.At(f.Tcp.HeaderLength));
                 TlsTree.Build(f, p, region.At(f.Tcp.HeaderLength), tls, roots);
             }
+            else if (f.UnfinishedPduBytes > 0)
+            {
+                // Bytes that went, out of order, into a TLS record that had missed them; TLS does not read them.
+                int n = f.UnfinishedPduBytes;
+                tcp.Add($"TCP segment data ({n} byte{(n == 1 ? "" : "s")})", "tcp.segment_data", region.At(f.Tcp.HeaderLength), 0, n);
+                if (f.ReassembledPieces.Count > 0) roots.Add(TcpTree.ReassembledPdu(f));
+            }
         }
         else if (ipHere && f.Fragment == FragmentState.None && f.Transport == TransportKind.Udp)
         {

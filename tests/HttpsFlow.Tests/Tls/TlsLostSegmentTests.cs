@@ -78,6 +78,64 @@ public sealed class TlsLostSegmentTests : IDisposable
         Assert.Contains("    TCP payload (1163 bytes)\n    TCP segment data (1056 bytes)\nTransport Layer Security\n", stdout);
     }
 
+    // ---- the gap filled later ----
+
+    [Fact]
+    public void The_out_of_order_segment_that_fills_the_gap_completes_the_record_for_TCP_alone()
+    {
+        string path = _captures.Write("filled", Flight, (0, 1000), (2000, KeyExchangeEnd), (1000, 2000), (KeyExchangeEnd, Flight.Length));
+        string[] args = ["-e", "frame.number", "-e", "tcp.segment", "-e", "tcp.segment.count", "-e", "tcp.reassembled.length"];
+        var (exit, stdout, stderr) = Repo.Run(["fields", path, .. args]);
+        Assert.True(exit == 0, stderr);
+        var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("7\t5,7,6\t3\t3009", rows[6]);
+        Assert.Equal("6\t\t\t", rows[5]);
+        if (Repo.Tshark(["-n", "-r", path, "-T", "fields", .. args]) is { } tshark)
+            Assert.Equal(tshark.Split('\n', StringSplitOptions.RemoveEmptyEntries), rows);
+
+        // The detail tree names the pieces; TLS does not read the record.
+        (exit, stdout, stderr) = Repo.Run("show", path, "-Y", "frame.number == 7");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("    TCP segment data (1000 bytes)\n", stdout);
+        Assert.Contains("[3 Reassembled TCP Segments (3009 bytes): #5(953), #7(1000), #6(1056)]\n"
+                        + "    [Frame: 5, payload: 0-952 (953 bytes)]\n"
+                        + "    [Frame: 7, payload: 953-1952 (1000 bytes)]\n"
+                        + "    [Frame: 6, payload: 1953-3008 (1056 bytes)]\n"
+                        + "    [Segment count: 3]\n"
+                        + "    [Reassembled TCP length: 3009]\n"
+                        + "    [Reassembled TCP Data: 1603030bbc0b000bb8" + new string('0', 54) + "\u2026]\n", stdout);
+        Assert.DoesNotContain("Transport Layer Security", stdout);
+    }
+
+    [Fact]
+    public void A_fill_that_overlaps_bytes_already_had_is_marked_as_an_overlap()
+    {
+        // The out-of-order segment repeats 100 bytes of frame 5 before filling the gap.
+        string path = _captures.Write("overlap", Flight, (0, 1000), (2000, FlightEnd), (900, 2000), (FlightEnd, Flight.Length));
+        var (exit, stdout, stderr) = Repo.Run("show", path, "-Y", "frame.number == 7");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("[3 Reassembled TCP Segments (3009 bytes): #5(953), #7(1100), #6(1056)]\n"
+                        + "    [Frame: 5, payload: 0-952 (953 bytes)]\n"
+                        + "    [Frame: 7, payload: 853-1952 (1100 bytes)]\n"
+                        + "        [Segment overlap: True]\n"
+                        + "    [Frame: 6, payload: 1953-3008 (1056 bytes)]\n", stdout);
+        if (Repo.Tshark("-n", "-r", path, "-V", "-Y", "frame.number == 7") is { } tshark)
+            Assert.Contains("    [Frame: 7, payload: 853-1952 (1100 bytes)]\n        [Segment overlap: True]\n", tshark);
+    }
+
+    [Fact]
+    public void A_segment_filling_part_of_the_gap_is_a_piece_and_a_retransmission_none()
+    {
+        // Two gaps inside the Certificate (1000-1500, 2000-2500); the first fills out of order, the second comes as a
+        // retransmission, which tshark sets aside: the record is never completed.
+        var rows = Columns(_captures.Write("partly", Flight, (0, 1000), (1500, 2000), (2500, FlightEnd), (1000, 1500), (2000, 2500),
+            (FlightEnd, Flight.Length)), 8, 9, 10);
+        Assert.Equal("TCP | [TCP Out-Of-Order] 443 → 40000 [PSH, ACK] Seq=1001 Ack=51 Win=65535 Len=500 "
+                     + $"[TCP segment of a reassembled PDU] | {TcpChain}", rows[8]);
+        Assert.Equal($"TCP | [TCP Retransmission] 443 → 40000 [PSH, ACK] Seq=2001 Ack=51 Win=65535 Len=500 | {TcpChain}", rows[9]);
+        Assert.Equal($"TLSv1.2 | Application Data, Application Data | {TlsChain}", rows[10]);
+    }
+
     // ---- elsewhere TLS reads the segment afresh ----
 
     [Fact]

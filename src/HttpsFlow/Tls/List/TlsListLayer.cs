@@ -344,11 +344,15 @@ public sealed partial class TlsListLayer
             {
                 long at = (long)d.Offset + d.Distance(t.SeqRaw);
                 ulong start = (ulong)Math.Max(at, 0), end = (ulong)Math.Max(at + payload.Length, 0);
+                const TcpAnalysisFlags setAside = TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.SpuriousRetransmission;
+                if (d.Unfinished is { } u && !d.Truncated && at >= (long)u.Start && start < u.End && (t.Analysis & setAside) == 0)
+                {
+                    FillUnfinished(d, u, f, payload, start);
+                    return;
+                }
                 // A plain or spurious retransmission is set aside before it reaches reassembly; a fast retransmission
                 // or an out-of-order segment is added to the reassembled data, where it overlaps.
-                if (d.OverlapsSpanning(start, end)
-                    && (t.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.SpuriousRetransmission)) == 0)
-                    f.Upper = UpperKind.OverlapsReassembled;
+                if (d.OverlapsSpanning(start, end) && (t.Analysis & setAside) == 0) f.Upper = UpperKind.OverlapsReassembled;
                 return;
             }
         }
@@ -462,13 +466,19 @@ public sealed partial class TlsListLayer
     /// bytes after it to TLS; the record, lacking the missing bytes, is never completed. Anywhere else (no record in
     /// progress, its header incomplete, or the segment past its end) TLS reads the segment afresh. The record in
     /// progress is dropped either way; TLS's reassembly of handshake messages across records goes on, since tshark's TLS
-    /// never learns of the missing bytes. Returns how many of the segment's bytes belong to a record that lost bytes.
+    /// never learns of the missing bytes. Returns how many of the segment's bytes belong to a record that lost bytes
+    /// (which is followed, see <see cref="UnfinishedRecord"/>).
     /// </summary>
     private static int SkipLost(Direction dir, ulong missing, ReadOnlySpan<byte> payload, long frame)
     {
         ulong start = dir.Offset + missing;
-        if (missing > 0 && dir.Parser.PendingRecordEnd is { } recordEnd && start < recordEnd) dir.LostUntil = recordEnd;
+        if (missing > 0 && dir.Parser.PendingRecordEnd is { } recordEnd && start < recordEnd)
+        {
+            dir.LostUntil = recordEnd;
+            dir.FollowUnfinished(recordEnd);
+        }
         int lost = start < dir.LostUntil ? (int)Math.Min((ulong)payload.Length, dir.LostUntil - start) : 0;
+        if (lost > 0 && dir.Unfinished is { } u && u.End == dir.LostUntil) u.Take(start, payload[..lost], frame);
         dir.Parser.Skip(dir.Offset, missing + (ulong)lost, frame, tellSink: false);
         dir.Offset = start + (ulong)lost;
         return lost;

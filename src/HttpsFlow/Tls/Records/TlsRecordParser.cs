@@ -115,6 +115,19 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
         : _skip > 0 ? _next + (ulong)_skip
         : null;
 
+    /// <summary>The stream offset where the record in progress starts (meaningful while <see cref="BufferedBytes"/> &gt; 0).</summary>
+    public ulong PendingRecordStart => _recordStart;
+
+    /// <summary>The bytes of the record in progress held so far (valid until the parser is next fed).</summary>
+    public ReadOnlySpan<byte> PendingBytes => _buffer.AsSpan(0, _buffered);
+
+    /// <summary>Appends to <paramref name="into"/> the pieces of the stream (offset, length, frame) the record in progress was made of so far.</summary>
+    public void CopyPendingSegments(List<StreamSegment> into)
+    {
+        if (_buffered == 0) return;
+        foreach (var s in SegmentsOf(_recordStart, _recordStart + (ulong)_buffered)) into.Add(s);
+    }
+
     /// <summary>Items delivered so far.</summary>
     public long RecordCount => _index;
 
