@@ -179,6 +179,11 @@ public static class FrameFieldEmitter
                     case Tls.List.UpperKind.LostThenTls: // TLS took the bytes after a record that missed some
                         sb.Append(tlsSuffix ?? ":tls");
                         break;
+                    case Tls.List.UpperKind.PgsqlSslRequest:
+                        sb.Append(":pgsql");
+                        break;
+                    case Tls.List.UpperKind.PgsqlSslAnswer:
+                        break; // PostgreSQL names it in the columns only, with no tree of its own
                     case Tls.List.UpperKind.SegmentMiddle:
                     case Tls.List.UpperKind.OverlapsReassembled:
                         break; // bytes held for a TLS record completed in a later frame: nothing above TCP yet

@@ -33,6 +33,12 @@ public static class TcpInfoText
                 sink.Append(" [TCP segment of a reassembled PDU]");
                 if (!f.UpperInfo.IsEmpty) sink.Append(", ").Append(f.UpperInfo);
                 return;
+            case Tls.List.UpperKind.PgsqlSslRequest:
+            case Tls.List.UpperKind.PgsqlSslAnswer:
+                // PostgreSQL sets the column after TCP's labels: ">" towards its port, "<" from it.
+                AppendAnalysisPrefixes(sink, sink.Length, ref f.Tcp);
+                sink.Append(f.Upper == Tls.List.UpperKind.PgsqlSslRequest ? '>' : '<');
+                return;
             case Tls.List.UpperKind.OverlapsReassembled:
                 Append(sink, f);
                 sink.Append("[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]");

@@ -48,8 +48,6 @@ internal static class CorpusTlsKnownDifferences
             "ours, not yet: frame.protocols: protocols above TLS that tshark names (http, http2, smtp, imap, ldap, pgsql, mysql...) or a different count of TLS hand-offs in a frame"),
         ("zeek/testing/btest/Traces/mysql/tls-13-amazon-rds.pcap", "frame.protocols",
             "ours, not yet: frame.protocols: protocols above TLS that tshark names (http, http2, smtp, imap, ldap, pgsql, mysql...) or a different count of TLS hand-offs in a frame"),
-        ("zeek/testing/btest/Traces/postgresql/psql-aws-ssl-require.pcap", "frame.protocols",
-            "ours, not yet: frame.protocols: PostgreSQL's SSLRequest is named by tshark (pgsql), and its answer is not data"),
         ("zeek/testing/btest/Traces/socks-with-ssl.pcap", "frame.protocols",
             "ours, not yet: frame.protocols: protocols above TLS that tshark names (http, http2, smtp, imap, ldap, pgsql, mysql...) or a different count of TLS hand-offs in a frame"),
         ("zeek/testing/btest/Traces/tls/CVE-2015-3194.pcap", "frame.protocols",

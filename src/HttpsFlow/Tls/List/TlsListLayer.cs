@@ -30,6 +30,10 @@ public enum UpperKind : byte
     /// Protocol column stays TCP.
     /// </summary>
     LostThenTls,
+    /// <summary>PostgreSQL's SSLRequest, which tshark names: Protocol "PGSQL", Info ">" after TCP's labels.</summary>
+    PgsqlSslRequest,
+    /// <summary>The server's one-byte answer to an SSLRequest ('S' or 'N'): Protocol "PGSQL", Info "&lt;" after TCP's labels.</summary>
+    PgsqlSslAnswer,
 }
 
 /// <summary>
@@ -49,6 +53,7 @@ public sealed partial class TlsListLayer
         public bool Decided;
         public bool IsTls;
         public bool SawOtherPayload;
+        public PgsqlStage Pgsql;
         public Direction? A;
         public Direction? B;
     }
@@ -382,6 +387,11 @@ public sealed partial class TlsListLayer
             {
                 // That protocol's dissector takes the connection; TLS follows only as an upgrade after its own
                 // exchange (STARTTLS in SMTP, IMAP, LDAP, XMPP, PostgreSQL…), never as the first payload.
+                if (IsPgsqlConnection(f.SrcPort, f.DstPort) && !PgsqlExchange(state, f, payload))
+                {
+                    state.Decided = true; // the server refused TLS: PostgreSQL goes on in the clear
+                    return;
+                }
                 if (!state.SawOtherPayload) { state.SawOtherPayload = true; if (looksTls) state.Decided = true; }
                 else if (looksTls) state.IsTls = true;
             }
