@@ -185,8 +185,14 @@ public static class FrameFieldEmitter
                     case Tls.List.UpperKind.Tls:
                     case Tls.List.UpperKind.TlsSegment:
                     case Tls.List.UpperKind.SegmentFirst: // TLS looked at it and asked for more: it is in the chain
+                    case Tls.List.UpperKind.LostThenTls: // TLS took the bytes after a record that missed some
                         sb.Append(tlsSuffix ?? ":tls");
                         break;
+                    case Tls.List.UpperKind.PgsqlSslRequest:
+                        sb.Append(":pgsql");
+                        break;
+                    case Tls.List.UpperKind.PgsqlSslAnswer:
+                        break; // PostgreSQL names it in the columns only, with no tree of its own
                     case Tls.List.UpperKind.SegmentMiddle:
                     case Tls.List.UpperKind.OverlapsReassembled:
                         break; // bytes held for a TLS record completed in a later frame: nothing above TCP yet

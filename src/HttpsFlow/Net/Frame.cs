@@ -242,6 +242,22 @@ public sealed class Frame
     public readonly List<long> ReassembledSegments = new();
     public int ReassembledLength;
 
+    /// <summary>
+    /// Bytes of the TCP payload that went into a TLS record which missed bytes the capture lacked when its later bytes
+    /// came (tshark's "TCP segment data" of that record): the first bytes of a segment after the gap, or those of a
+    /// segment that arrived out of order into the gap; 0 for none.
+    /// </summary>
+    public int UnfinishedPduBytes;
+
+    /// <summary>
+    /// When this frame completes, out of order, a TLS record that had missed bytes (TCP reassembles it, TLS does not
+    /// read it): its pieces in stream order, and its first bytes (<see cref="ReassembledHeadLength"/> of
+    /// <see cref="ReassembledHead"/>). Empty otherwise; <see cref="ReassembledSegments"/> names the same frames.
+    /// </summary>
+    public readonly List<ReassembledPiece> ReassembledPieces = new();
+    public byte[]? ReassembledHead;
+    public int ReassembledHeadLength;
+
     public void AppendUpperInfo(string text)
     {
         if (_upperInfoLength + text.Length > _upperInfo.Length)
@@ -283,7 +299,7 @@ public sealed class Frame
         IcmpType = 0; IcmpCode = 0; IcmpId = 0; IcmpSeq = 0; IcmpChecksum = 0; IcmpRequestFrame = 0; NdTarget = default; NdHasTarget = false; NdFlags = 0; NdLinkAddr = default; NdLinkAddrLength = 0;
         HasQuotedTcp = false; QuotedLength = 0; QuotedStream = -1; QuotedCompleteness = 0; QuotedTimeRelative = default; QuotedTimeDelta = default; QuotedSrc = default; QuotedDst = default; QuotedSrcPort = 0; QuotedDstPort = 0; QuotedFlags = 0; QuotedSeq = 0; QuotedWindowScaleFactor = 0; QuotedPayloadLength = 0; QuotedUpper = default;
         PayloadLength = 0; PayloadCaptured = 0; // PacketBytes: the dissector sets them
-        Malformed = false; Upper = default; UpperProtocol = null; _upperInfoLength = 0; ReassembledSegments.Clear(); ReassembledLength = 0; MalformedIn = null; SizeLimited = false; BogusInfo = null;
+        Malformed = false; Upper = default; UpperProtocol = null; _upperInfoLength = 0; ReassembledSegments.Clear(); ReassembledLength = 0; UnfinishedPduBytes = 0; ReassembledPieces.Clear(); ReassembledHeadLength = 0; MalformedIn = null; SizeLimited = false; BogusInfo = null;
         Number = number;
     }
 
@@ -319,3 +335,9 @@ public sealed class Frame
         AddNote(Severity.Error, "Malformed", protocol, message);
     }
 }
+
+/// <summary>
+/// One segment's part of a PDU that TCP reassembled: the frame, where the part starts in the PDU, its length, and
+/// whether it overlaps bytes an earlier part (in PDU order) already gave (tshark's "[Segment overlap: True]").
+/// </summary>
+public readonly record struct ReassembledPiece(long Frame, int Offset, int Length, bool Overlap);

@@ -249,6 +249,7 @@ public sealed class ListFormatter
         {
             case TransportKind.Tcp:
                 if (f.Upper is Tls.List.UpperKind.Tls or Tls.List.UpperKind.TlsSegment) sink.Append(f.UpperProtocol);
+                else if (f.Upper is Tls.List.UpperKind.PgsqlSslRequest or Tls.List.UpperKind.PgsqlSslAnswer) sink.Append("PGSQL");
                 else sink.Append(f.Tcp.Stage == TcpStage.None ? NetworkName(f) : TcpInfoText.Protocol(f));
                 return;
             case TransportKind.Udp:

@@ -27,6 +27,18 @@ public static class TcpInfoText
                 Append(sink, f);
                 sink.Append(" [TCP segment of a reassembled PDU]");
                 return;
+            case Tls.List.UpperKind.LostThenTls:
+                // TCP's mark for the bytes of the record that missed some, then TLS's texts for the bytes after it.
+                Append(sink, f);
+                sink.Append(" [TCP segment of a reassembled PDU]");
+                if (!f.UpperInfo.IsEmpty) sink.Append(", ").Append(f.UpperInfo);
+                return;
+            case Tls.List.UpperKind.PgsqlSslRequest:
+            case Tls.List.UpperKind.PgsqlSslAnswer:
+                // PostgreSQL sets the column after TCP's labels: ">" towards its port, "<" from it.
+                AppendAnalysisPrefixes(sink, sink.Length, ref f.Tcp);
+                sink.Append(f.Upper == Tls.List.UpperKind.PgsqlSslRequest ? '>' : '<');
+                return;
             case Tls.List.UpperKind.OverlapsReassembled:
                 Append(sink, f);
                 sink.Append("[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]");
@@ -48,9 +60,11 @@ public static class TcpInfoText
                 return;
             default:
             {
-                // TLS appends each record's text with ", " after whatever the column holds, the labels included.
+                // TLS appends each record's text with ", " after whatever the column holds, the labels included (and
+                // nothing at all when its records gave no text).
                 int start = sink.Length;
                 AppendAnalysisPrefixes(sink, start, ref f.Tcp);
+                if (f.UpperInfo.IsEmpty) return;
                 if (sink.Length > start) sink.Append(", ");
                 sink.Append(f.UpperInfo);
                 return;

@@ -67,6 +67,23 @@ public static class PacketTree
                 TlsTree.SegmentData(f, tls, tcp, region.At(f.Tcp.HeaderLength));
                 TlsTree.Build(f, p, region.At(f.Tcp.HeaderLength), tls, roots);
             }
+            else if (f.Upper == Tls.List.UpperKind.PgsqlSslRequest)
+            {
+                // PostgreSQL's SSLRequest (its answer has no tree): TCP hands it over as one 8-byte PDU.
+                var payload = region.At(f.Tcp.HeaderLength);
+                tcp.Add("[PDU Size: 8]", "tcp.pdu.size", payload, 0, 8);
+                var pgsql = TreeNodeExtensions.Node("PostgreSQL", "pgsql", payload, 0, 8);
+                pgsql.Add("Type: SSL request", "pgsql.type", payload, 0, 0);
+                pgsql.Add("Length: 8", "pgsql.length", payload, 0, 4);
+                roots.Add(pgsql);
+            }
+            else if (f.UnfinishedPduBytes > 0)
+            {
+                // Bytes that went, out of order, into a TLS record that had missed them; TLS does not read them.
+                int n = f.UnfinishedPduBytes;
+                tcp.Add($"TCP segment data ({n} byte{(n == 1 ? "" : "s")})", "tcp.segment_data", region.At(f.Tcp.HeaderLength), 0, n);
+                if (f.ReassembledPieces.Count > 0) roots.Add(TcpTree.ReassembledPdu(f));
+            }
         }
         else if (ipHere && f.Fragment == FragmentState.None && f.Transport == TransportKind.Udp)
         {

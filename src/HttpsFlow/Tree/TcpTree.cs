@@ -359,4 +359,31 @@ internal static class TcpTree
         Flag(TcpAnalysisFlags.ZeroWindowProbeAck, "ACK to a TCP Zero Window Probe", "tcp.analysis.zero_window_probe_ack", "Note");
         Flag(TcpAnalysisFlags.PortsReused, "A new tcp session is started with the same ports as an earlier session in this trace", "tcp.analysis.reused_ports", "Note");
     }
+
+    /// <summary>
+    /// "[3 Reassembled TCP Segments (3348 bytes): #9(1386), #11(1448), #10(514)]" with a line per piece (its own range,
+    /// marked where it overlaps an earlier piece), for a PDU TCP reassembled without a protocol reading it
+    /// (<see cref="Frame.ReassembledPieces"/>).
+    /// </summary>
+    public static TreeNode ReassembledPdu(Frame f)
+    {
+        var pieces = f.ReassembledPieces;
+        var label = new StringBuilder($"[{pieces.Count} Reassembled TCP Segments ({f.ReassembledLength} bytes): ");
+        var node = new TreeNode("", "tcp.segments");
+        for (int k = 0; k < pieces.Count; k++)
+        {
+            var (frame, offset, length, overlap) = pieces[k];
+            if (k > 0) label.Append(", ");
+            label.Append('#').Append(frame).Append('(').Append(length).Append(')');
+            var line = node.Add($"[Frame: {frame}, payload: {offset}-{offset + length - 1} ({length} byte{(length == 1 ? "" : "s")})]", "tcp.segment");
+            if (overlap) line.Add("[Segment overlap: True]", "tcp.segment.overlap");
+        }
+        node.Label = label.Append(']').ToString();
+        node.Add($"[Segment count: {pieces.Count}]", "tcp.segment.count");
+        node.Add($"[Reassembled TCP length: {f.ReassembledLength}]", "tcp.reassembled.length");
+        var head = f.ReassembledHead.AsSpan(0, f.ReassembledHeadLength);
+        string data = f.ReassembledLength > head.Length ? Convert.ToHexStringLower(head) + "\u2026" : Convert.ToHexStringLower(head);
+        node.Add($"[Reassembled TCP Data: {data}]", "tcp.reassembled.data");
+        return node;
+    }
 }

@@ -87,11 +87,18 @@ internal static class TlsTree
 
     /// <summary>
     /// "TCP segment data (N bytes)" under TCP, as tshark shows the bytes of the segment that go into a record reassembled
-    /// here from earlier segments (the last piece) or one that ends in a later segment (the bytes TLS keeps waiting).
+    /// here from earlier segments (the last piece), one that ends in a later segment (the bytes TLS keeps waiting), or
+    /// one that missed bytes and is never completed (the first bytes, after a gap).
     /// </summary>
     public static void SegmentData(Frame f, TlsFrameStore store, TreeNode tcp, Region payload)
     {
         if (!store.Holds(f)) return;
+        if (f.UnfinishedPduBytes > 0)
+        {
+            // The bytes that went into a record which missed some and is never completed.
+            int n = f.UnfinishedPduBytes;
+            tcp.Add($"TCP segment data ({n} byte{(n == 1 ? "" : "s")})", "tcp.segment_data", payload, 0, n);
+        }
         var items = store.Items;
         int offsetInPayload = f.PayloadCaptured - (int)(store.SegmentEnd - store.SegmentStart);
         if (items.Length > 0 && items[0].Kind == TlsFrameItemKind.Record && items[0].FirstFrame != f.Number)

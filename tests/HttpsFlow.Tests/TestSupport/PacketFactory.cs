@@ -85,6 +85,17 @@ internal static class PacketFactory
             Ipv4(srcIp, dstIp, 6, tcp));
     }
 
+    /// <summary>An Ethernet II / IPv4 / TCP segment carrying <paramref name="data"/>, with no options.</summary>
+    public static byte[] EthernetTcpData(byte[] srcIp, byte[] dstIp, ushort sport, ushort dport, uint seq, uint ack,
+        ushort flags, ReadOnlySpan<byte> data, ushort window = 65535)
+    {
+        var tcp = Tcp(srcIp, dstIp, sport, dport, seq, ack, flags, window, default, data.Length);
+        data.CopyTo(tcp.AsSpan(20));
+        tcp[16] = tcp[17] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(tcp.AsSpan(16), Checksum([.. PseudoHeader(srcIp, dstIp, 6, tcp.Length), .. tcp]));
+        return Ethernet(ServerMac, ClientMac, 0x0800, Ipv4(srcIp, dstIp, 6, tcp));
+    }
+
     private static byte[] PseudoHeader(byte[] src, byte[] dst, byte protocol, int length)
     {
         var p = new byte[12];

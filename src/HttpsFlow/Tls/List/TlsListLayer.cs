@@ -28,12 +28,25 @@ public enum UpperKind : byte
     /// the records' texts in place of the UDP line.
     /// </summary>
     Dtls,
+    /// <summary>
+    /// The segment came after missing bytes and its first bytes end a TLS record whose length an earlier segment's
+    /// header gave: that record can never be completed, and TLS took the bytes after it. The TCP line plus
+    /// " [TCP segment of a reassembled PDU]", then ", " and the texts of the records TLS completed (if any); the
+    /// Protocol column stays TCP.
+    /// </summary>
+    LostThenTls,
+    /// <summary>PostgreSQL's SSLRequest, which tshark names: Protocol "PGSQL", Info ">" after TCP's labels.</summary>
+    PgsqlSslRequest,
+    /// <summary>The server's one-byte answer to an SSLRequest ('S' or 'N'): Protocol "PGSQL", Info "&lt;" after TCP's labels.</summary>
+    PgsqlSslAnswer,
 }
 
 /// <summary>
 /// Names the TLS records each TCP segment completes, the way tshark's packet list does in a single pass: a segment
 /// is handed to TLS in capture order (retransmitted and out-of-order data are not), a record split across segments is
-/// named in the segment that completes it, and the segments before are marked as pieces of a reassembled PDU.
+/// named in the segment that completes it, and the segments before are marked as pieces of a reassembled PDU. After
+/// bytes the capture lacks, a segment's bytes up to the end of a record of known length go to that record, which is
+/// never completed, and TLS reads the rest (see <see cref="SkipLost"/>).
 /// TLS is recognised as tshark recognises it: a connection's first payload must look like a TLS record (a handshake or
 /// application-data header with an SSL 3.0–TLS 1.2 record version, or an SSLv2 ClientHello), and not on a port that
 /// tshark gives to another protocol first (data/tshark/tcp-ports.csv).
@@ -45,6 +58,7 @@ public sealed partial class TlsListLayer
         public bool Decided;
         public bool IsTls;
         public bool SawOtherPayload;
+        public PgsqlStage Pgsql;
         public Direction? A;
         public Direction? B;
     }
@@ -57,9 +71,31 @@ public sealed partial class TlsListLayer
         public readonly TlsRecordParser Parser;
         public readonly HandshakeReassembler Handshakes;
         public Direction? Peer;
+        /// <summary>The stream offset of the next byte expected (bytes before it were given to TLS or were missing).</summary>
         public ulong Offset;
         public bool Started;
+        /// <summary>The raw sequence number of stream offset 0.</summary>
         public uint BaseSeq;
+        /// <summary>
+        /// A segment of this direction was cut short by the snap length. TLS gets only the captured bytes of a segment,
+        /// so from then on offsets no longer follow sequence numbers, and bytes cut off cannot be told from bytes lost:
+        /// each segment's captured bytes are read as going on from the last ones (no gap is recognised).
+        /// </summary>
+        public bool Truncated;
+        /// <summary>
+        /// Where the record that lost bytes to a gap ends (see <see cref="SkipLost"/>): bytes before it complete nothing.
+        /// </summary>
+        public ulong LostUntil;
+
+        /// <summary>
+        /// The signed distance of raw sequence number <paramref name="seq"/> from the next byte expected: negative for
+        /// bytes already had, positive past missing bytes (RFC 9293 §3.4's modular comparison, so that neither a
+        /// wrapped sequence number nor a stream past 4 GiB is misread). Once <see cref="Truncated"/>, the distance
+        /// counts only the captured bytes before it.
+        /// </summary>
+        public long Distance(uint seq) => Truncated
+            ? (long)unchecked(seq - BaseSeq) - (long)Offset
+            : unchecked((int)(seq - (BaseSeq + (uint)Offset)));
         /// <summary>
         /// Stream ranges of the recent records that spanned several segments (tshark's multi-segment PDUs): the last
         /// <see cref="MaxSpanning"/>, in a ring that grows to that size as records come (most connections have few).
@@ -319,19 +355,20 @@ public sealed partial class TlsListLayer
         if (known is { IsTls: true })
         {
             var d = f.Src == conversation.AddressA && f.SrcPort == conversation.PortA ? known.A! : known.B!;
-            if (d.Started)
+            if (d.Started && (long)d.Distance(t.SeqRaw) + payload.Length <= 0)
             {
-                ulong start = (uint)(t.SeqRaw - d.BaseSeq);
-                ulong end = start + (ulong)payload.Length;
-                if (end <= d.Offset)
+                long at = (long)d.Offset + d.Distance(t.SeqRaw);
+                ulong start = (ulong)Math.Max(at, 0), end = (ulong)Math.Max(at + payload.Length, 0);
+                const TcpAnalysisFlags setAside = TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.SpuriousRetransmission;
+                if (d.Unfinished is { } u && !d.Truncated && at >= (long)u.Start && start < u.End && (t.Analysis & setAside) == 0)
                 {
-                    // A plain or spurious retransmission is set aside before it reaches reassembly; a fast retransmission
-                    // or an out-of-order segment is added to the reassembled data, where it overlaps.
-                    if (d.OverlapsSpanning(start, end)
-                        && (t.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.SpuriousRetransmission)) == 0)
-                        f.Upper = UpperKind.OverlapsReassembled;
+                    FillUnfinished(d, u, f, payload, start);
                     return;
                 }
+                // A plain or spurious retransmission is set aside before it reaches reassembly; a fast retransmission
+                // or an out-of-order segment is added to the reassembled data, where it overlaps.
+                if (d.OverlapsSpanning(start, end) && (t.Analysis & setAside) == 0) f.Upper = UpperKind.OverlapsReassembled;
+                return;
             }
         }
 
@@ -360,6 +397,11 @@ public sealed partial class TlsListLayer
             {
                 // That protocol's dissector takes the connection; TLS follows only as an upgrade after its own
                 // exchange (STARTTLS in SMTP, IMAP, LDAP, XMPP, PostgreSQL…), never as the first payload.
+                if (IsPgsqlConnection(f.SrcPort, f.DstPort) && !PgsqlExchange(state, f, payload))
+                {
+                    state.Decided = true; // the server refused TLS: PostgreSQL goes on in the clear
+                    return;
+                }
                 if (!state.SawOtherPayload) { state.SawOtherPayload = true; if (looksTls) state.Decided = true; }
                 else if (looksTls) state.IsTls = true;
             }
@@ -377,6 +419,7 @@ public sealed partial class TlsListLayer
         if (!state.IsTls) return;
 
         var dir = f.Src == conversation.AddressA && f.SrcPort == conversation.PortA ? state.A! : state.B!;
+        int missing = 0;
         if (!dir.Started)
         {
             dir.Started = true;
@@ -384,16 +427,16 @@ public sealed partial class TlsListLayer
         }
         else
         {
-            // A segment that repeats some bytes already given and adds new ones: only the new ones go on.
-            ulong start = (uint)(t.SeqRaw - dir.BaseSeq);
-            if (start < dir.Offset)
+            long distance = dir.Distance(t.SeqRaw);
+            if (distance < 0)
             {
-                int skip = (int)Math.Min((ulong)payload.Length, dir.Offset - start);
+                // A segment that repeats some bytes already given and adds new ones: only the new ones go on.
+                int skip = (int)Math.Min(payload.Length, -distance);
                 payload = payload[skip..];
                 if (payload.IsEmpty) return;
             }
+            else if (!dir.Truncated) missing = (int)distance;
         }
-        bool continuing = dir.Parser.BufferedBytes > 0;
         _frame = f;
         _conversation = conversation;
         _protocol = null;
@@ -403,16 +446,29 @@ public sealed partial class TlsListLayer
         _records = 0;
         _texts = 0;
         f.ClearUpperInfo();
+        int lost = missing > 0 || (dir.Offset < dir.LostUntil && !dir.Truncated) ? SkipLost(dir, (ulong)missing, payload, f.Number) : 0;
+        payload = payload[lost..];
+        bool continuing = dir.Parser.BufferedBytes > 0;
         BeforeFeed(dir);
         dir.Parser.Feed(payload, dir.Offset, f.Number);
         AfterFeed(dir, f);
         Observer?.OnSegment(f, conversation, dir.FromA, dir.Offset, dir.Offset + (ulong)payload.Length, dir.Parser.BufferedBytes);
         dir.Offset += (ulong)payload.Length;
+        if (f.PayloadCaptured < f.PayloadLength) dir.Truncated = true; // the snap length cut this segment
 
-        if (_records > 0)
+        if (lost > 0)
         {
-            // A frame whose only text is TLS's reassembly mark shows as the mark alone (as without keys).
-            f.Upper = _texts > 0 && !(_application is null && f.UpperInfo.StartsWith(TlsSegmentText)) ? UpperKind.Tls : UpperKind.TlsSegment;
+            // tshark's TCP adds these bytes to the record it was reassembling, which lacks the missing ones and is never
+            // completed; it marks the segment as part of a reassembled PDU, keeps the Protocol column, and hands the
+            // bytes after that record to TLS, whose texts follow.
+            f.Upper = payload.IsEmpty ? UpperKind.SegmentMiddle : UpperKind.LostThenTls;
+            f.UnfinishedPduBytes = lost;
+        }
+        else if (_records > 0)
+        {
+            // A frame whose only text is TLS's reassembly mark shows as the mark alone (as without keys). Records that
+            // gave no text (each a middle piece of a handshake message) leave the column as TCP's labels left it.
+            f.Upper = _texts == 0 || !(_application is null && f.UpperInfo.StartsWith(TlsSegmentText)) ? UpperKind.Tls : UpperKind.TlsSegment;
             f.UpperProtocol = _frozenProtocol ?? _application ?? _protocol ?? "TLS";
         }
         else if (dir.Parser.BufferedBytes > 0)
@@ -421,5 +477,30 @@ public sealed partial class TlsListLayer
         }
         _frame = null;
         _conversation = null;
+    }
+
+    /// <summary>
+    /// The segment starts <paramref name="missing"/> bytes past the next byte expected (those bytes were not captured),
+    /// or inside a record that lost bytes earlier. tshark's TCP adds a segment that starts inside a record whose length
+    /// the record's header gave (a PDU it is reassembling) to that record, up to the record's end, and hands only the
+    /// bytes after it to TLS; the record, lacking the missing bytes, is never completed. Anywhere else (no record in
+    /// progress, its header incomplete, or the segment past its end) TLS reads the segment afresh. The record in
+    /// progress is dropped either way; TLS's reassembly of handshake messages across records goes on, since tshark's TLS
+    /// never learns of the missing bytes. Returns how many of the segment's bytes belong to a record that lost bytes
+    /// (which is followed, see <see cref="UnfinishedRecord"/>).
+    /// </summary>
+    private static int SkipLost(Direction dir, ulong missing, ReadOnlySpan<byte> payload, long frame)
+    {
+        ulong start = dir.Offset + missing;
+        if (missing > 0 && dir.Parser.PendingRecordEnd is { } recordEnd && start < recordEnd)
+        {
+            dir.LostUntil = recordEnd;
+            dir.FollowUnfinished(recordEnd);
+        }
+        int lost = start < dir.LostUntil ? (int)Math.Min((ulong)payload.Length, dir.LostUntil - start) : 0;
+        if (lost > 0 && dir.Unfinished is { } u && u.End == dir.LostUntil) u.Take(start, payload[..lost], frame);
+        dir.Parser.Skip(dir.Offset, missing + (ulong)lost, frame, tellSink: false);
+        dir.Offset = start + (ulong)lost;
+        return lost;
     }
 }

@@ -30,7 +30,9 @@ namespace HttpsFlow.Tls.Records;
 /// the frame whose bytes completed it (<see cref="TlsRecord.Frame"/>, tshark's "reassembled in").</para>
 /// <para><b>Missing bytes.</b> A gap (<see cref="Gap"/>, or a chunk that starts past the expected offset) drops the
 /// record in progress with a note and tells the sink (<see cref="ITlsRecordSink.OnGap"/>); parsing resumes at the
-/// next chunk. Bytes before the expected offset (already seen) are ignored.</para>
+/// next chunk. <see cref="Skip"/> does the same without telling the sink, for a caller that passes over bytes as
+/// tshark's TCP does (<see cref="PendingRecordEnd"/> says where the record in progress would end). Bytes before the
+/// expected offset (already seen) are ignored.</para>
 /// <para>Nothing here throws on any input. Not thread-safe; the sink must not feed the parser from its callbacks.</para>
 /// </remarks>
 public sealed class TlsRecordParser : IStreamConsumer, IDisposable
@@ -103,6 +105,29 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
     /// <summary>Bytes of an incomplete record held in the buffer.</summary>
     public int BufferedBytes => _buffered;
 
+    /// <summary>
+    /// The stream offset where the record in progress ends, when its header has told its length (a record being
+    /// buffered, or one given up whose remaining bytes are being skipped); null when no record is in progress or its
+    /// header is not complete yet.
+    /// </summary>
+    public ulong? PendingRecordEnd =>
+        _buffered > 0 && _headerKnown ? _recordStart + (ulong)_shape.Total
+        : _skip > 0 ? _next + (ulong)_skip
+        : null;
+
+    /// <summary>The stream offset where the record in progress starts (meaningful while <see cref="BufferedBytes"/> &gt; 0).</summary>
+    public ulong PendingRecordStart => _recordStart;
+
+    /// <summary>The bytes of the record in progress held so far (valid until the parser is next fed).</summary>
+    public ReadOnlySpan<byte> PendingBytes => _buffer.AsSpan(0, _buffered);
+
+    /// <summary>Appends to <paramref name="into"/> the pieces of the stream (offset, length, frame) the record in progress was made of so far.</summary>
+    public void CopyPendingSegments(List<StreamSegment> into)
+    {
+        if (_buffered == 0) return;
+        foreach (var s in SegmentsOf(_recordStart, _recordStart + (ulong)_buffered)) into.Add(s);
+    }
+
     /// <summary>Items delivered so far.</summary>
     public long RecordCount => _index;
 
@@ -135,7 +160,16 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
     void IStreamConsumer.OnEnd(ulong streamOffset, StreamEnd reason, long frame) => End(streamOffset, frame);
 
     /// <summary>Bytes [<paramref name="streamOffset"/>, +<paramref name="length"/>) will never come.</summary>
-    public void Gap(ulong streamOffset, ulong length, long frame)
+    public void Gap(ulong streamOffset, ulong length, long frame) => Skip(streamOffset, length, frame, tellSink: true);
+
+    /// <summary>
+    /// Bytes [<paramref name="streamOffset"/>, +<paramref name="length"/>) are not handed to the parser: as after a
+    /// <see cref="Gap"/>, the record in progress is dropped with a note and parsing resumes after them, but the sink is
+    /// told only when <paramref name="tellSink"/> is true. Untold, what the sink reassembles across records (handshake
+    /// messages) goes on as if the bytes had not been there, as tshark's TLS does, which never learns of bytes its TCP
+    /// did not capture.
+    /// </summary>
+    public void Skip(ulong streamOffset, ulong length, long frame, bool tellSink)
     {
         if (!_started)
         {
@@ -153,7 +187,7 @@ public sealed class TlsRecordParser : IStreamConsumer, IDisposable
         _skip = 0;
         ulong end = streamOffset + length;
         if (end > _next) _next = end;
-        _sink.OnGap(streamOffset, length, frame);
+        if (tellSink) _sink.OnGap(streamOffset, length, frame);
     }
 
     /// <summary>The stream ended at <paramref name="streamOffset"/>; a record still incomplete is dropped with a note.</summary>
