@@ -140,8 +140,10 @@ internal sealed class AeadCipher : RecordCipher
         return true;
     }
 
-    /// <summary>The verifier that opens some of this key's records on its thread (set at the first it is given).</summary>
-    internal RecordVerifier? Verifier { get; set; }
+    private volatile bool _disposed;
+
+    /// <summary>True once the connection no longer uses this key (a <see cref="RecordVerifier"/> then drops its copies).</summary>
+    internal bool IsDisposed => _disposed;
 
     /// <summary>A cipher with the same keys and its own state, for another thread.</summary>
     internal AeadCipher Twin() => new(_spec, _key, _iv);
@@ -158,8 +160,7 @@ internal sealed class AeadCipher : RecordCipher
 
     public override void Dispose()
     {
-        Verifier?.Release(this);
-        Verifier = null;
+        _disposed = true;
         _native?.Dispose();
         _gcm?.Dispose();
         _ccm?.Dispose();
