@@ -197,22 +197,9 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
     public void OnRecord(Frame frame, TcpConversation conversation, bool fromA, in TlsRecord record, ushort version)
     {
         Begin(frame);
-        ref var item = ref Next();
-        item.Kind = TlsFrameItemKind.Record;
-        item.RecordKind = record.Kind;
-        item.ContentType = record.ContentType;
-        item.FromA = fromA;
-        item.RecordVersion = record.Version;
-        item.ConnectionVersion = version;
-        item.HeaderLength = record.HeaderLength;
-        item.FirstFrame = record.FirstFrame;
-        item.StreamOffset = record.StreamOffset;
-        item.EndOffset = record.EndOffset;
+        ref var item = ref AddRecord(fromA, record, version, record.FirstFrame);
         item.Connection = _connections.TryGetValue(conversation.Stream, out var known) ? known
             : Facts(frame, conversation, BytesBeforeTls(frame, record));
-        item.BytesStart = Copy(record.Bytes);
-        item.BytesLength = record.Bytes.Length;
-        item.IgnoredUnknown = record.Kind == TlsRecordKind.Unrecognised && record.UnrecognisedInfo(version) == TlsNames.IgnoredUnknownRecord;
         item.PiecesStart = _pieceCount;
         foreach (var s in record.Segments)
         {
@@ -324,6 +311,14 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
     {
         Begin(frame);
         Quoted = true;
+        ref var item = ref AddRecord(fromA, record, version, frame.Number);
+        item.Connection = QuotedFacts(frame, conversation);
+        item.HeaderOnly = headerOnly;
+    }
+
+    /// <summary>The next item, filled with what a record gives of itself (its bytes copied).</summary>
+    private ref TlsFrameItem AddRecord(bool fromA, in TlsRecord record, ushort version, long firstFrame)
+    {
         ref var item = ref Next();
         item.Kind = TlsFrameItemKind.Record;
         item.RecordKind = record.Kind;
@@ -332,15 +327,13 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
         item.RecordVersion = record.Version;
         item.ConnectionVersion = version;
         item.HeaderLength = record.HeaderLength;
-        item.FirstFrame = frame.Number;
+        item.FirstFrame = firstFrame;
         item.StreamOffset = record.StreamOffset;
         item.EndOffset = record.EndOffset;
-        item.Connection = QuotedFacts(frame, conversation);
         item.BytesStart = Copy(record.Bytes);
         item.BytesLength = record.Bytes.Length;
-        item.HeaderOnly = headerOnly;
-        item.IgnoredUnknown = record.Kind == TlsRecordKind.Unrecognised
-                              && record.UnrecognisedInfo(version) == TlsNames.IgnoredUnknownRecord;
+        item.IgnoredUnknown = record.Kind == TlsRecordKind.Unrecognised && record.UnrecognisedInfo(version) == TlsNames.IgnoredUnknownRecord;
+        return ref item;
     }
 
     public void OnQuotedHandshake(Frame frame, TcpConversation conversation, bool fromA, in HandshakeEvent e, ushort version)
