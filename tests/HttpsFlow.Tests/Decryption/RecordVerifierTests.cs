@@ -67,7 +67,7 @@ public class RecordVerifierTests
         using var verifier = new RecordVerifier();
         var cipher = Cipher(suite);
         bool tls13 = suite == 0x1301;
-        // 6,000 records of up to 2 KiB: more than the 4,096 queue slots and several turns of the 1 MiB byte ring.
+        // 6,000 records of up to 2 KiB: more than the 4,096 queue slots and several turns of the 2 MiB byte ring.
         for (int i = 0; i < 6000; i++)
         {
             var data = Data(1 + (i * 37) % 2048, i);
