@@ -47,25 +47,10 @@ public static class FrameFieldEmitter
                 break;
             case TransportKind.Udp when set.WantsLayer(OtherFields.Udp): EmitUdp(f, set); break;
             case TransportKind.Icmp:
-                if (quoted || set.WantsLayer(OtherFields.Icmp))
-                {
-                    set.AddText(OtherFields.Icmp, "icmp");
-                    set.AddInt(OtherFields.IcmpType, f.IcmpType);
-                    set.AddInt(OtherFields.IcmpCode, f.IcmpCode);
-                    EmitQuoted(f, set);
-                }
-                // TLS's reading of the quoted TCP payload (TLS fields are always emitted when asked for).
-                if (f.QuotedUpper == QuotedUpperKind.Tls) tls?.Emitter.Emit(f, tls, set);
+                EmitIcmp(f, set, tls, quoted, OtherFields.Icmp, "icmp", OtherFields.IcmpType, OtherFields.IcmpCode);
                 break;
             case TransportKind.Icmpv6:
-                if (quoted || set.WantsLayer(OtherFields.Icmpv6))
-                {
-                    set.AddText(OtherFields.Icmpv6, "icmpv6");
-                    set.AddInt(OtherFields.Icmpv6Type, f.IcmpType);
-                    set.AddInt(OtherFields.Icmpv6Code, f.IcmpCode);
-                    EmitQuoted(f, set);
-                }
-                if (f.QuotedUpper == QuotedUpperKind.Tls) tls?.Emitter.Emit(f, tls, set);
+                EmitIcmp(f, set, tls, quoted, OtherFields.Icmpv6, "icmpv6", OtherFields.Icmpv6Type, OtherFields.Icmpv6Code);
                 break;
         }
         if (f.Network == NetworkKind.Arp && set.WantsLayer(OtherFields.Arp))
@@ -349,6 +334,20 @@ public static class FrameFieldEmitter
     /// fields appear a second time in the frame (after the outer ones). Quoted TCP numbers stay raw; a quoted TCP header
     /// counts in its connection's timestamps, and its payload follows (what TLS made of it comes after, from the store).
     /// </summary>
+    /// <summary>ICMP or ICMPv6: type and code, the datagram an error quotes, and TLS's reading of its TCP payload.</summary>
+    private static void EmitIcmp(Frame f, FieldSet set, TlsFrameStore? tls, bool quoted, FieldDef layer, string name, FieldDef type, FieldDef code)
+    {
+        if (quoted || set.WantsLayer(layer))
+        {
+            set.AddText(layer, name);
+            set.AddInt(type, f.IcmpType);
+            set.AddInt(code, f.IcmpCode);
+            EmitQuoted(f, set);
+        }
+        // TLS fields are always emitted when asked for.
+        if (f.QuotedUpper == QuotedUpperKind.Tls) tls?.Emitter.Emit(f, tls, set);
+    }
+
     private static void EmitQuoted(Frame f, FieldSet set)
     {
         ReadOnlySpan<byte> q = f.Quoted;

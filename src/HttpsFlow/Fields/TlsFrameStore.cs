@@ -216,21 +216,10 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
     {
         Begin(frame);
         var facts = Facts(frame, conversation);
-        ref var item = ref Next();
-        item.Kind = TlsFrameItemKind.Handshake;
-        item.HandshakeKind = e.Kind;
-        item.HandshakeType = e.Type;
-        item.IsHelloRetryRequest = e.IsHelloRetryRequest;
-        item.FromA = fromA;
-        item.ConnectionVersion = version;
-        item.DeclaredLength = e.DeclaredLength;
-        item.StreamOffset = e.StreamOffset;
-        item.EndOffset = e.EndOffset;
+        ref var item = ref AddHandshake(fromA, e, version);
         item.Connection = facts;
         if (e.Kind == HandshakeEventKind.Message)
         {
-            item.BytesStart = Copy(e.Message);
-            item.BytesLength = e.Message.Length;
             if (e.Records.Length > 1)
             {
                 // A message reassembled from several records: the frames that carried its pieces (tls.segment).
@@ -340,6 +329,13 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
     {
         Begin(frame);
         Quoted = true;
+        ref var item = ref AddHandshake(fromA, e, version);
+        item.Connection = QuotedFacts(frame, conversation); // after the item is counted: see QuotedFacts
+    }
+
+    /// <summary>The next item, filled with what a handshake event gives of itself (a whole message's bytes copied).</summary>
+    private ref TlsFrameItem AddHandshake(bool fromA, in HandshakeEvent e, ushort version)
+    {
         ref var item = ref Next();
         item.Kind = TlsFrameItemKind.Handshake;
         item.HandshakeKind = e.Kind;
@@ -350,12 +346,12 @@ public sealed class TlsFrameStore : ITlsObserver, Decryption.IDecryptedSink
         item.DeclaredLength = e.DeclaredLength;
         item.StreamOffset = e.StreamOffset;
         item.EndOffset = e.EndOffset;
-        item.Connection = QuotedFacts(frame, conversation);
         if (e.Kind == HandshakeEventKind.Message)
         {
             item.BytesStart = Copy(e.Message);
             item.BytesLength = e.Message.Length;
         }
+        return ref item;
     }
 
     public void OnQuoted(Frame frame, TcpConversation conversation, bool fromA, int length)
